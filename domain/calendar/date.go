@@ -56,7 +56,9 @@ func (d Date) IsZero() bool { return d == Date{} }
 
 // At returns the instant of the London wall-clock time hh:mm on d. On the day the
 // clocks go forward a time in the missing hour is taken as the hour after, as time.Date does.
-func (d Date) At(hh, mm int) time.Time { return time.Date(d.Year, d.Month, d.Day, hh, mm, 0, 0, London) }
+func (d Date) At(hh, mm int) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, hh, mm, 0, 0, London)
+}
 
 // Midnight returns the instant d starts in London.
 func (d Date) Midnight() time.Time { return d.At(0, 0) }
