@@ -105,3 +105,23 @@ func sign(n int) int {
 	}
 	return 0
 }
+
+// AddMonths returns the date n calendar months after d, clamped to the last day of the
+// month: 31 August plus 3 months is 30 November, never 1 December.
+func (d Date) AddMonths(n int) Date {
+	first := NewDate(d.Year, d.Month+time.Month(n), 1)
+	last := first.AddDays(32)
+	last = NewDate(last.Year, last.Month, 1).AddDays(-1)
+	if d.Day > last.Day {
+		return last
+	}
+	return Date{first.Year, first.Month, d.Day}
+}
+
+// AddMonths returns the instant n calendar months after t at the same London wall-clock
+// time, with the day clamped as Date.AddMonths does.
+func AddMonths(t time.Time, n int) time.Time {
+	l := t.In(London)
+	d := DateOf(l).AddMonths(n)
+	return time.Date(d.Year, d.Month, d.Day, l.Hour(), l.Minute(), l.Second(), l.Nanosecond(), London)
+}

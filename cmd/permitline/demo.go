@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"permitline/domain/phone"
+	"permitline/fixtures"
+)
+
+func runDemo(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("demo")
+	fresh := fs.Bool("fresh", false, "delete the database file first")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if *fresh {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			if err := os.Remove(e.dbPath + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	if err := e.open(ctx); err != nil {
+		return err
+	}
+	existing, err := e.svc.Residents(ctx, 0, 1)
+	if err != nil {
+		return err
+	}
+	if len(existing) > 0 {
+		return fmt.Errorf("%s already holds accounts; use --fresh to start again, or another --db", e.dbPath)
+	}
+	people, err := fixtures.SeedDemo(ctx, e.store, e.svc.Holidays(), e.clock.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Demo accounts in %s. You can be:\n", e.dbPath)
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  NAME\tPHONE\tPIN\tACCOUNT\tSCHEME\tSTORY")
+	for _, p := range people {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", p.Name, phone.National(mustE164(p.Phone)), p.PIN, p.Account, p.Scheme, p.Story)
+	}
+	return tw.Flush()
+}
+
+func mustE164(s string) string {
+	e164, err := phone.Parse(s)
+	if err != nil {
+		return s
+	}
+	return e164
+}

@@ -1,0 +1,434 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"permitline/domain/calendar"
+	"permitline/domain/phone"
+	"permitline/domain/pin"
+	"permitline/domain/vrm"
+)
+
+// ImportSchemes adds schemes, or updates those already known by name.
+func (s *Service) ImportSchemes(ctx context.Context, actor Actor, schemes []Scheme) ([]Scheme, error) {
+	var out []Scheme
+	err := s.Update(ctx, func(o *Op) error {
+		out = out[:0]
+		for _, sc := range schemes {
+			sc.Name = strings.TrimSpace(sc.Name)
+			if sc.Name == "" {
+				return &InvalidInputError{Field: "scheme name", Reason: "is empty"}
+			}
+			saved, err := o.tx.UpsertScheme(sc)
+			if err != nil {
+				return fmt.Errorf("saving scheme %s: %w", sc.Name, err)
+			}
+			if err := o.audit(0, actor, "scheme.import", "%s %s %s-%s", saved.Name,
+				saved.Hours.Days, saved.Hours.Span.Opens, saved.Hours.Span.Closes); err != nil {
+				return err
+			}
+			out = append(out, saved)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// NewResident is what opening an account needs (R1).
+type NewResident struct {
+	Name, Address, Postcode, Scheme, Phone string
+	PIN                                    string // optional: a caller without one is passed to an agent
+}
+
+// AddResident opens an account at an address in a scheme (R1). An address the system
+// holds as inactive is refused (R4).
+func (s *Service) AddResident(ctx context.Context, actor Actor, in NewResident) (Resident, error) {
+	name, line := strings.TrimSpace(in.Name), strings.TrimSpace(in.Address)
+	postcode := NormalisePostcode(in.Postcode)
+	switch {
+	case name == "":
+		return Resident{}, &InvalidInputError{Field: "name", Reason: "is empty"}
+	case line == "":
+		return Resident{}, &InvalidInputError{Field: "address", Reason: "is empty"}
+	case postcode == "":
+		return Resident{}, &InvalidInputError{Field: "postcode", Reason: "is empty"}
+	}
+	e164, err := phone.Parse(in.Phone)
+	if err != nil {
+		return Resident{}, &InvalidInputError{Field: "phone", Reason: err.Error()}
+	}
+	var hash string
+	if in.PIN != "" {
+		if hash, err = s.hasher.Hash(in.PIN); err != nil {
+			return Resident{}, &InvalidInputError{Field: "pin", Reason: err.Error()}
+		}
+	}
+	var res Resident
+	err = s.Update(ctx, func(o *Op) error {
+		sc, err := o.tx.SchemeByName(strings.TrimSpace(in.Scheme))
+		if errors.Is(err, ErrNotFound) {
+			return &InvalidInputError{Field: "scheme", Reason: fmt.Sprintf("no scheme called %q", in.Scheme)}
+		} else if err != nil {
+			return err
+		}
+		addr, err := o.tx.AddressByLine(line, postcode)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			if addr, err = o.tx.InsertAddress(Address{Line: line, Postcode: postcode, SchemeID: sc.ID, Active: true}); err != nil {
+				return fmt.Errorf("saving address: %w", err)
+			}
+		case err != nil:
+			return err
+		case !addr.Active:
+			return &AddressInactiveError{Email: PermitsTeamEmail}
+		case addr.SchemeID != sc.ID:
+			return &InvalidInputError{Field: "scheme", Reason: "that address lies in another scheme area"}
+		}
+		account, err := o.freshAccount()
+		if err != nil {
+			return err
+		}
+		res, err = o.tx.InsertResident(Resident{Account: account, Name: name, AddressID: addr.ID,
+			Phone: e164, PINHash: hash, CreatedAt: o.now})
+		if err != nil {
+			return fmt.Errorf("saving resident: %w", err)
+		}
+		return o.audit(res.ID, actor, "resident.add", "account %s at %s, %s (%s)", account, line, postcode, sc.Name)
+	})
+	return res, err
+}
+
+func (o *Op) freshAccount() (string, error) {
+	for range 20 {
+		a := o.s.ids.AccountNumber()
+		if _, err := o.tx.ResidentByAccount(a); errors.Is(err, ErrNotFound) {
+			return a, nil
+		} else if err != nil {
+			return "", err
+		}
+	}
+	return "", errors.New("no free account number after 20 tries")
+}
+
+// NormalisePostcode upper-cases a postcode and puts one space before its last three characters.
+func NormalisePostcode(s string) string {
+	s = strings.ToUpper(strings.Join(strings.Fields(s), ""))
+	if len(s) > 3 {
+		s = s[:len(s)-3] + " " + s[len(s)-3:]
+	}
+	return s
+}
+
+// SetAddressActive marks an address active or inactive on the system (R4).
+func (s *Service) SetAddressActive(ctx context.Context, actor Actor, line, postcode string, active bool) error {
+	return s.Update(ctx, func(o *Op) error {
+		addr, err := o.tx.AddressByLine(strings.TrimSpace(line), NormalisePostcode(postcode))
+		if err != nil {
+			return fmt.Errorf("address %s, %s: %w", line, postcode, err)
+		}
+		if err := o.tx.SetAddressActive(addr.ID, active); err != nil {
+			return err
+		}
+		return o.audit(0, actor, "address.active", "%s, %s active=%t", addr.Line, addr.Postcode, active)
+	})
+}
+
+// Proof is a proof of address submitted for registration (R2).
+type Proof struct {
+	Document     Document
+	DocumentDate calendar.Date // the date on a utility bill
+	TenancyEnd   calendar.Date // the end of a tenancy agreement
+}
+
+// CheckProof applies R2 to a proof submitted on the day `today`.
+func CheckProof(p Proof, today calendar.Date) error {
+	switch p.Document {
+	case DocDrivingLicence:
+		return nil
+	case DocTenancyAgreement:
+		if p.TenancyEnd.IsZero() {
+			return &ProofRefusedError{Reason: "a tenancy agreement needs its end date"}
+		}
+		need := today.AddMonths(6)
+		if p.TenancyEnd.Before(need) {
+			return &ProofRefusedError{Reason: fmt.Sprintf(
+				"the tenancy ends on %s; it must run for at least 6 months, to %s or later", p.TenancyEnd, need)}
+		}
+		return nil
+	case DocUtilityBill:
+		if p.DocumentDate.IsZero() {
+			return &ProofRefusedError{Reason: "a utility bill needs its date"}
+		}
+		oldest := today.AddMonths(-3)
+		if p.DocumentDate.After(today) {
+			return &ProofRefusedError{Reason: "the bill is dated in the future"}
+		}
+		if p.DocumentDate.Before(oldest) {
+			return &ProofRefusedError{Reason: fmt.Sprintf(
+				"the bill is dated %s; it must be dated within the last 3 months, %s or later", p.DocumentDate, oldest)}
+		}
+		return nil
+	}
+	return &ProofRefusedError{Reason: fmt.Sprintf(
+		"%q is not accepted; send a full UK driving licence, a tenancy agreement or a utility bill", p.Document)}
+}
+
+// ApproveRegistration records an approved registration, valid for 3 months (R2-R4).
+func (s *Service) ApproveRegistration(ctx context.Context, actor Actor, account string, p Proof) (Registration, error) {
+	var reg Registration
+	err := s.Update(ctx, func(o *Op) error {
+		res, err := residentByAccount(o.tx, account)
+		if err != nil {
+			return err
+		}
+		if _, addr, err := schemeOf(o.tx, res); err != nil {
+			return err
+		} else if !addr.Active {
+			return &AddressInactiveError{Email: PermitsTeamEmail}
+		}
+		if err := CheckProof(p, calendar.DateOf(o.now)); err != nil {
+			return err
+		}
+		reg, err = o.tx.InsertRegistration(Registration{ResidentID: res.ID, Document: p.Document,
+			DocumentDate: p.DocumentDate, TenancyEnd: p.TenancyEnd, ApprovedAt: o.now,
+			ExpiresAt: calendar.AddMonths(o.now, RegistrationValidityMonths)})
+		if err != nil {
+			return fmt.Errorf("saving registration: %w", err)
+		}
+		return o.audit(res.ID, actor, "registration.approve", "%s, valid to %s", p.Document,
+			calendar.DateOf(reg.ExpiresAt))
+	})
+	return reg, err
+}
+
+// NewMember is what adding a member needs (R5).
+type NewMember struct {
+	Name, Phone string
+	Permissions Permissions
+	PIN         string
+}
+
+// AddMember gives a third party access to a resident's account (R5).
+func (s *Service) AddMember(ctx context.Context, actor Actor, account string, in NewMember) (Member, error) {
+	name := strings.TrimSpace(in.Name)
+	if name == "" {
+		return Member{}, &InvalidInputError{Field: "name", Reason: "is empty"}
+	}
+	if len(in.Permissions) == 0 {
+		return Member{}, &InvalidInputError{Field: "permissions", Reason: "none given"}
+	}
+	e164, err := phone.Parse(in.Phone)
+	if err != nil {
+		return Member{}, &InvalidInputError{Field: "phone", Reason: err.Error()}
+	}
+	var hash string
+	if in.PIN != "" {
+		if hash, err = s.hasher.Hash(in.PIN); err != nil {
+			return Member{}, &InvalidInputError{Field: "pin", Reason: err.Error()}
+		}
+	}
+	var m Member
+	err = s.Update(ctx, func(o *Op) error {
+		res, err := residentByAccount(o.tx, account)
+		if err != nil {
+			return err
+		}
+		if actor.Kind != ActorAdmin && actor.Kind != ActorAgent && actor.ID != res.ID {
+			return &NotPermittedError{Need: "add members"}
+		}
+		m, err = o.tx.InsertMember(Member{ResidentID: res.ID, Name: name, Phone: e164,
+			Permissions: in.Permissions, PINHash: hash, CreatedAt: o.now})
+		if err != nil {
+			return fmt.Errorf("saving member: %w", err)
+		}
+		return o.audit(res.ID, actor, "member.add", "%s may %s", name, in.Permissions)
+	})
+	return m, err
+}
+
+// SetPIN sets or replaces an account holder's phone PIN.
+func (s *Service) SetPIN(ctx context.Context, actor Actor, account, newPIN string) error {
+	hash, err := s.hasher.Hash(newPIN)
+	if err != nil {
+		return &InvalidInputError{Field: "pin", Reason: err.Error()}
+	}
+	return s.Update(ctx, func(o *Op) error {
+		res, err := residentByAccount(o.tx, account)
+		if err != nil {
+			return err
+		}
+		if err := o.tx.SetResidentPIN(res.ID, hash); err != nil {
+			return err
+		}
+		return o.audit(res.ID, actor, "pin.set", "PIN changed")
+	})
+}
+
+// AddVehicle saves a vehicle on the account, so channels can offer it first.
+func (o *Op) AddVehicle(actor Actor, account, raw string) (Vehicle, error) {
+	res, err := residentByAccount(o.tx, account)
+	if err != nil {
+		return Vehicle{}, err
+	}
+	if err := authorise(o.tx, actor, res.ID, PermActivate); err != nil {
+		return Vehicle{}, err
+	}
+	mark, err := parseVRM(raw)
+	if err != nil {
+		return Vehicle{}, err
+	}
+	v, err := o.tx.SaveVehicle(Vehicle{ResidentID: res.ID, VRM: mark.Text, Saved: true, CreatedAt: o.now})
+	if err != nil {
+		return Vehicle{}, fmt.Errorf("saving vehicle: %w", err)
+	}
+	return v, o.audit(res.ID, actor, "vehicle.add", "%s", mark.Text)
+}
+
+// AddVehicle saves a vehicle on the account in its own transaction.
+func (s *Service) AddVehicle(ctx context.Context, actor Actor, account, raw string) (Vehicle, error) {
+	var v Vehicle
+	err := s.Update(ctx, func(o *Op) (err error) { v, err = o.AddVehicle(actor, account, raw); return err })
+	return v, err
+}
+
+func parseVRM(raw string) (vrm.Mark, error) {
+	mark, err := vrm.Parse(raw)
+	if err != nil {
+		e := &InvalidVRMError{Input: raw, Reason: err.Error()}
+		var ie *vrm.InvalidError
+		if errors.As(err, &ie) {
+			e.Reason = ie.Reason
+		}
+		e.Suggestions = vrm.Confusables(vrm.Normalise(raw))
+		return vrm.Mark{}, e
+	}
+	return mark, nil
+}
+
+// Caller is a resident or member who may be calling or texting from a number.
+type Caller struct {
+	Kind       ActorKind // resident or member
+	ID         int64
+	Name       string
+	ResidentID int64
+	Account    string
+	HasPIN     bool
+	// Permissions is what the caller may do; a resident may do everything.
+	Permissions Permissions
+}
+
+// Actor returns the caller acting through channel ch.
+func (c Caller) Actor(ch Channel) Actor {
+	return Actor{Kind: c.Kind, ID: c.ID, Name: c.Name, Channel: ch}
+}
+
+// CallersByPhone returns the residents and members registered with the number, residents first.
+func (s *Service) CallersByPhone(ctx context.Context, e164 string) ([]Caller, error) {
+	var out []Caller
+	err := s.View(ctx, func(r Reader) error {
+		rs, err := r.ResidentsByPhone(e164)
+		if err != nil {
+			return err
+		}
+		for _, res := range rs {
+			out = append(out, residentCaller(res))
+		}
+		ms, err := r.MembersByPhone(e164)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			res, err := r.ResidentByID(m.ResidentID)
+			if err != nil {
+				return err
+			}
+			out = append(out, Caller{Kind: ActorMember, ID: m.ID, Name: m.Name, ResidentID: res.ID,
+				Account: res.Account, HasPIN: m.PINHash != "", Permissions: m.Permissions})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// CallerByAccount returns the resident holding an account number.
+func (s *Service) CallerByAccount(ctx context.Context, account string) (Caller, error) {
+	var c Caller
+	err := s.View(ctx, func(r Reader) error {
+		res, err := residentByAccount(r, account)
+		c = residentCaller(res)
+		return err
+	})
+	return c, err
+}
+
+func residentCaller(res Resident) Caller {
+	return Caller{Kind: ActorResident, ID: res.ID, Name: res.Name, ResidentID: res.ID, Account: res.Account,
+		HasPIN: res.PINHash != "", Permissions: Permissions{PermView, PermActivate, PermBuy}}
+}
+
+// VerifyPIN checks a caller's PIN. Failures are counted in the store, so PINAttempts wrong
+// PINs in a row lock the caller out for PINLockout across calls and restarts. The slow
+// hash comparison runs outside the write transaction.
+func (s *Service) VerifyPIN(ctx context.Context, c Caller, given string) error {
+	var hash string
+	var st PINState
+	err := s.View(ctx, func(r Reader) error {
+		var err error
+		hash, st, err = pinOf(r, c)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if now := s.clock.Now(); now.Before(st.PINLockedUntil) {
+		return &LockedOutError{Until: st.PINLockedUntil}
+	}
+	ok := hash != "" && pin.Validate(given) == nil && s.hasher.Verify(hash, given)
+	return s.Update(ctx, func(o *Op) error {
+		_, st, err := pinOf(o.tx, c)
+		if err != nil {
+			return err
+		}
+		if o.now.Before(st.PINLockedUntil) {
+			return &LockedOutError{Until: st.PINLockedUntil}
+		}
+		if ok {
+			if st.PINFailures == 0 && st.PINLockedUntil.IsZero() {
+				return nil
+			}
+			return o.tx.SetPINState(c.Kind, c.ID, PINState{})
+		}
+		st.PINFailures++
+		if st.PINFailures < PINAttempts {
+			if err := o.tx.SetPINState(c.Kind, c.ID, st); err != nil {
+				return err
+			}
+			return &WrongPINError{AttemptsLeft: PINAttempts - st.PINFailures}
+		}
+		until := o.now.Add(PINLockout)
+		if err := o.tx.SetPINState(c.Kind, c.ID, PINState{PINLockedUntil: until}); err != nil {
+			return err
+		}
+		if err := o.audit(c.ResidentID, c.Actor(""), "pin.locked", "locked until %s",
+			until.In(calendar.London).Format(time.DateTime)); err != nil {
+			return err
+		}
+		return &LockedOutError{Until: until}
+	})
+}
+
+func pinOf(r Reader, c Caller) (string, PINState, error) {
+	switch c.Kind {
+	case ActorResident:
+		res, err := r.ResidentByID(c.ID)
+		return res.PINHash, res.PINState, err
+	case ActorMember:
+		m, err := r.MemberByID(c.ID)
+		return m.PINHash, m.PINState, err
+	}
+	return "", PINState{}, fmt.Errorf("a %s has no PIN", c.Kind)
+}

@@ -1,0 +1,135 @@
+package domain_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"permitline/domain"
+	"permitline/domain/calendar"
+	"permitline/domain/sqlite"
+	"permitline/fixtures"
+)
+
+// world is a service on a fresh SQLite file with a clock the test sets.
+type world struct {
+	t     *testing.T
+	ctx   context.Context
+	path  string
+	store *sqlite.Store
+	clock *domain.ManualClock
+	svc   *domain.Service
+	admin domain.Actor
+}
+
+// at returns the instant of a London wall time "2006-01-02 15:04:05".
+func at(t *testing.T, s string) time.Time {
+	t.Helper()
+	v, err := time.ParseInLocation("2006-01-02 15:04:05", s, calendar.London)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func date(t *testing.T, s string) calendar.Date {
+	t.Helper()
+	d, err := calendar.ParseDate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func newWorld(t *testing.T, now string) *world {
+	t.Helper()
+	w := &world{t: t, ctx: context.Background(), path: filepath.Join(t.TempDir(), "permitline.db"),
+		clock: domain.NewManualClock(at(t, now)), admin: domain.Admin("test")}
+	w.open()
+	t.Cleanup(func() { w.store.Close() })
+	schemes, err := fixtures.Schemes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.ImportSchemes(w.ctx, w.admin, schemes); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// open (re)opens the store on the same file, as a restarted process would.
+func (w *world) open() {
+	w.t.Helper()
+	if w.store != nil {
+		w.store.Close()
+	}
+	var err error
+	if w.store, err = sqlite.Open(w.ctx, w.path); err != nil {
+		w.t.Fatal(err)
+	}
+	w.svc = domain.New(domain.Config{Store: w.store, Clock: w.clock, Holidays: fixtures.MustBankHolidays(),
+		PINCost: bcrypt.MinCost, IDs: domain.NewSeededIDs(uint64(len(w.t.Name())))})
+}
+
+func (w *world) set(now string) { w.clock.Set(at(w.t, now)) }
+
+// resident opens a registered account in scheme (Coleridge West: Mon-Fri 09:00-18:00).
+func (w *world) resident(scheme, phoneNo string) domain.Resident {
+	w.t.Helper()
+	res, err := w.svc.AddResident(w.ctx, w.admin, domain.NewResident{Name: "Test Resident " + phoneNo,
+		Address: "1 Test Road " + phoneNo, Postcode: "CB1 1AA", Scheme: scheme, Phone: phoneNo, PIN: "2580"})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if _, err := w.svc.ApproveRegistration(w.ctx, w.admin, res.Account, domain.Proof{Document: domain.DocDrivingLicence}); err != nil {
+		w.t.Fatal(err)
+	}
+	return res
+}
+
+var payN int
+
+func (w *world) buy(account string, qty int) (domain.Purchase, error) {
+	payN++
+	return w.svc.BuyPermits(w.ctx, w.admin, account, qty, domain.PaymentIn{Amount: domain.PermitPrice * domain.Pence(qty),
+		ProviderRef: "TEST", IdempotencyKey: "test:" + w.t.Name() + ":" + time.Duration(payN).String()})
+}
+
+func (w *world) mustBuy(account string, qty int) domain.Purchase {
+	w.t.Helper()
+	p, err := w.buy(account, qty)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return p
+}
+
+func (w *world) activate(account, vrm string, d calendar.Date) (domain.Activation, error) {
+	return w.svc.ActivateVisit(w.ctx, w.admin, account, domain.VisitRequest{VRM: vrm, Date: d})
+}
+
+// wantRule fails unless err is a refusal of the rule, and returns it as T.
+func wantRule[T domain.Refusal](t *testing.T, err error, rule string) T {
+	t.Helper()
+	var r T
+	if !errors.As(err, &r) {
+		t.Fatalf("want a %T refusal (%s), got %v", r, rule, err)
+	}
+	if r.Rule() != rule {
+		t.Fatalf("want rule %s, got %s (%v)", rule, r.Rule(), err)
+	}
+	return r
+}
+
+func (w *world) balance(account string) domain.Balance {
+	w.t.Helper()
+	b, err := w.svc.Balance(w.ctx, w.admin, account)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return b
+}

@@ -1,0 +1,150 @@
+// Package sqlite is the domain store on SQLite (modernc.org/sqlite, no cgo). It is the
+// only package that imports the driver. Writes go through one connection in IMMEDIATE
+// transactions, so each Update is serialised against every other; reads use a pool.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"permitline/domain"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is a domain.Store on one SQLite database file.
+type Store struct {
+	write *sql.DB
+	read  *sql.DB
+}
+
+var _ domain.Store = (*Store)(nil)
+
+// Open opens (creating if need be) the database at path and applies pending migrations.
+func Open(ctx context.Context, path string) (*Store, error) {
+	// busy_timeout first, so the other pragmas wait for a lock rather than fail.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)"
+	base := "file:" + (&url.URL{Path: path}).EscapedPath()
+	write, err := sql.Open("sqlite", base+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	s := &Store{write: write}
+	if err := s.migrate(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("migrating %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", base+"?"+pragmas+"&_pragma=query_only(ON)")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("opening %s for reading: %w", path, err)
+	}
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	s.read = read
+	return s, nil
+}
+
+// Close closes both connection pools.
+func (s *Store) Close() error { return errors.Join(s.read.Close(), s.write.Close()) }
+
+// View runs fn in a read-only transaction on the read pool.
+func (s *Store) View(ctx context.Context, fn func(domain.Reader) error) error {
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("beginning read: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only: nothing to keep
+	return fn(&q{ctx: ctx, db: tx})
+}
+
+// Update runs fn in an IMMEDIATE write transaction and commits when fn returns nil.
+func (s *Store) Update(ctx context.Context, fn func(domain.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("beginning write: %w", err)
+	}
+	if err := fn(&wtx{q{ctx: ctx, db: tx}}); err != nil {
+		tx.Rollback() //nolint:errcheck // the error that matters is fn's
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("committing: %w", err)
+	}
+	return nil
+}
+
+// Version returns the schema version applied.
+func (s *Store) Version(ctx context.Context) (int, error) {
+	var v int
+	err := s.write.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}
+
+// migrate applies, in order and each in its own transaction, the embedded migrations not
+// yet recorded in schema_migrations. Migrations are forward-only: a file once released is
+// never edited; a change is a new file.
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s has no number: %w", base, err)
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if err := s.apply(ctx, version, base, string(body)); err != nil {
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) apply(ctx context.Context, version int, name, body string) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // committed below when all went well
+	var done int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&done); err != nil {
+		return err
+	}
+	if done > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, body); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, version, name); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,80 @@
+package domain
+
+import (
+	"context"
+	"time"
+
+	"permitline/domain/calendar"
+)
+
+// Store keeps the service's records. It holds no rules: Service decides, inside one
+// Update, everything that counts (R7, R8, R15, R17, R18), so two channels racing cannot
+// beat a rule. An engine must make each Update serialisable against every other Update
+// (SQLite has one writer; a PostgreSQL engine would lock the resident's row).
+type Store interface {
+	// View runs fn on a consistent read-only snapshot.
+	View(ctx context.Context, fn func(Reader) error) error
+	// Update runs fn in one write transaction, committed when fn returns nil.
+	Update(ctx context.Context, fn func(Tx) error) error
+	Close() error
+}
+
+// Reader reads records. Lookups of a single record return ErrNotFound when it is missing.
+type Reader interface {
+	Schemes() ([]Scheme, error)
+	SchemeByName(name string) (Scheme, error)
+	SchemeByID(id int64) (Scheme, error)
+	AddressByID(id int64) (Address, error)
+	AddressByLine(line, postcode string) (Address, error)
+
+	ResidentByID(id int64) (Resident, error)
+	ResidentByAccount(account string) (Resident, error)
+	ResidentsByPhone(e164 string) ([]Resident, error)
+	Residents(afterID int64, limit int) ([]Resident, error)
+	MemberByID(id int64) (Member, error)
+	MembersByPhone(e164 string) ([]Member, error)
+	Members(residentID int64) ([]Member, error)
+	LatestRegistration(residentID int64) (Registration, error)
+	Vehicles(residentID int64) ([]Vehicle, error)
+
+	// PermitsBought counts the permits the resident bought in [from, to).
+	PermitsBought(residentID int64, from, to time.Time) (int, error)
+	// PermitsExpiringAfter lists the resident's permits that expire after t, soonest first.
+	PermitsExpiringAfter(residentID int64, t time.Time) ([]Permit, error)
+	PaymentByKey(idempotencyKey string) (Payment, error)
+	PermitsForPayment(paymentID int64) ([]Permit, error)
+
+	VisitByRef(ref string) (Visit, error)
+	VisitByKey(idempotencyKey string) (Visit, error)
+	// ActiveVisit finds the resident's active visit for vrm in a scheme on a date.
+	ActiveVisit(residentID, schemeID int64, vrm string, date calendar.Date) (Visit, error)
+	// VisitsFrom lists the resident's visits on or after date, earliest first.
+	VisitsFrom(residentID int64, date calendar.Date, limit int) ([]Visit, error)
+	// VisitsCovering lists active visits of vrm in a scheme whose window holds t.
+	VisitsCovering(vrm string, schemeID int64, t time.Time) ([]Visit, error)
+
+	// Audit lists the newest entries about an account, newest first.
+	Audit(residentID int64, limit int) ([]AuditEntry, error)
+}
+
+// Tx is a write transaction: reads see its own writes.
+type Tx interface {
+	Reader
+	UpsertScheme(s Scheme) (Scheme, error)
+	InsertAddress(a Address) (Address, error)
+	SetAddressActive(id int64, active bool) error
+	InsertResident(r Resident) (Resident, error)
+	SetResidentPIN(id int64, hash string) error
+	InsertMember(m Member) (Member, error)
+	// SetPINState stores the failure count and lockout of a resident or member.
+	SetPINState(kind ActorKind, id int64, st PINState) error
+	InsertRegistration(r Registration) (Registration, error)
+	// SaveVehicle inserts or updates the resident's vehicle with that VRM.
+	SaveVehicle(v Vehicle) (Vehicle, error)
+	InsertPayment(p Payment) (Payment, error)
+	InsertPermit(p Permit) (Permit, error)
+	SetPermitVisitsUsed(permitID int64, used int) error
+	InsertVisit(v Visit) (Visit, error)
+	SetVisitCancelled(id int64, at time.Time) error
+	AppendAudit(e AuditEntry) error
+}

@@ -1,0 +1,71 @@
+package domain
+
+import (
+	"context"
+	"errors"
+
+	"permitline/domain/calendar"
+)
+
+// AccountView is an account at a glance: what the back office and agents see.
+type AccountView struct {
+	Resident Resident
+	Address  Address
+	Scheme   Scheme
+	Balance  Balance
+	Members  []Member
+	Vehicles []Vehicle
+	Upcoming []Visit // from today on, earliest first
+	Activity []AuditEntry
+}
+
+// Account returns the account at a glance.
+func (s *Service) Account(ctx context.Context, actor Actor, account string) (AccountView, error) {
+	var v AccountView
+	err := s.View(ctx, func(r Reader) error {
+		res, err := residentByAccount(r, account)
+		if err != nil {
+			return err
+		}
+		if err := authorise(r, actor, res.ID, PermView); err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		v.Resident = res
+		if v.Scheme, v.Address, err = schemeOf(r, res); err != nil {
+			return err
+		}
+		if v.Balance, err = BalanceOf(r, res, now); err != nil {
+			return err
+		}
+		if v.Members, err = r.Members(res.ID); err != nil {
+			return err
+		}
+		if v.Vehicles, err = r.Vehicles(res.ID); err != nil {
+			return err
+		}
+		if v.Upcoming, err = r.VisitsFrom(res.ID, calendar.DateOf(now), 50); err != nil {
+			return err
+		}
+		v.Activity, err = r.Audit(res.ID, 20)
+		return err
+	})
+	return v, err
+}
+
+// Residents lists accounts in account-opening order, a page at a time.
+func (s *Service) Residents(ctx context.Context, afterID int64, limit int) ([]Resident, error) {
+	var out []Resident
+	err := s.View(ctx, func(r Reader) (err error) { out, err = r.Residents(afterID, limit); return err })
+	return out, err
+}
+
+// Schemes lists the scheme areas.
+func (s *Service) Schemes(ctx context.Context) ([]Scheme, error) {
+	var out []Scheme
+	err := s.View(ctx, func(r Reader) (err error) { out, err = r.Schemes(); return err })
+	return out, err
+}
+
+// IsNotFound reports whether err says a record does not exist.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
