@@ -48,7 +48,7 @@ func (e *env) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&e.dbPath, "db", envOr("PERMITLINE_DB", "./permitline.db"), "SQLite database file")
-	fs.StringVar(&e.now, "now", os.Getenv("PERMITLINE_NOW"), "start the clock at this RFC3339 instant")
+	fs.StringVar(&e.now, "now", os.Getenv("PERMITLINE_NOW"), "fix the clock at this RFC3339 instant")
 	return fs
 }
 
@@ -88,7 +88,11 @@ func (e *env) open(ctx context.Context) error {
 		if err != nil {
 			return usageErr("--now %q is not RFC3339 (e.g. 2026-12-05T09:30:00Z)", e.now)
 		}
-		e.clock = domain.StartingAt(t)
+		// A clock frozen at t, not one started at t and running on: every command is a
+		// separate process, so a running clock restarted at the same --now would read
+		// earlier than what the previous command recorded (a registration approved "in
+		// the future" is not valid yet, R3; a permit bought "later" is not usable, R15).
+		e.clock = domain.NewManualClock(t)
 	}
 	holidays, err := fixtures.BankHolidays()
 	if err != nil {

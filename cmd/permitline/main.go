@@ -1,7 +1,8 @@
 // Command permitline runs the visitor-permit phone and SMS line and its back office.
 //
 // Every subcommand takes --db PATH (default ./permitline.db, or PERMITLINE_DB) and
-// --now RFC3339 (or PERMITLINE_NOW) to start the clock at that instant and let it run on.
+// --now RFC3339 (or PERMITLINE_NOW) to fix the clock at that instant, so a run of commands
+// with the same --now all act at the same moment.
 package main
 
 import (
