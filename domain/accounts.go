@@ -295,6 +295,10 @@ func (s *Service) AddVehicle(ctx context.Context, actor Actor, account, raw stri
 	return v, err
 }
 
+// ParseVRM normalises and checks a registration (R12), refusing with an InvalidVRMError
+// that says why and suggests readings that would be valid.
+func ParseVRM(raw string) (vrm.Mark, error) { return parseVRM(raw) }
+
 func parseVRM(raw string) (vrm.Mark, error) {
 	mark, err := vrm.Parse(raw)
 	if err != nil {
@@ -327,45 +331,39 @@ func (c Caller) Actor(ch Channel) Actor {
 }
 
 // CallersByPhone returns the residents and members registered with the number, residents first.
+func CallersByPhone(r Reader, e164 string) ([]Caller, error) {
+	var out []Caller
+	rs, err := r.ResidentsByPhone(e164)
+	if err != nil {
+		return nil, err
+	}
+	for _, res := range rs {
+		out = append(out, ResidentCaller(res))
+	}
+	ms, err := r.MembersByPhone(e164)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		res, err := r.ResidentByID(m.ResidentID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Caller{Kind: ActorMember, ID: m.ID, Name: m.Name, ResidentID: res.ID,
+			Account: res.Account, HasPIN: m.PINHash != "", Permissions: m.Permissions})
+	}
+	return out, nil
+}
+
+// CallersByPhone returns the residents and members registered with the number.
 func (s *Service) CallersByPhone(ctx context.Context, e164 string) ([]Caller, error) {
 	var out []Caller
-	err := s.View(ctx, func(r Reader) error {
-		rs, err := r.ResidentsByPhone(e164)
-		if err != nil {
-			return err
-		}
-		for _, res := range rs {
-			out = append(out, residentCaller(res))
-		}
-		ms, err := r.MembersByPhone(e164)
-		if err != nil {
-			return err
-		}
-		for _, m := range ms {
-			res, err := r.ResidentByID(m.ResidentID)
-			if err != nil {
-				return err
-			}
-			out = append(out, Caller{Kind: ActorMember, ID: m.ID, Name: m.Name, ResidentID: res.ID,
-				Account: res.Account, HasPIN: m.PINHash != "", Permissions: m.Permissions})
-		}
-		return nil
-	})
+	err := s.View(ctx, func(r Reader) (err error) { out, err = CallersByPhone(r, e164); return err })
 	return out, err
 }
 
-// CallerByAccount returns the resident holding an account number.
-func (s *Service) CallerByAccount(ctx context.Context, account string) (Caller, error) {
-	var c Caller
-	err := s.View(ctx, func(r Reader) error {
-		res, err := residentByAccount(r, account)
-		c = residentCaller(res)
-		return err
-	})
-	return c, err
-}
-
-func residentCaller(res Resident) Caller {
+// ResidentCaller returns a resident as a caller, who may do everything on the account.
+func ResidentCaller(res Resident) Caller {
 	return Caller{Kind: ActorResident, ID: res.ID, Name: res.Name, ResidentID: res.ID, Account: res.Account,
 		HasPIN: res.PINHash != "", Permissions: Permissions{PermView, PermActivate, PermBuy}}
 }

@@ -55,6 +55,12 @@ type Reader interface {
 
 	// Audit lists the newest entries about an account, newest first.
 	Audit(residentID int64, limit int) ([]AuditEntry, error)
+
+	ConversationByKey(ch Channel, key string) (Conversation, error)
+	StepReply(conversationID int64, step int) (StepReply, error)
+	TransferByCall(callSid string) (Transfer, error)
+	// Transfers lists transfers created at or after since, newest first.
+	Transfers(since time.Time, limit int) ([]Transfer, error)
 }
 
 // Tx is a write transaction: reads see its own writes.
@@ -77,4 +83,13 @@ type Tx interface {
 	InsertVisit(v Visit) (Visit, error)
 	SetVisitCancelled(id int64, at time.Time) error
 	AppendAudit(e AuditEntry) error
+
+	InsertConversation(c Conversation) (Conversation, error)
+	// UpdateConversation saves c if its stored version is still c.Version, and bumps the
+	// version; ErrConflict otherwise.
+	UpdateConversation(c Conversation) (Conversation, error)
+	InsertStepReply(r StepReply) error
+	InsertTransfer(t Transfer) (Transfer, error)
+	// UpdateTransfer saves a transfer's status, agent and note.
+	UpdateTransfer(t Transfer) error
 }

@@ -14,6 +14,8 @@ import (
 func runDemo(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("demo")
 	fresh := fs.Bool("fresh", false, "delete the database file first")
+	seedOnly := fs.Bool("seed-only", false, "seed the demo accounts and exit, without running the line")
+	addr := fs.String("addr", envOr("PERMITLINE_ADDR", "127.0.0.1:8080"), "address to listen on")
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -31,13 +33,29 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(existing) > 0 {
+	if len(existing) > 0 && *seedOnly {
 		return fmt.Errorf("%s already holds accounts; use --fresh to start again, or another --db", e.dbPath)
 	}
-	people, err := fixtures.SeedDemo(ctx, e.store, e.svc.Holidays(), e.clock.Now())
-	if err != nil {
-		return err
+	if len(existing) == 0 {
+		people, err := fixtures.SeedDemo(ctx, e.store, e.svc.Holidays(), e.clock.Now())
+		if err != nil {
+			return err
+		}
+		if err := e.printPeople(people); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(e.stdout, "Using the demo accounts already in %s (--fresh starts again).\n", e.dbPath)
 	}
+	if *seedOnly {
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "\nThe demo line is starting. In another terminal, call it:\n"+
+		"    go run ./cmd/permitline call --from 07700900123\n\n")
+	return e.serve(ctx, *addr, "", DemoAuthToken)
+}
+
+func (e *env) printPeople(people []fixtures.DemoPerson) error {
 	fmt.Fprintf(e.stdout, "Demo accounts in %s. You can be:\n", e.dbPath)
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  NAME\tPHONE\tPIN\tACCOUNT\tSCHEME\tSTORY")

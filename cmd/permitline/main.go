@@ -1,8 +1,9 @@
 // Command permitline runs the visitor-permit phone and SMS line and its back office.
 //
 // Every subcommand takes --db PATH (default ./permitline.db, or PERMITLINE_DB) and
-// --now RFC3339 (or PERMITLINE_NOW) to fix the clock at that instant, so a run of commands
-// with the same --now all act at the same moment.
+// --now RFC3339 (or PERMITLINE_NOW): a back-office command acts at that instant, so a run
+// of commands with the same --now all act at the same moment; the line's server (serve,
+// demo) starts its clock there and lets it run on.
 package main
 
 import (
@@ -44,7 +45,10 @@ var commands = map[string]command{
 	"visits cancel":        {"visits cancel REF", runVisitsCancel},
 	"check":                {"check VRM --scheme SCHEME [--at TIME]", runCheck},
 	"hours":                {"hours [--at TIME]", runHours},
-	"demo":                 {"demo [--fresh]", runDemo},
+	"demo":                 {"demo [--fresh] [--seed-only] [--addr HOST:PORT]", runDemo},
+	"serve":                {"serve [--addr HOST:PORT] [--public-url URL]", runServe},
+	"flows draw":           {"flows draw", runFlowsDraw},
+	"call":                 {"call [--from PHONE] [--url URL] [--keys SCRIPT]", runCall},
 }
 
 // exitError carries a chosen exit status with its one-line message.

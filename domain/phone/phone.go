@@ -17,12 +17,16 @@ const DefaultRegion = "GB"
 // ukCountryCode is the country calling code of the UK (and the Crown Dependencies).
 const ukCountryCode = 44
 
-// Ofcom reserves 07700 900000 to 07700 900999 for drama (TV, film, test data). The
-// library's metadata does not treat them as valid numbers, but they are well-formed UK
-// mobiles and the service's tests and demos use them, so they are accepted as mobiles.
+// Ofcom reserves 07700 900000 to 07700 900999 for drama (TV, film, test data), and
+// 01632 960000 to 01632 960999 as their geographic (landline) counterpart. The library's
+// metadata does not treat them as valid numbers, but they are well-formed UK numbers and
+// the service's tests and demos use them, so they are accepted: the first as mobiles,
+// the second as landlines.
 const (
-	dramaFirst = 7700900000 // national significant number of 07700 900000
-	dramaLast  = 7700900999 // national significant number of 07700 900999
+	dramaFirst         = 7700900000 // national significant number of 07700 900000
+	dramaLast          = 7700900999 // national significant number of 07700 900999
+	dramaLandlineFirst = 1632960000 // national significant number of 01632 960000
+	dramaLandlineLast  = 1632960999 // national significant number of 01632 960999
 )
 
 // InvalidError reports an input that is not a usable telephone number.
@@ -81,7 +85,7 @@ func Parse(s string) (string, error) {
 	if err != nil {
 		return "", &InvalidError{Input: s, Reason: ReasonNotNumber, Err: err}
 	}
-	if !phonenumbers.IsValidNumber(n) && !isDrama(n) {
+	if !phonenumbers.IsValidNumber(n) && !isDrama(n) && !isDramaLandline(n) {
 		return "", &InvalidError{Input: s, Reason: ReasonInvalid}
 	}
 	return phonenumbers.Format(n, phonenumbers.E164), nil
@@ -112,11 +116,18 @@ func plainNumber(s string) bool {
 	return true
 }
 
-// isDrama reports whether n is in Ofcom's 07700 900xxx drama range.
+// isDrama reports whether n is in Ofcom's 07700 900xxx (mobile) drama range.
 func isDrama(n *phonenumbers.PhoneNumber) bool {
 	nsn := n.GetNationalNumber()
 	return n.GetCountryCode() == ukCountryCode && !n.GetItalianLeadingZero() &&
 		dramaFirst <= nsn && nsn <= dramaLast
+}
+
+// isDramaLandline reports whether n is in Ofcom's 01632 960xxx (geographic) drama range.
+func isDramaLandline(n *phonenumbers.PhoneNumber) bool {
+	nsn := n.GetNationalNumber()
+	return n.GetCountryCode() == ukCountryCode && !n.GetItalianLeadingZero() &&
+		dramaLandlineFirst <= nsn && nsn <= dramaLandlineLast
 }
 
 // parseE164 reads a number Parse returned; national UK input is tolerated.

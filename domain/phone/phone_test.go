@@ -157,3 +157,18 @@ func TestParseThenFormat(t *testing.T) {
 		}
 	}
 }
+
+func TestOfcomDramaLandlinesAreLandlines(t *testing.T) {
+	for _, in := range []string{"01632 960000", "01632 960123", "+44 1632 960999"} {
+		e164, err := Parse(in)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", in, err)
+		}
+		if IsMobile(e164) {
+			t.Errorf("%s is a landline, not a mobile", e164)
+		}
+	}
+	if _, err := Parse("01632 961000"); err == nil {
+		t.Error("01632 961000 is outside the drama range and not a real number")
+	}
+}

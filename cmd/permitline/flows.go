@@ -1,0 +1,16 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"permitline/flows"
+)
+
+func runFlowsDraw(_ context.Context, e *env, args []string) error {
+	if _, err := parse(e.flags("flows draw"), args, 0); err != nil {
+		return err
+	}
+	_, err := fmt.Fprint(e.stdout, flows.NewVoiceEngine().Draw())
+	return err
+}

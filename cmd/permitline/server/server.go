@@ -1,0 +1,50 @@
+// Package server wires the service's HTTP side: the routes, the middleware every route
+// shares, and the Twilio webhooks behind their signature check. It is the only package
+// that imports the router.
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"permitline/domain"
+	"permitline/flows"
+	"permitline/ivr"
+)
+
+// Config is what the HTTP side needs.
+type Config struct {
+	// PublicURL is the base URL Twilio reaches the service at.
+	PublicURL string
+	// AuthToken is the Twilio auth token webhooks are signed with.
+	AuthToken string
+	Voice     ivr.Voice
+}
+
+// New returns the service's HTTP handler.
+func New(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.Recoverer)
+	// Twilio waits 15 seconds for a webhook; answer well before, always.
+	r.Use(middleware.Timeout(10 * time.Second))
+
+	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+
+	voice := ivr.NewHandler(ivr.Config{PublicURL: cfg.PublicURL, Voice: cfg.Voice}, svc, flows.NewVoiceEngine(), log)
+	r.Group(func(r chi.Router) {
+		r.Use(ivr.Verify(cfg.PublicURL, cfg.AuthToken))
+		r.Post("/twilio/voice", voice.Incoming)
+		r.Post("/twilio/voice/step", voice.Step)
+		r.Post("/twilio/voice/status", voice.Status)
+		r.Post("/twilio/voice/queue/wait", voice.QueueWait)
+		r.Post("/twilio/voice/queue/done", voice.QueueDone)
+	})
+	return r
+}

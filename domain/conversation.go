@@ -1,0 +1,69 @@
+package domain
+
+import (
+	"errors"
+	"time"
+)
+
+// ErrConflict is returned when a record changed since it was read: a webhook raced
+// another for the same conversation.
+var ErrConflict = errors.New("changed by another request")
+
+// Conversation is the saved state of one call or one text thread between webhooks: the
+// flow and state it is in and the values collected so far, versioned so two webhooks
+// for the same conversation can never both move it on.
+type Conversation struct {
+	ID        int64
+	Channel   Channel
+	Key       string // the CallSid, or the SMS number pair
+	Flow      string
+	State     string
+	Data      []byte // the flow's collected values, JSON
+	Ended     bool
+	Version   int // bumped by every save
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// StepReply is the answer given at one step of a conversation, kept so that a repeated
+// webhook for that step gets the same answer and does nothing twice.
+type StepReply struct {
+	ConversationID int64
+	Step           int
+	InputHash      string
+	Reply          []byte
+	CreatedAt      time.Time
+}
+
+// TransferStatus is where a transfer to the helpdesk stands.
+type TransferStatus string
+
+// The states of a transfer.
+const (
+	TransferQueued    TransferStatus = "queued"
+	TransferAbandoned TransferStatus = "abandoned" // the caller hung up in the queue
+	TransferTaken     TransferStatus = "taken"
+	TransferReturned  TransferStatus = "returned" // handed back to the automated line
+	TransferDone      TransferStatus = "done"
+)
+
+// Transfer is a call handed to the helpdesk queue with the whole context of what the
+// caller did, for the agent who takes it.
+type Transfer struct {
+	ID         int64
+	CallSid    string
+	From       string // E.164 or the raw caller id
+	ResidentID int64  // 0 when the caller was not identified
+	Caller     Actor
+	Verified   bool // the PIN was passed
+	Flow       string
+	State      string
+	Reason     string
+	Context    []byte // what was entered and what failed, JSON
+	Status     TransferStatus
+	AgentID    int64
+	Note       string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}

@@ -1,0 +1,137 @@
+package flows
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/looplab/fsm"
+
+	"permitline/domain"
+)
+
+// Buy sells permits with a card payment on the call. The registration (R3) and the
+// yearly allowance (R7) are checked before anything else; the caller keys how many, hears
+// the total and that permits are neither refundable nor a guarantee of a space (R10), and
+// pays with the payment provider's own card capture (Twilio <Pay>): no card number ever
+// reaches this service. The purchase is recorded only on a successful payment, once per
+// call and confirmation code. A failed payment is explained and can be tried again.
+func Buy() *Flow {
+	return &Flow{
+		Name:  FlowBuy,
+		Start: "start",
+		Events: fsm.Events{
+			{Name: "allowed", Src: []string{"start"}, Dst: "quantity"},
+			{Name: "counted", Src: []string{"quantity"}, Dst: "quote"},
+			{Name: "pay", Src: []string{"quote", "pay_failed"}, Dst: "pay"},
+			{Name: "failed", Src: []string{"pay"}, Dst: "pay_failed"},
+		},
+		States: map[string]State{
+			"start": {Auto: true, Decide: buyStart},
+			"quantity": {
+				Ask:    func(*Ctx) Ask { return Ask{Kind: AskDigits, MaxDigits: 2} },
+				Prompt: func(c *Ctx) []Msg { return []Msg{{ID: MsgAskQuantity, N: mostToBuy(c)}} },
+				Decide: chooseQuantity,
+			},
+			"quote": {
+				Ask: func(*Ctx) Ask {
+					return Ask{Kind: AskChoice, Options: []Option{{"1", say(MsgOptPayCard)}, {"2", say(MsgOptMenu)}}}
+				},
+				Prompt: func(c *Ctx) []Msg {
+					return []Msg{{ID: MsgQuote, N: c.Data.Quantity, Money: total(c)}, say(MsgNoRefunds)}
+				},
+				Decide: func(c *Ctx, in Input) Outcome {
+					switch in.Keys {
+					case "1":
+						return Outcome{Event: "pay", Note: "chose to pay"}
+					case "2":
+						return Outcome{Goto: FlowMenu, Note: "did not pay"}
+					}
+					return wrongKey(in)
+				},
+			},
+			"pay": {
+				Ask: func(c *Ctx) Ask {
+					return Ask{Kind: AskPay, Amount: total(c), Quantity: c.Data.Quantity}
+				},
+				Prompt: func(c *Ctx) []Msg { return []Msg{{ID: MsgPaying, Money: total(c)}} },
+				Decide: paid,
+			},
+			"pay_failed": {
+				Ask: func(*Ctx) Ask {
+					return Ask{Kind: AskChoice, Options: []Option{{"1", say(MsgOptRetryPay)}, {"2", say(MsgOptMenu)},
+						{"0", say(MsgOptAgent)}}}
+				},
+				Prompt: func(*Ctx) []Msg { return nil },
+				Decide: func(c *Ctx, in Input) Outcome {
+					switch in.Keys {
+					case "1":
+						return Outcome{Event: "pay", Note: "trying the payment again"}
+					case "2":
+						return Outcome{Goto: FlowMenu}
+					}
+					return wrongKey(in)
+				},
+			},
+		},
+	}
+}
+
+func total(c *Ctx) domain.Pence { return domain.PermitPrice * domain.Pence(c.Data.Quantity) }
+
+// mostToBuy returns how many permits the caller may buy now (0 if none).
+func mostToBuy(c *Ctx) int {
+	q, err := c.Op.QuotePermits(c.Actor(), c.Account(), 1)
+	if err != nil {
+		return 0
+	}
+	return q.AllowanceLeft + 1
+}
+
+func buyStart(c *Ctx, _ Input) Outcome {
+	c.Data.Quantity = 0
+	if _, err := c.Op.QuotePermits(c.Actor(), c.Account(), 1); err != nil {
+		out := refused(c, err, "buying")
+		out.Again, out.Goto = false, FlowMenu
+		return out
+	}
+	return Outcome{Event: "allowed"}
+}
+
+func chooseQuantity(c *Ctx, in Input) Outcome {
+	most := mostToBuy(c)
+	n, err := strconv.Atoi(in.Keys)
+	if in.Kind != InputKeys || err != nil || n < 1 || n > most {
+		return Outcome{Retry: &Msg{ID: MsgBadQuantity, N: most}, Failure: "quantity " + in.Keys}
+	}
+	c.Data.Quantity = n
+	return Outcome{Event: "counted", Note: "quantity " + in.Keys}
+}
+
+func paid(c *Ctx, in Input) Outcome {
+	if in.Kind != InputPay {
+		return Outcome{Say: []Msg{{ID: MsgPayFailed, Text: "no-result"}}, Event: "failed", Failure: "no payment result"}
+	}
+	if in.Pay.Result != "success" {
+		return Outcome{Say: []Msg{{ID: MsgPayFailed, Text: in.Pay.Result}}, Event: "failed",
+			Failure: "payment " + in.Pay.Result}
+	}
+	if in.Pay.ConfirmationCode == "" {
+		return Outcome{Say: []Msg{{ID: MsgPayFailed, Text: "no-confirmation"}}, Event: "failed",
+			Failure: "payment without a confirmation code"}
+	}
+	p, err := c.Op.BuyPermits(c.Actor(), c.Account(), c.Data.Quantity, domain.PaymentIn{
+		Amount: total(c), ProviderRef: in.Pay.ConfirmationCode, IdempotencyKey: c.Data.Key + ":" + in.Pay.ConfirmationCode})
+	var r domain.Refusal
+	if err != nil && !errors.As(err, &r) {
+		return Outcome{Err: err}
+	}
+	if err != nil {
+		// The money was taken but the rules refused (a race with another channel): a
+		// person must refund it.
+		return Outcome{Say: []Msg{{ID: MsgPaidRefused, Err: err}}, Goto: FlowHelpdesk,
+			Failure: "paid " + in.Pay.ConfirmationCode + " but refused: " + err.Error()}
+	}
+	return Outcome{Say: []Msg{{ID: MsgPaid, N: len(p.Permits), Money: p.Payment.AmountPence,
+		Until: p.Permits[0].ExpiresAt, Ref: in.Pay.ConfirmationCode}}, Goto: FlowMenu,
+		Note: "bought " + strconv.Itoa(len(p.Permits)) + " permits, payment " + in.Pay.ConfirmationCode}
+}

@@ -1,0 +1,115 @@
+package flows
+
+import (
+	"strconv"
+
+	"github.com/looplab/fsm"
+
+	"permitline/domain"
+)
+
+// Cancel cancels a visit that has not started (R17). The caller hears the visits that can
+// still be cancelled, up to five, picks one, and confirms; the visit goes back to its
+// permit. A caller with none hears why: visits can be cancelled only until 5 minutes
+// before they start.
+func Cancel() *Flow {
+	return &Flow{
+		Name:  FlowCancel,
+		Start: "start",
+		Events: fsm.Events{
+			{Name: "list", Src: []string{"start"}, Dst: "choose"},
+			{Name: "picked", Src: []string{"choose"}, Dst: "confirm"},
+		},
+		States: map[string]State{
+			"start": {Auto: true, Decide: cancelStart},
+			"choose": {
+				Ask:    visitsAsk,
+				Prompt: func(*Ctx) []Msg { return []Msg{say(MsgAskWhichVisit)} },
+				Decide: chooseVisit,
+			},
+			"confirm": {
+				Ask: func(*Ctx) Ask {
+					return Ask{Kind: AskChoice, Options: []Option{{"1", say(MsgOptYes)}, {"2", say(MsgOptNo)}}}
+				},
+				Prompt: func(c *Ctx) []Msg {
+					v, err := c.Op.Tx().VisitByRef(c.Data.Ref)
+					if err != nil {
+						return []Msg{{ID: MsgConfirmCancel, Ref: c.Data.Ref}}
+					}
+					return []Msg{{ID: MsgConfirmCancel, Ref: v.Ref, VRM: v.VRM, Date: v.Date}}
+				},
+				Decide: confirmCancel,
+			},
+		},
+	}
+}
+
+// maxVisitsOffered is how many cancellable visits are offered by key.
+const maxVisitsOffered = 5
+
+func cancelStart(c *Ctx, _ Input) Outcome {
+	c.Data.Visits, c.Data.Ref = nil, ""
+	if c.Data.Caller == nil || !c.Data.Caller.Permissions.Has(domain.PermActivate) {
+		return Outcome{Say: []Msg{{ID: MsgRefused, Err: &domain.NotPermittedError{Need: domain.PermActivate}}},
+			Goto: FlowMenu, Failure: "may not cancel visits"}
+	}
+	vs, err := c.Op.Tx().VisitsFrom(c.Data.Caller.ResidentID, c.Today(), 50)
+	if err != nil {
+		return Outcome{Err: err}
+	}
+	ok := domain.Cancellable(vs, c.Now())
+	if len(ok) == 0 {
+		tooLate := 0
+		for _, v := range vs {
+			if v.Status == domain.VisitActive {
+				tooLate++
+			}
+		}
+		return Outcome{Say: []Msg{{ID: MsgNoCancellable, N: tooLate}}, Goto: FlowMenu, Note: "nothing to cancel"}
+	}
+	for _, v := range ok[:min(len(ok), maxVisitsOffered)] {
+		c.Data.Visits = append(c.Data.Visits, v.Ref)
+	}
+	return Outcome{Event: "list"}
+}
+
+func visitsAsk(c *Ctx) Ask {
+	var opts []Option
+	for i, ref := range c.Data.Visits {
+		m := Msg{ID: MsgOptVisit, Ref: ref}
+		if v, err := c.Op.Tx().VisitByRef(ref); err == nil {
+			m.VRM, m.Date = v.VRM, v.Date
+		}
+		opts = append(opts, Option{strconv.Itoa(i + 1), m})
+	}
+	return Ask{Kind: AskChoice, Options: append(opts, Option{"9", say(MsgOptMenu)})}
+}
+
+func chooseVisit(c *Ctx, in Input) Outcome {
+	if in.Keys == "9" {
+		return Outcome{Goto: FlowMenu}
+	}
+	n, err := strconv.Atoi(in.Keys)
+	if in.Kind != InputKeys || err != nil || n < 1 || n > len(c.Data.Visits) {
+		return wrongKey(in)
+	}
+	c.Data.Ref = c.Data.Visits[n-1]
+	return Outcome{Event: "picked", Note: "chose visit " + c.Data.Ref}
+}
+
+func confirmCancel(c *Ctx, in Input) Outcome {
+	switch in.Keys {
+	case "1":
+		v, err := c.Op.CancelVisit(c.Actor(), c.Data.Ref)
+		if err != nil {
+			out := refused(c, err, "cancelling "+c.Data.Ref)
+			out.Again, out.Goto = false, FlowMenu
+			return out
+		}
+		return Outcome{Say: []Msg{{ID: MsgCancelled, Ref: v.Ref, VRM: v.VRM, Date: v.Date}}, Goto: FlowMenu,
+			Note: "cancelled " + v.Ref}
+	case "2":
+		return Outcome{Say: []Msg{say(MsgKept)}, Goto: FlowMenu, Note: "kept the visit"}
+	}
+	return wrongKey(in)
+}

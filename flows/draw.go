@@ -1,0 +1,28 @@
+package flows
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/looplab/fsm"
+)
+
+// Draw returns every flow of the engine as a Mermaid state diagram, generated from the
+// flows' own graphs so the picture can never drift from the code.
+func (e *Engine) Draw() string {
+	var b strings.Builder
+	for _, f := range e.Flows() {
+		fmt.Fprintf(&b, "### %s\n\n", f.Name)
+		if len(f.Events) == 0 {
+			fmt.Fprintf(&b, "```mermaid\nstateDiagram-v2\n    [*] --> %s\n```\n\n", f.Start)
+			continue
+		}
+		m := fsm.NewFSM(f.Start, f.Events, fsm.Callbacks{})
+		diagram, err := fsm.VisualizeWithType(m, fsm.MERMAID)
+		if err != nil {
+			diagram = "%% " + err.Error() + "\n"
+		}
+		fmt.Fprintf(&b, "```mermaid\n%s```\n\n", diagram)
+	}
+	return b.String()
+}

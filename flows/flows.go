@@ -1,0 +1,143 @@
+// Package flows holds the conversations the line has with residents: identifying the
+// caller, the main menu, activating and cancelling visits, the balance, buying permits
+// and reaching the helpdesk. Each flow is one file: its graph as an fsm.Events table,
+// what each state asks for, how an answer moves it on, and which domain call it makes.
+//
+// The engine emits data, never words: a Reply is a list of typed messages and the input
+// it waits for. The voice channel (ivr) and the text channel (sms) render them in their
+// own words. Problems in a conversation (a wrong key, a refusal) are transitions, not Go
+// errors. A Session is saved after every step and rebuilt for the next one; nothing is
+// kept in memory between requests.
+package flows
+
+import (
+	"time"
+
+	"permitline/domain"
+	"permitline/domain/calendar"
+)
+
+// MaxRetries is how many times a state re-asks after no input or a wrong answer before
+// the caller is offered an agent (when the helpdesk is open) or a polite goodbye.
+const MaxRetries = 2
+
+// InputKind says what kind of answer arrived.
+type InputKind string
+
+// The kinds of input.
+const (
+	InputNone    InputKind = ""        // nothing: a conversation starting or a state entered
+	InputKeys    InputKind = "keys"    // keypad digits
+	InputSpeech  InputKind = "speech"  // a spoken answer, transcribed
+	InputText    InputKind = "text"    // a text message
+	InputSilence InputKind = "silence" // no answer before the timeout
+	InputPay     InputKind = "pay"     // the result of a card payment
+)
+
+// Input is one answer from the person.
+type Input struct {
+	Kind   InputKind
+	Keys   string
+	Speech string
+	Text   string
+	Pay    PayResult
+	// Checked carries the outcome of slow work done before the transaction (a PIN check).
+	Checked error `json:"-"`
+}
+
+// PayResult is what the payment provider reported; no card number ever reaches us.
+type PayResult struct {
+	Result           string // success, payment-connector-error, caller-interrupted, ...
+	ConfirmationCode string
+	CardType         string
+	Error            string
+}
+
+// AskKind says what kind of answer a state waits for.
+type AskKind string
+
+// The kinds of question.
+const (
+	AskChoice AskKind = "choice" // one key from Options; * repeats, 0 is an agent
+	AskDigits AskKind = "digits" // up to MaxDigits keys, ended by #
+	AskVRM    AskKind = "vrm"    // a registration keyed two keys a character (ended by #) or said
+	AskPay    AskKind = "pay"    // a card payment of Amount
+)
+
+// Ask is the input a state waits for.
+type Ask struct {
+	Kind      AskKind
+	Options   []Option
+	MaxDigits int
+	Secret    bool // never echo or record the keys (a PIN)
+	Amount    domain.Pence
+	Quantity  int
+}
+
+// Option is one key of a choice and what it does.
+type Option struct {
+	Key string
+	Msg Msg
+}
+
+// End says how a conversation leaves the automated line.
+type End string
+
+// The ways a conversation ends.
+const (
+	EndNone     End = ""
+	EndHangup   End = "hangup"
+	EndTransfer End = "transfer" // into the helpdesk queue
+)
+
+// Reply is what the line answers at one step: things to say, then one question, or an end.
+type Reply struct {
+	Says []Msg
+	Ask  *Ask
+	End  End
+	// Transfer is the reason the caller is being put through to the helpdesk.
+	Transfer string
+}
+
+// Event is one thing that happened in a conversation, kept for the agent who may take it over.
+type Event struct {
+	At    time.Time `json:"at"`
+	Flow  string    `json:"flow"`
+	State string    `json:"state"`
+	Input string    `json:"input,omitempty"`
+	Note  string    `json:"note,omitempty"`
+}
+
+// Data is what a conversation has collected so far; it is saved as JSON between steps.
+type Data struct {
+	Channel  domain.Channel `json:"channel"`
+	Key      string         `json:"key"` // the CallSid, or the SMS number pair
+	From     string         `json:"from"`
+	Caller   *domain.Caller `json:"caller,omitempty"`
+	Verified bool           `json:"verified"`
+	Retries  int            `json:"retries"`
+
+	Vehicles []string `json:"vehicles,omitempty"` // offered, in key order
+	VRM      string   `json:"vrm,omitempty"`
+	Date     string   `json:"date,omitempty"` // YYYY-MM-DD
+	Visits   []string `json:"visits,omitempty"`
+	Ref      string   `json:"ref,omitempty"`
+	Quantity int      `json:"quantity,omitempty"`
+
+	// LastFailure says what went wrong last, in a few words, for the agent.
+	LastFailure string  `json:"last_failure,omitempty"`
+	History     []Event `json:"history,omitempty"`
+}
+
+// VisitDate returns the collected visit date.
+func (d *Data) VisitDate() calendar.Date {
+	v, _ := calendar.ParseDate(d.Date)
+	return v
+}
+
+// Session is a conversation between two steps: where it is and what it holds.
+type Session struct {
+	Flow  string
+	State string
+	Data  Data
+}

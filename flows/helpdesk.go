@@ -1,0 +1,42 @@
+package flows
+
+import (
+	"github.com/looplab/fsm"
+)
+
+// Helpdesk puts a caller through to a person. While the helpdesk is open (R19) the
+// caller joins the queue, and the agent who takes the call sees everything the caller
+// did. While it is closed (R21) the caller hears so and when it next opens, and goes back
+// to the main menu, or, not yet identified, back to identification: self-service never
+// closes (R20).
+func Helpdesk() *Flow {
+	return &Flow{
+		Name:   FlowHelpdesk,
+		Start:  "start",
+		Events: fsm.Events{},
+		States: map[string]State{
+			"start": {Auto: true, Decide: toHelpdesk},
+		},
+	}
+}
+
+func toHelpdesk(c *Ctx, _ Input) Outcome {
+	st := c.Svc.Helpdesk().Status(c.Now())
+	if st.Open {
+		reason := "asked for an agent"
+		if c.Data.LastFailure != "" {
+			reason += " after: " + c.Data.LastFailure
+		}
+		return Outcome{Say: []Msg{{ID: MsgTransferring}}, End: EndTransfer, Transfer: reason, Note: "put through"}
+	}
+	back := FlowMenu
+	if !c.Data.Verified {
+		back = FlowIdentify
+		if c.Data.Caller != nil && (!c.Data.Caller.HasPIN || c.Data.LastFailure == failLocked) {
+			// Without a PIN, or locked out, there is nothing more this line can do.
+			return Outcome{Say: []Msg{{ID: MsgClosed, Helpdesk: &st}, say(MsgGoodbye)}, End: EndHangup,
+				Note: "helpdesk closed"}
+		}
+	}
+	return Outcome{Say: []Msg{{ID: MsgClosed, Helpdesk: &st}}, Goto: back, Note: "helpdesk closed"}
+}

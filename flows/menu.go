@@ -1,0 +1,86 @@
+package flows
+
+import (
+	"github.com/looplab/fsm"
+
+	"permitline/domain"
+)
+
+// Menu is the main menu of a verified caller: activate a visit (1), cancel one (2), hear
+// the balance (3), buy permits (4, offered only to those who may), hear the helpdesk
+// hours (5). As in every menu, 0 reaches an agent and * repeats. The balance and the
+// hours are told at once, then the menu is offered again.
+func Menu() *Flow {
+	return &Flow{
+		Name:  FlowMenu,
+		Start: "main",
+		Events: fsm.Events{
+			{Name: "balance", Src: []string{"main"}, Dst: "balance"},
+			{Name: "hours", Src: []string{"main"}, Dst: "hours"},
+			{Name: "back", Src: []string{"balance", "hours"}, Dst: "main"},
+		},
+		States: map[string]State{
+			"main": {
+				Ask:    menuAsk,
+				Prompt: func(*Ctx) []Msg { return nil },
+				Decide: menuDecide,
+			},
+			"balance": {Auto: true, Decide: tellBalance},
+			"hours":   {Auto: true, Decide: tellHours},
+		},
+	}
+}
+
+func menuAsk(c *Ctx) Ask {
+	opts := []Option{{"1", say(MsgOptActivate)}, {"2", say(MsgOptCancel)}, {"3", say(MsgOptBalance)}}
+	if c.Data.Caller != nil && c.Data.Caller.Permissions.Has(domain.PermBuy) {
+		opts = append(opts, Option{"4", say(MsgOptBuy)})
+	}
+	opts = append(opts, Option{"5", say(MsgOptHours)}, Option{"0", say(MsgOptAgent)}, Option{"*", say(MsgOptRepeat)})
+	return Ask{Kind: AskChoice, Options: opts}
+}
+
+func menuDecide(c *Ctx, in Input) Outcome {
+	if in.Kind == InputKeys {
+		for _, o := range menuAsk(c).Options {
+			if o.Key != in.Keys {
+				continue
+			}
+			switch o.Msg.ID {
+			case MsgOptActivate:
+				return Outcome{Goto: FlowActivate, Note: "chose activate"}
+			case MsgOptCancel:
+				return Outcome{Goto: FlowCancel, Note: "chose cancel"}
+			case MsgOptBalance:
+				return Outcome{Event: "balance", Note: "chose balance"}
+			case MsgOptBuy:
+				return Outcome{Goto: FlowBuy, Note: "chose buy"}
+			case MsgOptHours:
+				return Outcome{Event: "hours", Note: "chose hours"}
+			}
+		}
+	}
+	return wrongKey(in)
+}
+
+// wrongKey re-asks after an answer that is none of the choices.
+func wrongKey(in Input) Outcome {
+	return Outcome{Retry: &Msg{ID: MsgWrongKey, Text: in.Keys + in.Speech + in.Text}}
+}
+
+func tellBalance(c *Ctx, _ Input) Outcome {
+	res, err := c.Op.Tx().ResidentByAccount(c.Account())
+	if err != nil {
+		return Outcome{Err: err}
+	}
+	b, err := domain.BalanceOf(c.Op.Tx(), res, c.Now())
+	if err != nil {
+		return Outcome{Err: err}
+	}
+	return Outcome{Say: []Msg{{ID: MsgBalance, Balance: &b}}, Event: "back", Note: "heard the balance"}
+}
+
+func tellHours(c *Ctx, _ Input) Outcome {
+	st := c.Svc.Helpdesk().Status(c.Now())
+	return Outcome{Say: []Msg{{ID: MsgHours, Helpdesk: &st}}, Event: "back", Note: "heard the hours"}
+}

@@ -1,0 +1,111 @@
+package flows
+
+import (
+	"time"
+
+	"permitline/domain"
+	"permitline/domain/calendar"
+)
+
+// MsgID names something the line says. Channels render each in their own words.
+type MsgID string
+
+// Msg is one thing to say, with the values it needs.
+type Msg struct {
+	ID    MsgID
+	Name  string
+	VRM   string
+	Date  calendar.Date
+	At    time.Time
+	Until time.Time
+	N     int
+	Money domain.Pence
+	Ref   string
+	Text  string
+	// Err is a rule's refusal to explain, with what the person can do instead.
+	Err error
+	// Balance and Helpdesk carry the figures of a balance or an hours announcement.
+	Balance  *domain.Balance
+	Helpdesk *calendar.Status
+}
+
+// What the line says.
+const (
+	// Greeting and identification.
+	MsgWelcome         MsgID = "welcome"     // the line's name
+	MsgHello           MsgID = "hello"       // Name
+	MsgAskAccount      MsgID = "ask_account" // key the account number
+	MsgAccountNotFound MsgID = "account_not_found"
+	MsgAskPIN          MsgID = "ask_pin"
+	MsgWrongPIN        MsgID = "wrong_pin"  // N tries left
+	MsgLockedOut       MsgID = "locked_out" // Until
+	MsgNoPIN           MsgID = "no_pin"     // the account has no phone PIN
+
+	// Generic.
+	MsgNoInput      MsgID = "no_input"
+	MsgWrongKey     MsgID = "wrong_key" // Text: the key pressed
+	MsgGoodbye      MsgID = "goodbye"
+	MsgStuck        MsgID = "stuck" // several tries failed
+	MsgAnythingElse MsgID = "anything_else"
+
+	// Menu options (Option.Msg) and the menu itself.
+	MsgMenu         MsgID = "menu"
+	MsgOptActivate  MsgID = "opt_activate"
+	MsgOptCancel    MsgID = "opt_cancel"
+	MsgOptBalance   MsgID = "opt_balance"
+	MsgOptBuy       MsgID = "opt_buy"
+	MsgOptHours     MsgID = "opt_hours"
+	MsgOptAgent     MsgID = "opt_agent"
+	MsgOptRepeat    MsgID = "opt_repeat"
+	MsgOptMenu      MsgID = "opt_menu"    // go back to the main menu
+	MsgOptYes       MsgID = "opt_yes"     // Text: what yes does
+	MsgOptNo        MsgID = "opt_no"      // Text: what no does
+	MsgOptVehicle   MsgID = "opt_vehicle" // VRM
+	MsgOptOtherVRM  MsgID = "opt_other_vrm"
+	MsgOptToday     MsgID = "opt_today"    // Date
+	MsgOptTomorrow  MsgID = "opt_tomorrow" // Date
+	MsgOptOtherDate MsgID = "opt_other_date"
+	MsgOptVisit     MsgID = "opt_visit" // VRM, Date, Ref
+	MsgOptPayCard   MsgID = "opt_pay_card"
+	MsgOptRetryPay  MsgID = "opt_retry_pay"
+
+	// Activating a visit.
+	MsgAskVehicle   MsgID = "ask_vehicle"
+	MsgAskVRM       MsgID = "ask_vrm"       // how to key or say a registration
+	MsgVRMReadBack  MsgID = "vrm_read_back" // VRM
+	MsgAskDate      MsgID = "ask_date"
+	MsgAskDayMonth  MsgID = "ask_day_month"
+	MsgBadDate      MsgID = "bad_date"      // Text: why
+	MsgBadEntry     MsgID = "bad_entry"     // Text: why the keys made no registration
+	MsgConfirmVisit MsgID = "confirm_visit" // VRM, Date, At (start), Until (end)
+	MsgActivated    MsgID = "activated"     // Ref, VRM, Date, At (start), Until (cancel deadline), N (visits left)
+	MsgRefused      MsgID = "refused"       // Err
+	MsgNotActivated MsgID = "not_activated" // the caller said no: nothing was used
+
+	// Cancelling.
+	MsgNoCancellable MsgID = "no_cancellable" // N: visits that have started or are too close to start
+	MsgAskWhichVisit MsgID = "ask_which_visit"
+	MsgConfirmCancel MsgID = "confirm_cancel" // VRM, Date, Ref
+	MsgCancelled     MsgID = "cancelled"      // VRM, Date, Ref
+	MsgKept          MsgID = "kept"
+
+	// Balance and buying.
+	MsgBalance     MsgID = "balance"      // Balance
+	MsgAskQuantity MsgID = "ask_quantity" // N: the most that may be bought
+	MsgBadQuantity MsgID = "bad_quantity" // N: the most
+	MsgQuote       MsgID = "quote"        // N, Money
+	MsgNoRefunds   MsgID = "no_refunds"   // R10
+	MsgPaying      MsgID = "paying"       // Money
+	MsgPaid        MsgID = "paid"         // N, Money, Until (expiry), Ref (payment reference)
+	MsgPayFailed   MsgID = "pay_failed"   // Text: the provider's result
+	MsgPaidRefused MsgID = "paid_refused" // Err: taken but refused; an agent will refund
+
+	// The helpdesk.
+	MsgHours        MsgID = "hours"        // Helpdesk
+	MsgClosed       MsgID = "closed"       // Helpdesk: closed now, next opening (R21)
+	MsgTransferring MsgID = "transferring" // Text: why
+	MsgQueue        MsgID = "queue"        // N: position
+)
+
+// say is shorthand for a message with only an id.
+func say(id MsgID) Msg { return Msg{ID: id} }

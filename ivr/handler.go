@@ -1,0 +1,262 @@
+// Package ivr is the voice channel: it answers Twilio's voice webhooks, turns each
+// request into an input for the flows, and renders the flows' replies as TwiML built
+// with twilio-go's twiml package. Every step of a call runs in one write transaction:
+// load the conversation, step the flow (with its domain work), save it with a version
+// check, keep the reply for that step, commit, then answer. A repeated webhook gets the
+// reply kept for its step and changes nothing.
+package ivr
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"permitline/domain"
+	"permitline/domain/phone"
+	"permitline/flows"
+)
+
+// Config is how the voice channel is set up.
+type Config struct {
+	// PublicURL is the base URL Twilio reaches the service at (scheme, host, port),
+	// used for signatures and for every URL in the TwiML.
+	PublicURL string
+	Voice     Voice
+}
+
+// Handler answers the voice webhooks.
+type Handler struct {
+	cfg    Config
+	svc    *domain.Service
+	engine *flows.Engine
+	log    *slog.Logger
+}
+
+// NewHandler returns the voice channel's handler.
+func NewHandler(cfg Config, svc *domain.Service, engine *flows.Engine, log *slog.Logger) *Handler {
+	if cfg.Voice.Language == "" {
+		cfg.Voice.Language = "en-GB"
+	}
+	if cfg.Voice.Timeout == 0 {
+		cfg.Voice.Timeout = 6
+	}
+	if cfg.Voice.Queue == "" {
+		cfg.Voice.Queue = "helpdesk"
+	}
+	return &Handler{cfg: cfg, svc: svc, engine: engine, log: log}
+}
+
+// conversationTTL is how long a call's conversation is kept once it is no longer moving.
+const conversationTTL = 24 * time.Hour
+
+// Incoming answers POST /twilio/voice: a call comes in.
+func (h *Handler) Incoming(w http.ResponseWriter, r *http.Request) {
+	h.serveStep(w, r, 0, flows.Input{})
+}
+
+// Step answers POST /twilio/voice/step?s=N: an answer to step N (a <Gather> or <Pay>
+// action, or the <Redirect> that follows a <Gather> nobody answered).
+func (h *Handler) Step(w http.ResponseWriter, r *http.Request) {
+	step, err := strconv.Atoi(r.URL.Query().Get("s"))
+	if err != nil || step < 1 {
+		http.Error(w, "missing or bad step", http.StatusBadRequest)
+		return
+	}
+	in := flows.Input{}
+	switch {
+	case r.URL.Query().Get("pay") == "1":
+		in = flows.Input{Kind: flows.InputPay, Pay: flows.PayResult{Result: r.PostForm.Get("Result"),
+			ConfirmationCode: r.PostForm.Get("PaymentConfirmationCode"), CardType: r.PostForm.Get("PaymentCardType"),
+			Error: r.PostForm.Get("PaymentError")}}
+	case r.URL.Query().Get("silence") == "1":
+		in = flows.Input{Kind: flows.InputSilence}
+	case r.PostForm.Get("SpeechResult") != "":
+		in = flows.Input{Kind: flows.InputSpeech, Speech: r.PostForm.Get("SpeechResult")}
+	case r.PostForm.Has("Digits"):
+		in = flows.Input{Kind: flows.InputKeys, Keys: r.PostForm.Get("Digits")}
+	default:
+		// A <Gather> action with nothing in it is no input.
+		in = flows.Input{Kind: flows.InputSilence}
+	}
+	h.serveStep(w, r, step, in)
+}
+
+// serveStep runs one step of a call and writes its TwiML.
+func (h *Handler) serveStep(w http.ResponseWriter, r *http.Request, step int, in flows.Input) {
+	callSid := r.PostForm.Get("CallSid")
+	if callSid == "" {
+		http.Error(w, "missing CallSid", http.StatusBadRequest)
+		return
+	}
+	log := h.log.With("call_sid", callSid, "step", step)
+	ctx := r.Context()
+	doc, err := h.answer(ctx, log, r, callSid, step, in)
+	if errors.Is(err, errBadStep) {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if err != nil {
+		log.Error("answering a step", "error", err)
+		doc = fallback(h.cfg.Voice, h.cfg.PublicURL, h.svc.Helpdesk().IsOpen(h.svc.Now()))
+	}
+	writeTwiML(w, doc)
+}
+
+var errBadStep = errors.New("step ahead of the call")
+
+func (h *Handler) answer(ctx context.Context, log *slog.Logger, r *http.Request, callSid string, step int,
+	in flows.Input) (string, error) {
+	for attempt := 0; ; attempt++ {
+		// A repeat of a step already answered gets the same answer, without a write.
+		conv, err := h.load(ctx, callSid)
+		switch {
+		case errors.Is(err, domain.ErrNotFound):
+			// A step of a call we hold nothing for (its record expired): start afresh.
+			step, in = 0, flows.Input{}
+		case err != nil:
+			return "", err
+		default:
+			if doc, done, err := h.replay(ctx, log, conv, step); done || err != nil {
+				return doc, err
+			}
+			if conv.Ended {
+				return hangup(), nil
+			}
+		}
+		if err == nil && step > conv.Version {
+			return "", fmt.Errorf("%w: step %d, call at %d", errBadStep, step, conv.Version)
+		}
+		sess := h.engine.New(flows.Data{Channel: domain.ChannelVoice, Key: callSid, From: r.PostForm.Get("From")})
+		if conv.ID != 0 {
+			if sess, err = decode(conv); err != nil {
+				return "", err
+			}
+		}
+		in := h.engine.Prepare(ctx, h.svc, sess, in) // slow checks (a PIN) before the transaction
+		doc, err := h.commit(ctx, conv, sess, step, in, r)
+		if errors.Is(err, domain.ErrConflict) && attempt < 3 {
+			continue // another request moved the call on: answer as a repeat
+		}
+		if err == nil {
+			log.Info("step", "flow", sess.Flow, "state", sess.State, "from", phone.Mask(r.PostForm.Get("From")))
+		}
+		return doc, err
+	}
+}
+
+func (h *Handler) load(ctx context.Context, callSid string) (domain.Conversation, error) {
+	var c domain.Conversation
+	err := h.svc.View(ctx, func(rd domain.Reader) (err error) {
+		c, err = rd.ConversationByKey(domain.ChannelVoice, callSid)
+		return err
+	})
+	return c, err
+}
+
+// replay returns the answer kept for a step already taken.
+func (h *Handler) replay(ctx context.Context, log *slog.Logger, c domain.Conversation, step int) (string, bool, error) {
+	if step >= c.Version && !(step == 0 && c.ID != 0) {
+		return "", false, nil
+	}
+	var sr domain.StepReply
+	err := h.svc.View(ctx, func(rd domain.Reader) (err error) { sr, err = rd.StepReply(c.ID, step); return err })
+	if err != nil {
+		return "", false, fmt.Errorf("the reply kept for step %d: %w", step, err)
+	}
+	log.Info("repeated step answered again")
+	return string(sr.Reply), true, nil
+}
+
+// commit steps the flow and saves everything in one transaction.
+func (h *Handler) commit(ctx context.Context, conv domain.Conversation, sess *flows.Session, step int,
+	in flows.Input, r *http.Request) (string, error) {
+	var doc string
+	err := h.svc.Update(ctx, func(op *domain.Op) error {
+		now := op.Now()
+		reply, err := h.engine.Step(&flows.Ctx{Context: ctx, Op: op, Svc: h.svc}, sess, in)
+		if err != nil {
+			return err
+		}
+		if reply.End == flows.EndTransfer {
+			if err := h.transfer(op, sess, reply.Transfer, r); err != nil {
+				return err
+			}
+		}
+		data, err := json.Marshal(sess.Data)
+		if err != nil {
+			return err
+		}
+		next := domain.Conversation{ID: conv.ID, Channel: domain.ChannelVoice, Key: sess.Data.Key, Flow: sess.Flow,
+			State: sess.State, Data: data, Ended: reply.End == flows.EndHangup, Version: conv.Version,
+			CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(conversationTTL)}
+		if conv.ID == 0 {
+			next, err = op.Tx().InsertConversation(next)
+		} else {
+			next, err = op.Tx().UpdateConversation(next)
+		}
+		if err != nil {
+			return err
+		}
+		rd := renderer{voice: h.cfg.Voice, base: h.cfg.PublicURL, step: next.Version, now: now}
+		if doc, err = rd.render(reply); err != nil {
+			return err
+		}
+		return op.Tx().InsertStepReply(domain.StepReply{ConversationID: next.ID, Step: step,
+			InputHash: inputHash(in), Reply: []byte(doc), CreatedAt: now})
+	})
+	return doc, err
+}
+
+// transfer records the call's whole context for the agent who takes it.
+func (h *Handler) transfer(op *domain.Op, sess *flows.Session, reason string, r *http.Request) error {
+	ctxJSON, err := json.Marshal(struct {
+		VRM         string        `json:"vrm,omitempty"`
+		Date        string        `json:"date,omitempty"`
+		Quantity    int           `json:"quantity,omitempty"`
+		LastFailure string        `json:"last_failure,omitempty"`
+		History     []flows.Event `json:"history"`
+	}{sess.Data.VRM, sess.Data.Date, sess.Data.Quantity, sess.Data.LastFailure, sess.Data.History})
+	if err != nil {
+		return err
+	}
+	t := domain.Transfer{CallSid: sess.Data.Key, From: r.PostForm.Get("From"), Verified: sess.Data.Verified,
+		Flow: sess.Flow, State: sess.State, Reason: reason, Context: ctxJSON, Status: domain.TransferQueued,
+		CreatedAt: op.Now(), UpdatedAt: op.Now()}
+	if c := sess.Data.Caller; c != nil {
+		t.ResidentID, t.Caller = c.ResidentID, c.Actor(domain.ChannelVoice)
+	}
+	_, err = op.Tx().InsertTransfer(t)
+	return err
+}
+
+func decode(c domain.Conversation) (*flows.Session, error) {
+	s := &flows.Session{Flow: c.Flow, State: c.State}
+	if err := json.Unmarshal(c.Data, &s.Data); err != nil {
+		return nil, fmt.Errorf("reading conversation %d: %w", c.ID, err)
+	}
+	return s, nil
+}
+
+func inputHash(in flows.Input) string {
+	sum := sha256.Sum256([]byte(string(in.Kind) + "\x00" + in.Keys + "\x00" + in.Speech + "\x00" + in.Pay.Result +
+		"\x00" + in.Pay.ConfirmationCode))
+	return hex.EncodeToString(sum[:8])
+}
+
+// hangup is the answer to a webhook for a call that has already ended.
+func hangup() string {
+	return `<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>`
+}
+
+func writeTwiML(w http.ResponseWriter, doc string) {
+	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte(doc))
+}

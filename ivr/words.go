@@ -1,0 +1,386 @@
+package ivr
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"permitline/domain"
+	"permitline/domain/calendar"
+	"permitline/flows"
+	"permitline/ivr/speak"
+)
+
+// words says a flow's message the way the phone line speaks: short British English
+// sentences, dates as people say them, money in pounds, registrations letter by letter.
+func words(m flows.Msg, now time.Time) string {
+	today := calendar.DateOf(now)
+	switch m.ID {
+	case flows.MsgWelcome:
+		return "Welcome to the visitor parking permit line."
+	case flows.MsgHello:
+		return fmt.Sprintf("Hello %s.", firstName(m.Name))
+	case flows.MsgAskAccount:
+		return "Please key your 8-digit account number, then press hash."
+	case flows.MsgAccountNotFound:
+		return "Sorry, I can't find that account number. It has 8 digits and is on your registration email."
+	case flows.MsgAskPIN:
+		return "Please key your phone PIN, then press hash."
+	case flows.MsgWrongPIN:
+		if m.N < 0 {
+			return "Sorry, that PIN wasn't right."
+		}
+		return fmt.Sprintf("Sorry, that PIN isn't right. You have %s before the account is locked for 30 minutes.",
+			speak.Plural(m.N, "more try", "more tries"))
+	case flows.MsgLockedOut:
+		return fmt.Sprintf("For your security, phone access to this account is locked until %s.", speak.When(m.Until, now))
+	case flows.MsgNoPIN:
+		return "This account has no phone PIN yet, so I can't take you any further myself."
+	case flows.MsgNoInput:
+		return "Sorry, I didn't hear anything."
+	case flows.MsgWrongKey:
+		if m.Text == "" {
+			return "Sorry, I didn't get that."
+		}
+		return fmt.Sprintf("Sorry, %s isn't one of the choices.", keyName(m.Text))
+	case flows.MsgGoodbye:
+		return "Thank you for calling. Goodbye."
+	case flows.MsgStuck:
+		return "Let me put you through to someone who can help."
+	case flows.MsgAskVehicle:
+		return "Which vehicle is the visit for?"
+	case flows.MsgAskVRM:
+		return "Please say the registration. Or key it in: for each letter, press the key with that letter, " +
+			"then its position on the key, so C is 2 then 3. For a number, press the number, then 0. " +
+			"Press star to delete, and hash when you've finished."
+	case flows.MsgVRMReadBack:
+		return fmt.Sprintf("I have %s.", speak.SpellVRM(m.VRM))
+	case flows.MsgAskDate:
+		return "Which day is the visit?"
+	case flows.MsgAskDayMonth:
+		return "Please key the day and the month as four digits: for the fifth of December, key 0 5 1 2."
+	case flows.MsgBadDate:
+		if m.Text == "" {
+			return "Sorry, that isn't a date I can use."
+		}
+		return fmt.Sprintf("Sorry, %s.", strings.TrimSuffix(m.Text, "."))
+	case flows.MsgBadEntry:
+		if m.Text == "" {
+			return "Sorry, I didn't catch a registration."
+		}
+		return fmt.Sprintf("Sorry, I couldn't read that registration: %s.", strings.TrimSuffix(m.Text, "."))
+	case flows.MsgConfirmVisit:
+		s := fmt.Sprintf("That's one visit for %s %s", plate(m.VRM), onDay(m.Date, today))
+		if !m.At.IsZero() {
+			s += fmt.Sprintf(", from %s to %s", speak.Time(m.At), speak.Time(m.Until))
+		}
+		return s + "."
+	case flows.MsgActivated:
+		return fmt.Sprintf("Done. %s has a visit %s. Your reference is %s. You have %s left. "+
+			"You can cancel this visit until %s.", plate(m.VRM), onDay(m.Date, today), speak.Digits(m.Ref),
+			speak.Plural(m.N, "visit", "visits"), strings.TrimSuffix(cancelUntil(m.Until, now), "."))
+	case flows.MsgNotActivated:
+		return "OK, no visit has been used."
+	case flows.MsgRefused:
+		return refusal(m.Err, now)
+	case flows.MsgNoCancellable:
+		if m.N > 0 {
+			return "None of your visits can be cancelled now: a visit can be cancelled until 5 minutes before it starts."
+		}
+		return "You have no upcoming visits to cancel."
+	case flows.MsgAskWhichVisit:
+		return "Which visit would you like to cancel?"
+	case flows.MsgConfirmCancel:
+		return fmt.Sprintf("That's the visit for %s %s.", plate(m.VRM), onDay(m.Date, today))
+	case flows.MsgCancelled:
+		return fmt.Sprintf("Done. The visit for %s %s is cancelled, and the visit is back on your permit.",
+			plate(m.VRM), onDay(m.Date, today))
+	case flows.MsgKept:
+		return "OK, the visit is still booked."
+	case flows.MsgBalance:
+		return balance(m.Balance, now)
+	case flows.MsgAskQuantity:
+		if m.N == 1 {
+			return "You can buy one more permit this permit year. Press 1, then hash, to buy it."
+		}
+		return fmt.Sprintf("How many permits would you like? You can buy up to %s. Key the number, then press hash.",
+			speak.Number(m.N))
+	case flows.MsgBadQuantity:
+		return fmt.Sprintf("Sorry, please key a number from 1 to %s.", speak.Number(m.N))
+	case flows.MsgQuote:
+		return fmt.Sprintf("%s cost %s. Each has 5 visits and lasts 12 months.",
+			capital(speak.Plural(m.N, "permit", "permits")), speak.Money(m.Money))
+	case flows.MsgNoRefunds:
+		return "Permits can't be refunded or exchanged, and a permit doesn't reserve or guarantee a parking space."
+	case flows.MsgPaying:
+		return fmt.Sprintf("I'll now take a card payment of %s. Your card details go straight to our payment "+
+			"provider. Press star at any time to stop.", speak.Money(m.Money))
+	case flows.MsgPaid:
+		return fmt.Sprintf("Thank you. Your payment of %s was taken, and %s now on your account, valid until %s.",
+			speak.Money(m.Money), speak.Plural(m.N, "permit is", "permits are"), speak.Date(calendar.DateOf(m.Until), today))
+	case flows.MsgPayFailed:
+		return payFailed(m.Text)
+	case flows.MsgPaidRefused:
+		return "Your payment was taken, but the permits couldn't be added: " + refusal(m.Err, now) +
+			" An agent will put this right and refund you."
+	case flows.MsgHours:
+		return hours(m.Helpdesk, now)
+	case flows.MsgClosed:
+		return fmt.Sprintf("The helpdesk is closed now. It opens %s. This automated line is open all day, every day.",
+			speak.When(m.Helpdesk.NextOpening, now))
+	case flows.MsgTransferring:
+		return "Putting you through to the helpdesk. The agent will see what you've done so far."
+	}
+	return ""
+}
+
+// option says one choice of a menu, with its key.
+func option(o flows.Option, now time.Time) string {
+	today := calendar.DateOf(now)
+	key := keyName(o.Key)
+	var what string
+	switch o.Msg.ID {
+	case flows.MsgOptActivate:
+		what = "To activate a visit"
+	case flows.MsgOptCancel:
+		what = "To cancel a visit"
+	case flows.MsgOptBalance:
+		what = "To hear your balance"
+	case flows.MsgOptBuy:
+		what = "To buy permits"
+	case flows.MsgOptHours:
+		what = "For the helpdesk hours"
+	case flows.MsgOptAgent:
+		what = "To speak to an agent"
+	case flows.MsgOptRepeat:
+		what = "To hear this again"
+	case flows.MsgOptMenu:
+		what = "To go back to the main menu"
+	case flows.MsgOptYes:
+		what = "If that's right"
+	case flows.MsgOptNo:
+		what = "To change it"
+	case flows.MsgOptVehicle:
+		what = "For " + plate(o.Msg.VRM)
+	case flows.MsgOptOtherVRM:
+		what = "For a different vehicle"
+	case flows.MsgOptToday:
+		what = "For today"
+	case flows.MsgOptTomorrow:
+		what = "For tomorrow, " + plainDate(o.Msg.Date)
+	case flows.MsgOptOtherDate:
+		what = "For another date, up to 14 days ahead"
+	case flows.MsgOptVisit:
+		what = fmt.Sprintf("For %s %s", plate(o.Msg.VRM), onDay(o.Msg.Date, today))
+	case flows.MsgOptPayCard:
+		what = "To pay by card"
+	case flows.MsgOptRetryPay:
+		what = "To try the payment again"
+	default:
+		return ""
+	}
+	return fmt.Sprintf("%s, press %s.", what, key)
+}
+
+// keyName says a key as it is printed on the keypad.
+func keyName(k string) string {
+	switch k {
+	case "*":
+		return "star"
+	case "#":
+		return "hash"
+	}
+	return k
+}
+
+// plate reads a registration character by character, slowly enough to follow, without
+// the phonetic alphabet (kept for read-backs, where mistakes matter most).
+func plate(vrm string) string {
+	var parts []string
+	for _, r := range vrm {
+		switch {
+		case r >= '0' && r <= '9':
+			parts = append(parts, speak.Number(int(r-'0')))
+		default:
+			parts = append(parts, string(r))
+		}
+	}
+	if len(parts) == 7 && len(vrm) == 7 && vrm[2] >= '0' && vrm[2] <= '9' && vrm[3] >= '0' && vrm[3] <= '9' {
+		return strings.Join(parts[:4], ", ") + ". " + strings.Join(parts[4:], ", ")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// onDay says when a day is, relative to today: "today", "tomorrow, Tuesday the first of
+// December", "on Saturday the fifth of December".
+func onDay(d, today calendar.Date) string {
+	if d == today || d == today.AddDays(1) {
+		return speak.Date(d, today)
+	}
+	return "on " + speak.Date(d, today)
+}
+
+// plainDate says a date without "today" or "tomorrow": "Tuesday the first of December".
+func plainDate(d calendar.Date) string {
+	return fmt.Sprintf("%s the %s of %s", d.Weekday(), speak.Ordinal(d.Day), d.Month)
+}
+
+func firstName(name string) string {
+	if f := strings.Fields(name); len(f) > 0 {
+		return f[0]
+	}
+	return name
+}
+
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func cancelUntil(deadline, now time.Time) string {
+	if !deadline.After(now) {
+		return "now only, as it has started"
+	}
+	return speak.When(deadline, now)
+}
+
+func balance(b *domain.Balance, now time.Time) string {
+	today := calendar.DateOf(now)
+	var s []string
+	if len(b.Permits) == 0 {
+		s = append(s, "You have no permits at the moment.")
+	} else {
+		s = append(s, fmt.Sprintf("You have %s, with %s left.", speak.Plural(len(b.Permits), "permit", "permits"),
+			speak.Plural(b.VisitsLeft, "visit", "visits")))
+		if !b.SoonestExpiry.IsZero() {
+			s = append(s, fmt.Sprintf("The first to expire runs out on %s.", speak.Date(calendar.DateOf(b.SoonestExpiry), today)))
+		}
+	}
+	if b.AllowanceLeft == 0 {
+		s = append(s, fmt.Sprintf("You've bought all 20 permits for this permit year; the allowance renews on %s.",
+			speak.Date(b.RenewsOn, today)))
+	} else {
+		s = append(s, fmt.Sprintf("You can buy %s more %s before %s.", speak.Number(b.AllowanceLeft),
+			map[bool]string{true: "permit", false: "permits"}[b.AllowanceLeft == 1], speak.Date(b.RenewsOn, today)))
+	}
+	switch {
+	case b.Registered:
+		s = append(s, fmt.Sprintf("Your registration is valid until %s.", speak.Date(calendar.DateOf(b.Registration.ExpiresAt), today)))
+	case !b.Registration.ExpiresAt.IsZero():
+		s = append(s, fmt.Sprintf("Your registration expired on %s: you'll need to register again to buy permits, "+
+			"but you can still use the visits you have.", speak.Date(calendar.DateOf(b.Registration.ExpiresAt), today)))
+	default:
+		s = append(s, "Your account has no approved registration yet, so permits can't be bought.")
+	}
+	return strings.Join(s, " ")
+}
+
+func hours(st *calendar.Status, now time.Time) string {
+	var s string
+	if st.Open {
+		s = fmt.Sprintf("The helpdesk is open now, until %s.", speak.Time(st.ClosesAt))
+	} else {
+		s = fmt.Sprintf("The helpdesk is closed now. It opens %s.", speak.When(st.NextOpening, now))
+	}
+	return s + " It's open Monday to Friday from eight a.m. to six p.m., Saturday from eight a.m. to four p.m., " +
+		"and Sunday and bank holidays from ten a.m. to four p.m. It's closed on Christmas Day. " +
+		"This automated line is open all day, every day."
+}
+
+func payFailed(result string) string {
+	switch result {
+	case "caller-interrupted":
+		return "The payment was stopped, and nothing was taken."
+	case "payment-connector-error":
+		return "Sorry, the card payment didn't go through, and nothing was taken. The card may have been declined."
+	case "input-matching-failed", "too-many-failed-attempts":
+		return "Sorry, the card details weren't recognised, and nothing was taken."
+	}
+	return "Sorry, the payment couldn't be completed, and nothing was taken."
+}
+
+// refusal explains a rule's refusal and what the caller can do instead.
+func refusal(err error, now time.Time) string {
+	today := calendar.DateOf(now)
+	var (
+		notPermitted *domain.NotPermittedError
+		unregistered *domain.RegistrationNeededError
+		allowance    *domain.AllowanceError
+		badVRM       *domain.InvalidVRMError
+		outOfRange   *domain.DateOutOfRangeError
+		noNeed       *domain.NoPermitNeededError
+		noPermit     *domain.NoPermitAvailableError
+		duplicate    *domain.DuplicateVisitError
+		tooLate      *domain.CancelTooLateError
+		cancelled    *domain.AlreadyCancelledError
+		inactive     *domain.AddressInactiveError
+	)
+	switch {
+	case errors.As(err, &notPermitted):
+		what := map[domain.Permission]string{domain.PermActivate: "activate or cancel visits", domain.PermBuy: "buy permits",
+			domain.PermView: "hear this account's details"}[notPermitted.Need]
+		return fmt.Sprintf("Your access to this account doesn't let you %s. The account holder can change that.", what)
+	case errors.As(err, &unregistered):
+		if unregistered.ExpiredAt.IsZero() {
+			return "Your account has no approved registration yet, so permits can't be bought. " +
+				"To register, send a proof of address; an agent can tell you how."
+		}
+		return fmt.Sprintf("Your registration expired on %s, so permits can't be bought until you register again "+
+			"with a proof of address. You can still use the visits you have.", speak.Date(calendar.DateOf(unregistered.ExpiredAt), today))
+	case errors.As(err, &allowance):
+		if allowance.Remaining == 0 {
+			return fmt.Sprintf("You've bought all 20 permits for this permit year. Your allowance renews on %s.",
+				speak.Date(allowance.RenewsOn, today))
+		}
+		return fmt.Sprintf("You can buy only %s more %s this permit year; the allowance renews on %s.",
+			speak.Number(allowance.Remaining), map[bool]string{true: "permit", false: "permits"}[allowance.Remaining == 1],
+			speak.Date(allowance.RenewsOn, today))
+	case errors.As(err, &badVRM):
+		s := fmt.Sprintf("That doesn't look like a UK registration: %s.", strings.TrimSuffix(badVRM.Reason, "."))
+		if len(badVRM.Suggestions) > 0 {
+			s += fmt.Sprintf(" Did you mean %s?", speak.SpellVRM(badVRM.Suggestions[0]))
+		}
+		return s
+	case errors.As(err, &outOfRange):
+		return fmt.Sprintf("A visit can be for today or any day up to 14 days ahead, until %s.",
+			speak.Date(outOfRange.Latest, today))
+	case errors.As(err, &noNeed):
+		var s string
+		switch noNeed.Reason {
+		case calendar.NoPermitBankHoliday:
+			s = fmt.Sprintf("No permit is needed on %s: it's a bank holiday.", speak.Date(noNeed.Date, today))
+		case domain.NoPermitHoursOver:
+			s = "Your scheme's hours are over for today, so no permit is needed now."
+		default:
+			s = fmt.Sprintf("No permit is needed on %s in your scheme area.", speak.Date(noNeed.Date, today))
+		}
+		s += " No visit has been used."
+		if !noNeed.NextStart.IsZero() {
+			s += fmt.Sprintf(" A permit is next needed %s.", speak.When(noNeed.NextStart, now))
+		}
+		return s
+	case errors.As(err, &noPermit):
+		if noPermit.VisitsLeft > 0 {
+			return fmt.Sprintf("The permits with visits left run out before %s. To use a visit that day, buy more permits first.",
+				speak.Date(noPermit.Date, today))
+		}
+		return "You have no visits left. To buy permits, choose 4 from the main menu."
+	case errors.As(err, &duplicate):
+		return fmt.Sprintf("%s already has a visit on %s, reference %s, so nothing more has been used.",
+			plate(duplicate.Existing.VRM), speak.Date(duplicate.Existing.Date, today), speak.Digits(duplicate.Existing.Ref))
+	case errors.As(err, &tooLate):
+		if tooLate.Started {
+			return "That visit has already started, so it can't be cancelled."
+		}
+		return fmt.Sprintf("That visit can no longer be cancelled: visits can be cancelled until 5 minutes before "+
+			"they start, which was %s.", speak.When(tooLate.Deadline, now))
+	case errors.As(err, &cancelled):
+		return "That visit was already cancelled."
+	case errors.As(err, &inactive):
+		return "Your address isn't active on our system. Please email the Parking Permits Team."
+	}
+	return "Sorry, that couldn't be done."
+}
