@@ -88,13 +88,17 @@ func (o *Op) BuyPermits(actor Actor, account string, qty int, pay PaymentIn) (Pu
 	if key == "" {
 		return Purchase{}, &InvalidInputError{Field: "payment", Reason: "needs an idempotency key"}
 	}
-	if p, err := o.tx.PaymentByKey(key); err == nil {
-		return o.purchaseOf(p, true)
-	} else if !errors.Is(err, ErrNotFound) {
-		return Purchase{}, err
-	}
 	res, err := residentByAccount(o.tx, account)
 	if err != nil {
+		return Purchase{}, err
+	}
+	if p, err := o.tx.PaymentByKey(key); err == nil {
+		if p.ResidentID != res.ID || p.Quantity != qty || p.AmountPence != pay.Amount {
+			return Purchase{}, &InvalidInputError{Field: "payment",
+				Reason: "that payment reference was already used for a different purchase"}
+		}
+		return o.purchaseOf(p, true)
+	} else if !errors.Is(err, ErrNotFound) {
 		return Purchase{}, err
 	}
 	q, err := o.quote(actor, res, qty)

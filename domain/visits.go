@@ -316,7 +316,8 @@ func (s *Service) Check(ctx context.Context, rawVRM, scheme string, at time.Time
 			return err
 		}
 		if len(vs) == 0 {
-			out = Verdict{Reason: fmt.Sprintf("%s holds no active visit in %s now", mark.Spaced(), sc.Name)}
+			out = Verdict{Reason: fmt.Sprintf("%s holds no active visit in %s at %s", mark.Spaced(), sc.Name,
+				at.In(calendar.London).Format("15:04 on Mon 2 Jan 2006"))}
 			return nil
 		}
 		out = Verdict{Permitted: true, Reason: "active visit " + vs[0].Ref, Visit: vs[0]}

@@ -50,7 +50,7 @@ func (r renderer) render(rep flows.Reply) (string, error) {
 	var lines []string
 	for _, m := range rep.Says {
 		if w := words(m, r.now); w != "" {
-			lines = append(lines, w)
+			lines = append(lines, tidy(w))
 		}
 	}
 	var verbs []twiml.Element
@@ -88,6 +88,9 @@ func (r renderer) render(rep flows.Reply) (string, error) {
 	}
 	return twiml.Voice(verbs)
 }
+
+// tidy drops the second full stop of a sentence ending in "a.m." or "p.m.".
+func tidy(s string) string { return strings.ReplaceAll(s, "m..", "m.") }
 
 // sayAll speaks lines as one <Say>, so the voice keeps a natural rhythm between sentences.
 func (r renderer) sayAll(lines []string) []twiml.Element {
@@ -144,4 +147,3 @@ func fallback(v Voice, base string, open bool) string {
 	}
 	return doc
 }
-

@@ -519,7 +519,8 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	}
 	v, err := e.svc.Check(ctx, pos[0], *scheme, when)
 	if err != nil {
-		return err
+		// Exit 1 means "not permitted"; a question that cannot be answered is another status.
+		return &exitError{code: 3, msg: "permitline check: " + err.Error()}
 	}
 	if !v.Permitted {
 		return &exitError{code: 1, msg: "not permitted: " + v.Reason}

@@ -20,10 +20,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *fresh {
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			if err := os.Remove(e.dbPath + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return err
-			}
+		if err := removeDB(e.dbPath); err != nil {
+			return err
 		}
 	}
 	if err := e.open(ctx); err != nil {
@@ -37,8 +35,12 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%s already holds accounts; use --fresh to start again, or another --db", e.dbPath)
 	}
 	if len(existing) == 0 {
-		people, err := fixtures.SeedDemo(ctx, e.store, e.svc.Holidays(), e.clock.Now())
+		people, err := fixtures.SeedDemo(ctx, e.store, e.svc.Holidays(), e.clock.Now(), e.pinCost)
 		if err != nil {
+			// Leave no half-seeded database behind.
+			e.store.Close()
+			e.store = nil
+			removeDB(e.dbPath)
 			return err
 		}
 		if err := e.printPeople(people); err != nil {
@@ -63,6 +65,16 @@ func (e *env) printPeople(people []fixtures.DemoPerson) error {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", p.Name, phone.National(mustE164(p.Phone)), p.PIN, p.Account, p.Scheme, p.Story)
 	}
 	return tw.Flush()
+}
+
+// removeDB deletes a SQLite database file with its write-ahead log.
+func removeDB(path string) error {
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 func mustE164(s string) string {

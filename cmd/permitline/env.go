@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,11 +31,13 @@ type env struct {
 	stdout, stderr io.Writer
 	log            *slog.Logger
 
-	dbPath string
-	now    string
-	clock  domain.Clock
-	store  *sqlite.Store
-	svc    *domain.Service
+	command string // the command's name, as given to flags
+	dbPath  string
+	now     string
+	clock   domain.Clock
+	pinCost int // bcrypt cost of new PIN hashes (PERMITLINE_PIN_COST; 0: bcrypt's default)
+	store   *sqlite.Store
+	svc     *domain.Service
 }
 
 func (e *env) close() {
@@ -45,10 +48,11 @@ func (e *env) close() {
 
 // flags returns a flag set with the flags every command shares.
 func (e *env) flags(name string) *flag.FlagSet {
+	e.command = name
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&e.dbPath, "db", envOr("PERMITLINE_DB", "./permitline.db"), "SQLite database file")
-	fs.StringVar(&e.now, "now", os.Getenv("PERMITLINE_NOW"), "fix the clock at this RFC3339 instant")
+	fs.StringVar(&e.now, "now", os.Getenv("PERMITLINE_NOW"), "the RFC3339 instant the clock reads (the server's clock runs on from it)")
 	return fs
 }
 
@@ -88,11 +92,15 @@ func (e *env) open(ctx context.Context) error {
 		if err != nil {
 			return usageErr("--now %q is not RFC3339 (e.g. 2026-12-05T09:30:00Z)", e.now)
 		}
-		// A clock frozen at t, not one started at t and running on: every command is a
-		// separate process, so a running clock restarted at the same --now would read
-		// earlier than what the previous command recorded (a registration approved "in
-		// the future" is not valid yet, R3; a permit bought "later" is not usable, R15).
-		e.clock = domain.NewManualClock(t)
+		if runsOn(e.command) {
+			e.clock = domain.StartingAt(t)
+		} else {
+			// A one-shot command's clock stands at t. Each command is a separate process,
+			// so a clock restarted at the same --now and running on would read earlier
+			// than what the previous command recorded: a registration approved "in the
+			// future" is not valid yet (R3), a permit bought "later" is not usable (R15).
+			e.clock = domain.NewManualClock(t)
+		}
 	}
 	holidays, err := fixtures.BankHolidays()
 	if err != nil {
@@ -101,8 +109,23 @@ func (e *env) open(ctx context.Context) error {
 	if e.store, err = sqlite.Open(ctx, e.dbPath); err != nil {
 		return err
 	}
-	e.svc = domain.New(domain.Config{Store: e.store, Clock: e.clock, Holidays: holidays})
+	if v := os.Getenv("PERMITLINE_PIN_COST"); v != "" {
+		if e.pinCost, err = strconv.Atoi(v); err != nil {
+			return usageErr("PERMITLINE_PIN_COST %q is not a number", v)
+		}
+	}
+	e.svc = domain.New(domain.Config{Store: e.store, Clock: e.clock, Holidays: holidays, PINCost: e.pinCost})
 	return nil
+}
+
+// runsOn reports whether a command keeps running (the line's server), so its clock must
+// start at --now and run on; every other command acts at one instant.
+func runsOn(command string) bool {
+	switch command {
+	case "serve", "demo":
+		return true
+	}
+	return false
 }
 
 // admin is the back-office actor, named after the user running the command.

@@ -69,7 +69,11 @@ func main() {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	name, cmd, rest := lookup(args)
 	if cmd == nil {
-		if len(args) > 0 && args[0] != "help" && args[0] != "-h" && args[0] != "--help" {
+		if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+			usage(stdout)
+			return 0
+		}
+		if len(args) > 0 {
 			fmt.Fprintf(stderr, "permitline: unknown command %q\n", strings.Join(args, " "))
 		}
 		usage(stderr)

@@ -207,12 +207,16 @@ func (r *q) ResidentByID(id int64) (domain.Resident, error) {
 	return one(r, scanResident, `SELECT `+residentCols+` FROM residents WHERE id = ?`, id)
 }
 
+const sqlResidentByAccount = `SELECT ` + residentCols + ` FROM residents WHERE account = ?`
+
 func (r *q) ResidentByAccount(account string) (domain.Resident, error) {
-	return one(r, scanResident, `SELECT `+residentCols+` FROM residents WHERE account = ?`, account)
+	return one(r, scanResident, sqlResidentByAccount, account)
 }
 
+const sqlResidentsByPhone = `SELECT ` + residentCols + ` FROM residents WHERE phone = ? ORDER BY id`
+
 func (r *q) ResidentsByPhone(e164 string) ([]domain.Resident, error) {
-	return many(r, scanResident, `SELECT `+residentCols+` FROM residents WHERE phone = ? ORDER BY id`, e164)
+	return many(r, scanResident, sqlResidentsByPhone, e164)
 }
 
 func (r *q) Residents(afterID int64, limit int) ([]domain.Resident, error) {
@@ -253,12 +257,16 @@ func (r *q) MemberByID(id int64) (domain.Member, error) {
 	return one(r, scanMember, `SELECT `+memberCols+` FROM members WHERE id = ?`, id)
 }
 
+const sqlMembersByPhone = `SELECT ` + memberCols + ` FROM members WHERE phone = ? ORDER BY id`
+
 func (r *q) MembersByPhone(e164 string) ([]domain.Member, error) {
-	return many(r, scanMember, `SELECT `+memberCols+` FROM members WHERE phone = ? ORDER BY id`, e164)
+	return many(r, scanMember, sqlMembersByPhone, e164)
 }
 
+const sqlMembers = `SELECT ` + memberCols + ` FROM members WHERE resident_id = ? ORDER BY id`
+
 func (r *q) Members(residentID int64) ([]domain.Member, error) {
-	return many(r, scanMember, `SELECT `+memberCols+` FROM members WHERE resident_id = ? ORDER BY id`, residentID)
+	return many(r, scanMember, sqlMembers, residentID)
 }
 
 func (t *wtx) InsertMember(m domain.Member) (domain.Member, error) {
@@ -300,9 +308,11 @@ func scanRegistration(s scanner) (domain.Registration, error) {
 	return g, err
 }
 
+const sqlLatestRegistration = `SELECT id, resident_id, document, document_date, tenancy_end, approved_at, expires_at
+	FROM registrations WHERE resident_id = ? ORDER BY approved_at DESC, id DESC LIMIT 1`
+
 func (r *q) LatestRegistration(residentID int64) (domain.Registration, error) {
-	return one(r, scanRegistration, `SELECT id, resident_id, document, document_date, tenancy_end, approved_at, expires_at
-		FROM registrations WHERE resident_id = ? ORDER BY approved_at DESC, id DESC LIMIT 1`, residentID)
+	return one(r, scanRegistration, sqlLatestRegistration, residentID)
 }
 
 func (t *wtx) InsertRegistration(g domain.Registration) (domain.Registration, error) {
@@ -330,9 +340,11 @@ func scanVehicle(s scanner) (domain.Vehicle, error) {
 }
 
 // Vehicles lists saved vehicles first, then the most recently used.
+const sqlVehicles = `SELECT id, resident_id, vrm, saved, last_used_at, created_at FROM vehicles
+	WHERE resident_id = ? ORDER BY saved DESC, last_used_at DESC, id`
+
 func (r *q) Vehicles(residentID int64) ([]domain.Vehicle, error) {
-	return many(r, scanVehicle, `SELECT id, resident_id, vrm, saved, last_used_at, created_at FROM vehicles
-		WHERE resident_id = ? ORDER BY saved DESC, last_used_at DESC, id`, residentID)
+	return many(r, scanVehicle, sqlVehicles, residentID)
 }
 
 func (t *wtx) SaveVehicle(v domain.Vehicle) (domain.Vehicle, error) {
@@ -362,9 +374,11 @@ func scanPayment(s scanner) (domain.Payment, error) {
 	return p, err
 }
 
+const sqlPaymentByKey = `SELECT id, resident_id, amount_pence, quantity, provider_ref, idempotency_key, channel, created_at
+	FROM payments WHERE idempotency_key = ?`
+
 func (r *q) PaymentByKey(key string) (domain.Payment, error) {
-	return one(r, scanPayment, `SELECT id, resident_id, amount_pence, quantity, provider_ref, idempotency_key, channel, created_at
-		FROM payments WHERE idempotency_key = ?`, key)
+	return one(r, scanPayment, sqlPaymentByKey, key)
 }
 
 func (t *wtx) InsertPayment(p domain.Payment) (domain.Payment, error) {
@@ -391,20 +405,26 @@ func scanPermit(s scanner) (domain.Permit, error) {
 	return p, err
 }
 
+const sqlPermitsBought = `SELECT COUNT(*) FROM permits
+	WHERE resident_id = ? AND purchased_at >= ? AND purchased_at < ?`
+
 func (r *q) PermitsBought(residentID int64, from, to time.Time) (int, error) {
 	var n int
-	err := r.db.QueryRowContext(r.ctx, `SELECT COUNT(*) FROM permits
-		WHERE resident_id = ? AND purchased_at >= ? AND purchased_at < ?`, residentID, ts(from), ts(to)).Scan(&n)
+	err := r.db.QueryRowContext(r.ctx, sqlPermitsBought, residentID, ts(from), ts(to)).Scan(&n)
 	return n, err
 }
 
+const sqlPermitsExpiringAfter = `SELECT ` + permitCols + ` FROM permits WHERE resident_id = ? AND expires_at > ?
+	ORDER BY expires_at, id`
+
 func (r *q) PermitsExpiringAfter(residentID int64, t time.Time) ([]domain.Permit, error) {
-	return many(r, scanPermit, `SELECT `+permitCols+` FROM permits WHERE resident_id = ? AND expires_at > ?
-		ORDER BY expires_at, id`, residentID, ts(t))
+	return many(r, scanPermit, sqlPermitsExpiringAfter, residentID, ts(t))
 }
 
+const sqlPermitsForPayment = `SELECT ` + permitCols + ` FROM permits WHERE payment_id = ? ORDER BY id`
+
 func (r *q) PermitsForPayment(paymentID int64) ([]domain.Permit, error) {
-	return many(r, scanPermit, `SELECT `+permitCols+` FROM permits WHERE payment_id = ? ORDER BY id`, paymentID)
+	return many(r, scanPermit, sqlPermitsForPayment, paymentID)
 }
 
 func (t *wtx) InsertPermit(p domain.Permit) (domain.Permit, error) {
@@ -446,28 +466,38 @@ func scanVisit(s scanner) (domain.Visit, error) {
 	return v, nil
 }
 
+const sqlVisitByRef = `SELECT ` + visitCols + ` FROM visits WHERE ref = ?`
+
 func (r *q) VisitByRef(ref string) (domain.Visit, error) {
-	return one(r, scanVisit, `SELECT `+visitCols+` FROM visits WHERE ref = ?`, ref)
+	return one(r, scanVisit, sqlVisitByRef, ref)
 }
+
+const sqlVisitByKey = `SELECT ` + visitCols + ` FROM visits WHERE idempotency_key = ?`
 
 func (r *q) VisitByKey(key string) (domain.Visit, error) {
-	return one(r, scanVisit, `SELECT `+visitCols+` FROM visits WHERE idempotency_key = ?`, key)
+	return one(r, scanVisit, sqlVisitByKey, key)
 }
 
+const sqlActiveVisit = `SELECT ` + visitCols + ` FROM visits
+	WHERE resident_id = ? AND scheme_id = ? AND vrm = ? AND date = ? AND status = 'active'`
+
 func (r *q) ActiveVisit(residentID, schemeID int64, vrm string, date calendar.Date) (domain.Visit, error) {
-	return one(r, scanVisit, `SELECT `+visitCols+` FROM visits
-		WHERE resident_id = ? AND scheme_id = ? AND vrm = ? AND date = ? AND status = 'active'`,
+	return one(r, scanVisit, sqlActiveVisit,
 		residentID, schemeID, vrm, ds(date))
 }
 
+const sqlVisitsFrom = `SELECT ` + visitCols + ` FROM visits WHERE resident_id = ? AND date >= ?
+	ORDER BY date, starts_at, id LIMIT ?`
+
 func (r *q) VisitsFrom(residentID int64, date calendar.Date, limit int) ([]domain.Visit, error) {
-	return many(r, scanVisit, `SELECT `+visitCols+` FROM visits WHERE resident_id = ? AND date >= ?
-		ORDER BY date, starts_at, id LIMIT ?`, residentID, ds(date), limit)
+	return many(r, scanVisit, sqlVisitsFrom, residentID, ds(date), limit)
 }
 
+const sqlVisitsCovering = `SELECT ` + visitCols + ` FROM visits WHERE vrm = ? AND scheme_id = ? AND date = ?
+	AND status = 'active' AND starts_at <= ? AND ends_at > ? ORDER BY id`
+
 func (r *q) VisitsCovering(vrm string, schemeID int64, t time.Time) ([]domain.Visit, error) {
-	return many(r, scanVisit, `SELECT `+visitCols+` FROM visits WHERE vrm = ? AND scheme_id = ? AND date = ?
-		AND status = 'active' AND starts_at <= ? AND ends_at > ? ORDER BY id`,
+	return many(r, scanVisit, sqlVisitsCovering,
 		vrm, schemeID, ds(calendar.DateOf(t)), ts(t), ts(t))
 }
 
@@ -504,9 +534,11 @@ func scanAudit(s scanner) (domain.AuditEntry, error) {
 	return e, err
 }
 
+const sqlAudit = `SELECT id, at, resident_id, actor_kind, actor_id, actor_name, channel, action, detail
+	FROM audit WHERE resident_id = ? ORDER BY id DESC LIMIT ?`
+
 func (r *q) Audit(residentID int64, limit int) ([]domain.AuditEntry, error) {
-	return many(r, scanAudit, `SELECT id, at, resident_id, actor_kind, actor_id, actor_name, channel, action, detail
-		FROM audit WHERE resident_id = ? ORDER BY id DESC LIMIT ?`, residentID, limit)
+	return many(r, scanAudit, sqlAudit, residentID, limit)
 }
 
 func (t *wtx) AppendAudit(e domain.AuditEntry) error {

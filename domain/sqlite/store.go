@@ -80,8 +80,10 @@ func (s *Store) Update(ctx context.Context, fn func(domain.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("beginning write: %w", err)
 	}
+	// Deferred, so a panic in fn cannot leave the one write connection inside a
+	// transaction that blocks every later Update; a no-op once committed.
+	defer tx.Rollback() //nolint:errcheck // the error that matters is fn's or Commit's
 	if err := fn(&wtx{q{ctx: ctx, db: tx}}); err != nil {
-		tx.Rollback() //nolint:errcheck // the error that matters is fn's
 		return err
 	}
 	if err := tx.Commit(); err != nil {

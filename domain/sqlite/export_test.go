@@ -1,0 +1,29 @@
+package sqlite
+
+import "database/sql"
+
+// WriteDB returns the store's write pool (one connection), for tests that inspect it.
+func WriteDB(s *Store) *sql.DB { return s.write }
+
+// ReadDB returns the store's read pool.
+func ReadDB(s *Store) *sql.DB { return s.read }
+
+// ReaderSQL is the SQL text of the Reader lookups that take an argument, by method name.
+var ReaderSQL = map[string]string{
+	"ResidentByAccount":    sqlResidentByAccount,
+	"ResidentsByPhone":     sqlResidentsByPhone,
+	"MembersByPhone":       sqlMembersByPhone,
+	"Members":              sqlMembers,
+	"LatestRegistration":   sqlLatestRegistration,
+	"Vehicles":             sqlVehicles,
+	"PaymentByKey":         sqlPaymentByKey,
+	"PermitsBought":        sqlPermitsBought,
+	"PermitsExpiringAfter": sqlPermitsExpiringAfter,
+	"PermitsForPayment":    sqlPermitsForPayment,
+	"VisitByRef":           sqlVisitByRef,
+	"VisitByKey":           sqlVisitByKey,
+	"ActiveVisit":          sqlActiveVisit,
+	"VisitsFrom":           sqlVisitsFrom,
+	"VisitsCovering":       sqlVisitsCovering,
+	"Audit":                sqlAudit,
+}
