@@ -82,8 +82,24 @@ func activateStart(c *Ctx, _ Input) Outcome {
 		return Outcome{Say: []Msg{{ID: MsgRefused, Err: &domain.NotPermittedError{Need: domain.PermActivate}}},
 			Goto: FlowMenu, Failure: "may not activate visits"}
 	}
+	// A caller with no visits at all hears so before keying a registration.
+	res, err := c.Op.Tx().ResidentByID(c.Data.Caller.ResidentID)
+	if err != nil {
+		return Outcome{Err: err}
+	}
+	b, err := domain.BalanceOf(c.Op.Tx(), res, c.Now())
+	if err != nil {
+		return Outcome{Err: err}
+	}
+	if b.VisitsLeft == 0 {
+		return Outcome{Say: []Msg{{ID: MsgRefused, Err: &domain.NoPermitAvailableError{Date: c.Today()}}},
+			Goto: FlowMenu, Failure: "no visits left"}
+	}
 	vs, err := c.Op.Tx().Vehicles(c.Data.Caller.ResidentID)
-	if err != nil || len(vs) == 0 {
+	if err != nil {
+		return Outcome{Err: err}
+	}
+	if len(vs) == 0 {
 		return Outcome{Event: "ask_vrm"}
 	}
 	for _, v := range vs[:min(len(vs), maxVehicles)] {

@@ -81,7 +81,7 @@ func (l *line) restart() {
 		l.t.Fatal(err)
 	}
 	l.svc = domain.New(domain.Config{Store: l.store, Clock: l.clock, Holidays: fixtures.MustBankHolidays(),
-		PINCost: bcrypt.MinCost})
+		PINCost: bcrypt.MinCost, IDs: domain.NewSeededIDs(7)})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	l.handler = server.New(server.Config{PublicURL: l.srv.URL, AuthToken: token,
 		Voice: ivr.Voice{Name: "Polly.Amy", PaymentConnector: "Default"}}, l.svc, log)

@@ -77,9 +77,9 @@ func words(m flows.Msg, now time.Time) string {
 		}
 		return s + "."
 	case flows.MsgActivated:
-		return fmt.Sprintf("Done. %s has a visit %s. Your reference is %s. You have %s left. "+
-			"You can cancel this visit until %s.", plate(m.VRM), onDay(m.Date, today), speak.Digits(m.Ref),
-			speak.Plural(m.N, "visit", "visits"), strings.TrimSuffix(cancelUntil(m.Until, now), "."))
+		return fmt.Sprintf("Done. %s has a visit %s. Your reference is %s. You have %s left. %s",
+			plate(m.VRM), onDay(m.Date, today), speak.Digits(m.Ref), speak.Plural(m.N, "visit", "visits"),
+			cancelUntil(m.Until, m.At, now))
 	case flows.MsgNotActivated:
 		return "OK, no visit has been used."
 	case flows.MsgRefused:
@@ -109,8 +109,8 @@ func words(m flows.Msg, now time.Time) string {
 	case flows.MsgBadQuantity:
 		return fmt.Sprintf("Sorry, please key a number from 1 to %s.", speak.Number(m.N))
 	case flows.MsgQuote:
-		return fmt.Sprintf("%s cost %s. Each has 5 visits and lasts 12 months.",
-			capital(speak.Plural(m.N, "permit", "permits")), speak.Money(m.Money))
+		return fmt.Sprintf("%s %s. Each has 5 visits and lasts 12 months.",
+			capital(speak.Plural(m.N, "permit costs", "permits cost")), speak.Money(m.Money))
 	case flows.MsgNoRefunds:
 		return "Permits can't be refunded or exchanged, and a permit doesn't reserve or guarantee a parking space."
 	case flows.MsgPaying:
@@ -240,11 +240,15 @@ func capital(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-func cancelUntil(deadline, now time.Time) string {
-	if !deadline.After(now) {
-		return "now only, as it has started"
+// cancelUntil says until when a visit can be cancelled (R17).
+func cancelUntil(deadline, start, now time.Time) string {
+	switch {
+	case !start.After(now):
+		return "It has started, so it can't be cancelled."
+	case deadline.Before(now):
+		return "It starts within 5 minutes, so it can't be cancelled."
 	}
-	return speak.When(deadline, now)
+	return "You can cancel this visit until " + strings.TrimPrefix(speak.When(deadline, now), "on ") + "."
 }
 
 func balance(b *domain.Balance, now time.Time) string {

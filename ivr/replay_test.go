@@ -1,0 +1,146 @@
+package ivr_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"permitline/domain"
+	"permitline/flows/entry"
+)
+
+var update = flag.Bool("update", false, "rewrite the recorded conversations in testdata/calls")
+
+// A recorded conversation: who calls when, and what they answer at each turn:
+// "2580" keys, "say: ..." speech, "silence", "pay: CARD", "hangup".
+type recording struct {
+	name, now, from string
+	answers         []string
+}
+
+var (
+	keyed      = entry.EncodeKeypad
+	recordings = []recording{
+		{"activate-saved-vehicle-tomorrow", monday, alex, []string{"2580", "1", "1", "2", "1"}},
+		{"activate-keyed-registration-corrected", monday, alex, []string{"2580", "1", "9", keyed("AB12") + "23*" + keyed("CDF"), "1", "3", "0412", "1"}},
+		{"activate-spoken-registration", monday, alex, []string{"2580", "1", "9", "say: alpha bravo one two charlie delta golf", "1", "1", "1"}},
+		{"activate-implausible-registration", monday, alex, []string{"2580", "1", "9", keyed("AI12CDE"), "24", "silence"}},
+		{"activate-bank-holiday-needs-no-permit", "2026-12-21 10:00", alex, []string{"2580", "1", "1", "3", "2812", "2912", "1"}},
+		{"activate-too-far-ahead", monday, alex, []string{"2580", "1", "1", "3", "1512", "1412", "3"}},
+		{"activate-same-vehicle-twice", monday, alex, []string{"2580", "1", "1", "2", "1", "1", "1", "2"}},
+		{"activate-after-hours-today", "2026-11-30 18:30", alex, []string{"2580", "1", "1", "1", "2", "1"}},
+		{"activate-without-permits", monday, "+441632960123", []string{"3690", "1"}},
+		{"cancel-a-visit", monday, alex, []string{"2580", "1", "1", "2", "1", "2", "1", "1", "2"}},
+		{"cancel-too-late", "2026-11-30 08:56", alex, []string{"2580", "1", "1", "1", "1", "2"}},
+		{"balance-and-hours", monday, alex, []string{"2580", "3", "5", "*"}},
+		{"buy-paid", monday, alex, []string{"2580", "4", "21", "2", "1", "pay: 4242424242424242"}},
+		{"buy-declined-then-paid", monday, alex, []string{"2580", "4", "1", "1", "pay: 4000000000000002", "1", "pay: 4242424242424242"}},
+		{"buy-interrupted", monday, alex, []string{"2580", "4", "1", "1", "pay: *", "2"}},
+		{"buy-card-not-recognised", monday, alex, []string{"2580", "4", "1", "1", "pay: 1234", "0"}},
+		{"buy-registration-expired", monday, "+447700900456", []string{"1357", "4"}},
+		{"buy-allowance-used", monday, "+447700900321", []string{"8642", "4"}},
+		{"member-cannot-buy", monday, "+447700900789", []string{"4826", "4", "1"}},
+		{"pin-lockout-while-open", monday, alex, []string{"1111", "2222", "3333", "hangup"}},
+		{"pin-lockout-while-closed", "2026-11-30 22:00", alex, []string{"1111", "2222", "3333"}},
+		{"withheld-number", monday, "anonymous", []string{"12345678", "silence", "99"}},
+		{"agent-while-open", monday, alex, []string{"2580", "0", "hangup"}},
+		{"agent-on-christmas-day", "2026-12-25 11:00", alex, []string{"2580", "0", "5"}},
+		{"stuck-while-closed", "2026-11-30 19:30", alex, []string{"2580", "7", "silence", "8"}},
+	}
+)
+
+func TestRecordedConversations(t *testing.T) {
+	for _, rec := range recordings {
+		t.Run(rec.name, func(t *testing.T) {
+			l := newLine(t, rec.now)
+			got := l.replay(rec)
+			path := filepath.Join("testdata", "calls", rec.name+".txt")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./ivr -update to record it)", err)
+			}
+			if got != string(want) {
+				t.Fatalf("the conversation changed (review, then go test ./ivr -update):\n%s", diff(string(want), got))
+			}
+		})
+	}
+}
+
+// replay runs a recording and writes down every TwiML document and the state after each answer.
+func (l *line) replay(rec recording) string {
+	l.t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s: %s calls at %s\n", rec.name, rec.from, rec.now)
+	c := l.dial(rec.from)
+	l.write(&b, c)
+	for _, a := range rec.answers {
+		fmt.Fprintf(&b, "\n> %s\n", a)
+		switch {
+		case a == "silence":
+			c.silence()
+		case a == "hangup":
+			if err := c.c.Hangup(l.ctx); err != nil {
+				l.t.Fatal(err)
+			}
+			c.turn.TwiML, c.turn.Said = nil, nil
+		case strings.HasPrefix(a, "say: "):
+			c.say(strings.TrimPrefix(a, "say: "))
+		case strings.HasPrefix(a, "pay: "):
+			c.pay(strings.TrimPrefix(a, "pay: "))
+		default:
+			c.press(a)
+		}
+		l.write(&b, c)
+	}
+	return b.String()
+}
+
+func (l *line) write(b *strings.Builder, c *call) {
+	for _, doc := range c.turn.TwiML {
+		fmt.Fprintf(b, "%s\n", strings.ReplaceAll(canonical(l.t, doc), l.srv.URL, "{base}"))
+	}
+	var conv domain.Conversation
+	_ = l.svc.View(l.ctx, func(r domain.Reader) (err error) {
+		conv, err = r.ConversationByKey(domain.ChannelVoice, c.c.Sid())
+		return err
+	})
+	state := conv.Flow + "." + conv.State
+	if conv.Ended {
+		state += " (ended)"
+	}
+	var tr domain.Transfer
+	if err := l.svc.View(l.ctx, func(r domain.Reader) (err error) { tr, err = r.TransferByCall(c.c.Sid()); return err }); err == nil {
+		state += fmt.Sprintf("; transfer %s: %s", tr.Status, tr.Reason)
+	}
+	fmt.Fprintf(b, "= %s\n", state)
+}
+
+// diff shows the first lines where two recordings part.
+func diff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b {
+			return fmt.Sprintf("line %d\nwant: %s\n got: %s", i+1, a, b)
+		}
+	}
+	return ""
+}
