@@ -61,6 +61,15 @@ type Reader interface {
 	TransferByCall(callSid string) (Transfer, error)
 	// Transfers lists transfers created at or after since, newest first.
 	Transfers(since time.Time, limit int) ([]Transfer, error)
+
+	OptedOut(e164 string) (bool, error)
+	TextByMessageSid(messageSid string) (SentText, error)
+	OutgoingByID(id int64) (Outgoing, error)
+	OutgoingByProviderSid(sid string) (Outgoing, error)
+	// DueOutgoing lists texts to send at t: pending ones whose next try has come, and ones
+	// left "sending" since before stale (their sender stopped); oldest first.
+	DueOutgoing(t, stale time.Time, limit int) ([]Outgoing, error)
+	VisitByID(id int64) (Visit, error)
 }
 
 // Tx is a write transaction: reads see its own writes.
@@ -92,4 +101,13 @@ type Tx interface {
 	InsertTransfer(t Transfer) (Transfer, error)
 	// UpdateTransfer saves a transfer's status, agent and note.
 	UpdateTransfer(t Transfer) error
+
+	SetOptedOut(e164 string, out bool, at time.Time) error
+	// InsertText records a received text and its reply; ErrDuplicate if its MessageSid is known.
+	InsertText(t SentText) error
+	// InsertOutgoing queues a text; a second text with the same key is ignored.
+	InsertOutgoing(m Outgoing) (Outgoing, error)
+	UpdateOutgoing(m Outgoing) error
+	// SkipOutgoingTo drops the texts still waiting for a number.
+	SkipOutgoingTo(e164 string, at time.Time) error
 }

@@ -153,6 +153,9 @@ func (o *Op) ActivateVisit(actor Actor, account string, req VisitRequest) (Activ
 	if _, err := o.tx.SaveVehicle(Vehicle{ResidentID: res.ID, VRM: plan.Mark.Text, LastUsedAt: o.now, CreatedAt: o.now}); err != nil {
 		return Activation{}, fmt.Errorf("noting vehicle %s: %w", plan.Mark.Text, err)
 	}
+	if err := o.afterActivation(v); err != nil {
+		return Activation{}, err
+	}
 	err = o.audit(res.ID, actor, "visit.activate", "%s %s on %s (%s), permit %d", ref, plan.Mark.Text,
 		plan.Date, plan.Scheme.Name, plan.Permit.ID)
 	return Activation{Visit: v, Mark: plan.Mark, VisitsLeft: plan.VisitsLeft}, err
@@ -210,6 +213,9 @@ func (o *Op) CancelVisit(actor Actor, ref string) (Visit, error) {
 		return Visit{}, err
 	}
 	v.Status, v.CancelledAt = VisitCancelled, o.now
+	if err := o.afterCancellation(v, actor); err != nil {
+		return Visit{}, err
+	}
 	return v, o.audit(v.ResidentID, actor, "visit.cancel", "%s %s on %s", v.Ref, v.VRM, v.Date)
 }
 

@@ -25,7 +25,13 @@ func Activate() *Flow {
 		Start: "start",
 		Events: fsm.Events{
 			{Name: "offer", Src: []string{"start"}, Dst: "choose_vehicle"},
-			{Name: "ask_vrm", Src: []string{"start", "choose_vehicle", "confirm_vrm"}, Dst: "enter_vrm"},
+			{Name: "texted", Src: []string{"start"}, Dst: "check_vrm"},
+			{Name: "known", Src: []string{"check_vrm"}, Dst: "activate_now"},
+			{Name: "new_vrm", Src: []string{"check_vrm"}, Dst: "confirm"},
+			{Name: "redate", Src: []string{"check_vrm", "activate_now"}, Dst: "choose_date"},
+			{Name: "ask_vrm", Src: []string{"start", "choose_vehicle", "confirm_vrm", "check_vrm"}, Dst: "enter_vrm"},
+			{Name: "entered_text", Src: []string{"enter_vrm"}, Dst: "check_vrm"},
+			{Name: "dated_text", Src: []string{"choose_date"}, Dst: "check_vrm"},
 			{Name: "entered", Src: []string{"enter_vrm"}, Dst: "confirm_vrm"},
 			{Name: "vehicle", Src: []string{"choose_vehicle", "confirm_vrm"}, Dst: "choose_date"},
 			{Name: "other_date", Src: []string{"choose_date"}, Dst: "enter_date"},
@@ -33,7 +39,9 @@ func Activate() *Flow {
 			{Name: "change", Src: []string{"confirm"}, Dst: "start"},
 		},
 		States: map[string]State{
-			"start": {Auto: true, Decide: activateStart},
+			"start":        {Auto: true, Decide: activateStart},
+			"check_vrm":    {Auto: true, Decide: checkTextedVRM},
+			"activate_now": {Auto: true, Decide: activateNow},
 			"choose_vehicle": {
 				Ask:    vehicleAsk,
 				Prompt: func(*Ctx) []Msg { return []Msg{say(MsgAskVehicle)} },
@@ -77,6 +85,13 @@ func Activate() *Flow {
 const maxVehicles = 3
 
 func activateStart(c *Ctx, _ Input) Outcome {
+	if c.Data.Channel == domain.ChannelSMS {
+		// A text carries the registration, and perhaps the date, with the command.
+		if c.Data.VRM == "" {
+			return Outcome{Event: "ask_vrm"}
+		}
+		return Outcome{Event: "texted"}
+	}
 	c.Data.VRM, c.Data.Date, c.Data.Vehicles = "", "", nil
 	if c.Data.Caller == nil || !c.Data.Caller.Permissions.Has(domain.PermActivate) {
 		return Outcome{Say: []Msg{{ID: MsgRefused, Err: &domain.NotPermittedError{Need: domain.PermActivate}}},
@@ -154,6 +169,9 @@ func enterVRM(c *Ctx, in Input) Outcome {
 		return Outcome{Retry: &Msg{ID: MsgRefused, Err: err}, Failure: "registration " + text + " is not valid"}
 	}
 	c.Data.VRM = mark.Text
+	if c.Data.Channel == domain.ChannelSMS {
+		return Outcome{Event: "entered_text", Note: "registration " + mark.Text}
+	}
 	return Outcome{Event: "entered", Note: "registration " + mark.Text}
 }
 
@@ -174,6 +192,14 @@ func dateAsk(c *Ctx) Ask {
 }
 
 func chooseDate(c *Ctx, in Input) Outcome {
+	if in.Kind == InputText {
+		d, ok := entry.TextDate(in.Text, c.Today())
+		if !ok {
+			return Outcome{Retry: &Msg{ID: MsgBadDate}, Failure: "date texted " + in.Text}
+		}
+		c.Data.Date = d.String()
+		return Outcome{Event: "dated_text", Note: "date " + d.String()}
+	}
 	switch in.Keys {
 	case "1":
 		return planDate(c, c.Today())
@@ -231,19 +257,72 @@ func confirmPrompt(c *Ctx) []Msg {
 	return []Msg{{ID: MsgConfirmVisit, VRM: c.Data.VRM, Date: plan.Date, At: plan.StartsAt, Until: plan.EndsAt}}
 }
 
+// checkTextedVRM checks a texted registration and date: a vehicle the account has used
+// before is activated at once; a new one is read back for a YES first (R16).
+func checkTextedVRM(c *Ctx, _ Input) Outcome {
+	if _, err := domain.ParseVRM(c.Data.VRM); err != nil {
+		return Outcome{Say: []Msg{{ID: MsgRefused, Err: err}}, Event: "ask_vrm", Failure: "registration " + c.Data.VRM}
+	}
+	if c.Data.Caller == nil || !c.Data.Caller.Permissions.Has(domain.PermActivate) {
+		return Outcome{Say: []Msg{{ID: MsgRefused, Err: &domain.NotPermittedError{Need: domain.PermActivate}}},
+			Goto: FlowMenu, Failure: "may not activate visits"}
+	}
+	if _, err := c.Op.PlanVisit(c.Actor(), c.Account(), domain.VisitRequest{VRM: c.Data.VRM, Date: c.Data.VisitDate()}); err != nil {
+		return textRefusal(c, err)
+	}
+	vs, err := c.Op.Tx().Vehicles(c.Data.Caller.ResidentID)
+	if err != nil {
+		return Outcome{Err: err}
+	}
+	for _, v := range vs {
+		if v.VRM == c.Data.VRM {
+			return Outcome{Event: "known", Note: "a vehicle used before"}
+		}
+	}
+	return Outcome{Event: "new_vrm", Note: "a new vehicle"}
+}
+
+func activateNow(c *Ctx, _ Input) Outcome {
+	return activate(c, func(err error) Outcome { return textRefusal(c, err) })
+}
+
+// textRefusal explains a refusal by text: a date that could be another asks for one.
+func textRefusal(c *Ctx, err error) Outcome {
+	out := refused(c, err, "texted visit")
+	if out.Again {
+		out.Again, out.Event = false, "redate"
+		c.Data.Date = ""
+		return out
+	}
+	return out
+}
+
+// activate uses the visit, or explains a refusal with onRefusal.
+func activate(c *Ctx, onRefusal func(error) Outcome) Outcome {
+	a, err := c.Op.ActivateVisit(c.Actor(), c.Account(), domain.VisitRequest{VRM: c.Data.VRM, Date: c.Data.VisitDate()})
+	if err != nil {
+		return onRefusal(err)
+	}
+	v := a.Visit
+	c.Data.Ref = v.Ref
+	return Outcome{Say: []Msg{{ID: MsgActivated, Ref: v.Ref, VRM: v.VRM, Date: v.Date, At: v.StartsAt,
+		Until: v.CancelDeadline(), N: a.VisitsLeft}}, Goto: FlowMenu, Note: "activated " + v.Ref}
+}
+
 func confirmVisit(c *Ctx, in Input) Outcome {
+	switch {
+	case in.Kind == InputYes:
+		in.Keys = "1"
+	case in.Kind == InputNo:
+		in.Keys = "3"
+	}
 	switch in.Keys {
 	case "1":
-		a, err := c.Op.ActivateVisit(c.Actor(), c.Account(), domain.VisitRequest{VRM: c.Data.VRM, Date: c.Data.VisitDate()})
-		if err != nil {
+		return activate(c, func(err error) Outcome {
 			out := refused(c, err, "activating")
 			out.Again, out.Goto = false, FlowMenu
 			return out
-		}
-		v := a.Visit
-		c.Data.Ref = v.Ref
-		return Outcome{Say: []Msg{{ID: MsgActivated, Ref: v.Ref, VRM: v.VRM, Date: v.Date, At: v.StartsAt,
-			Until: v.CancelDeadline(), N: a.VisitsLeft}}, Goto: FlowMenu, Note: "activated " + v.Ref}
+		})
 	case "2":
 		return Outcome{Event: "change", Note: "changing the visit"}
 	case "3":

@@ -91,6 +91,9 @@ func (c *Ctx) Account() string {
 type Engine struct {
 	flows map[string]*Flow
 	entry string
+	// transfers says whether a stuck person can be put through to the helpdesk (a call
+	// can; a text conversation ends with the helpdesk's number instead).
+	transfers bool
 }
 
 // Flow names.
@@ -101,11 +104,26 @@ const (
 	FlowCancel   = "cancel"
 	FlowBuy      = "buy"
 	FlowHelpdesk = "helpdesk"
+	// FlowMenu in a text conversation: the end of it.
+	FlowDone = "menu"
 )
 
 // NewVoiceEngine returns the engine of the phone line, entering at identification.
 func NewVoiceEngine() *Engine {
-	return newEngine(FlowIdentify, Identify(), Menu(), Activate(), Cancel(), Buy(), Helpdesk())
+	e := newEngine(FlowIdentify, Identify(), Menu(), Activate(), Cancel(), Buy(), Helpdesk())
+	e.transfers = true
+	return e
+}
+
+// NewTextEngine returns the engine of text conversations: the activation flow the phone
+// line uses, ended where the phone line would return to its menu.
+func NewTextEngine() *Engine { return newEngine(FlowActivate, Activate(), textDone()) }
+
+// textDone ends a text conversation.
+func textDone() *Flow {
+	return &Flow{Name: FlowDone, Start: "done", Events: fsm.Events{}, States: map[string]State{
+		"done": {Auto: true, Decide: func(*Ctx, Input) Outcome { return Outcome{End: EndHangup} }},
+	}}
 }
 
 func newEngine(entry string, flows ...*Flow) *Engine {
@@ -218,6 +236,9 @@ func (e *Engine) answer(c *Ctx, s *Session, st State, in Input) Outcome {
 // stuck ends repeated failures: an agent when the helpdesk is open, else a goodbye.
 func (e *Engine) stuck(c *Ctx, s *Session) Outcome {
 	s.Data.Retries = 0
+	if !e.transfers {
+		return Outcome{Say: []Msg{say(MsgStuck)}, End: EndHangup, Failure: "stuck at " + s.Flow + "." + s.State}
+	}
 	if c.Svc.Helpdesk().IsOpen(c.Now()) {
 		return Outcome{Say: []Msg{say(MsgStuck)}, End: EndTransfer,
 			Transfer: fmt.Sprintf("stuck at %s.%s: %s", s.Flow, s.State, s.Data.LastFailure)}

@@ -32,6 +32,8 @@ const (
 	InputText    InputKind = "text"    // a text message
 	InputSilence InputKind = "silence" // no answer before the timeout
 	InputPay     InputKind = "pay"     // the result of a card payment
+	InputYes     InputKind = "yes"     // a texted yes
+	InputNo      InputKind = "no"      // a texted no
 )
 
 // Input is one answer from the person.

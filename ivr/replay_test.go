@@ -80,7 +80,7 @@ func TestRecordedConversations(t *testing.T) {
 
 // replay runs a recording and writes down every TwiML document and the state after each answer.
 func (l *line) replay(rec recording) string {
-	l.t.Helper()
+	l.T.Helper()
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s: %s calls at %s\n", rec.name, rec.from, rec.now)
 	c := l.dial(rec.from)
@@ -91,8 +91,8 @@ func (l *line) replay(rec recording) string {
 		case a == "silence":
 			c.silence()
 		case a == "hangup":
-			if err := c.c.Hangup(l.ctx); err != nil {
-				l.t.Fatal(err)
+			if err := c.c.Hangup(l.Ctx); err != nil {
+				l.T.Fatal(err)
 			}
 			c.turn.TwiML, c.turn.Said = nil, nil
 		case strings.HasPrefix(a, "say: "):
@@ -109,10 +109,10 @@ func (l *line) replay(rec recording) string {
 
 func (l *line) write(b *strings.Builder, c *call) {
 	for _, doc := range c.turn.TwiML {
-		fmt.Fprintf(b, "%s\n", strings.ReplaceAll(canonical(l.t, doc), l.srv.URL, "{base}"))
+		fmt.Fprintf(b, "%s\n", strings.ReplaceAll(canonical(l.T, doc), l.Srv.URL, "{base}"))
 	}
 	var conv domain.Conversation
-	_ = l.svc.View(l.ctx, func(r domain.Reader) (err error) {
+	_ = l.Svc.View(l.Ctx, func(r domain.Reader) (err error) {
 		conv, err = r.ConversationByKey(domain.ChannelVoice, c.c.Sid())
 		return err
 	})
@@ -121,7 +121,7 @@ func (l *line) write(b *strings.Builder, c *call) {
 		state += " (ended)"
 	}
 	var tr domain.Transfer
-	if err := l.svc.View(l.ctx, func(r domain.Reader) (err error) { tr, err = r.TransferByCall(c.c.Sid()); return err }); err == nil {
+	if err := l.Svc.View(l.Ctx, func(r domain.Reader) (err error) { tr, err = r.TransferByCall(c.c.Sid()); return err }); err == nil {
 		state += fmt.Sprintf("; transfer %s: %s", tr.Status, tr.Reason)
 	}
 	fmt.Fprintf(b, "= %s\n", state)

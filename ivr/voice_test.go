@@ -22,10 +22,10 @@ func TestFirstAnswerIsExactTwiML(t *testing.T) {
 		"AccountSid": {"AC0001"}, "Direction": {"inbound"}, "ApiVersion": {"2010-04-01"}}
 	status, body := l.signedPost("/twilio/voice", params)
 	want := `<?xml version="1.0" encoding="UTF-8"?>` +
-		`<Response><Gather action="` + l.srv.URL + `/twilio/voice/step?s=1" method="POST" input="dtmf" timeout="6" ` +
+		`<Response><Gather action="` + l.Srv.URL + `/twilio/voice/step?s=1" method="POST" input="dtmf" timeout="6" ` +
 		`finishOnKey="#" numDigits="6" language="en-GB"><Say voice="Polly.Amy" language="en-GB">` +
 		`Welcome to the visitor parking permit line. Hello Alex. Please key your phone PIN, then press hash.</Say>` +
-		`</Gather><Redirect method="POST">` + l.srv.URL + `/twilio/voice/step?s=1&amp;silence=1</Redirect></Response>`
+		`</Gather><Redirect method="POST">` + l.Srv.URL + `/twilio/voice/step?s=1&amp;silence=1</Redirect></Response>`
 	if !strings.HasPrefix(body, `<?xml version="1.0" encoding="UTF-8"?>`) {
 		t.Fatalf("TwiML without its XML declaration: %s", body)
 	}
@@ -122,7 +122,7 @@ func TestStuckCallerIsPutThroughWhenOpen(t *testing.T) {
 	if !strings.Contains(string(tr.Context), `"keys 6"`) {
 		t.Fatalf("the agent sees what was keyed: %s", tr.Context)
 	}
-	if err := c.c.Hangup(l.ctx); err != nil {
+	if err := c.c.Hangup(l.Ctx); err != nil {
 		t.Fatal(err)
 	}
 	if tr := l.transfer(c); tr.Status != domain.TransferAbandoned {
@@ -131,11 +131,11 @@ func TestStuckCallerIsPutThroughWhenOpen(t *testing.T) {
 }
 
 func (l *line) transfer(c *call) domain.Transfer {
-	l.t.Helper()
+	l.T.Helper()
 	var tr domain.Transfer
-	err := l.svc.View(l.ctx, func(r domain.Reader) (err error) { tr, err = r.TransferByCall(c.c.Sid()); return err })
+	err := l.Svc.View(l.Ctx, func(r domain.Reader) (err error) { tr, err = r.TransferByCall(c.c.Sid()); return err })
 	if err != nil {
-		l.t.Fatal(err)
+		l.T.Fatal(err)
 	}
 	return tr
 }
@@ -150,7 +150,7 @@ func TestWithheldNumberKeysTheAccountNumber(t *testing.T) {
 	l := newLine(t, monday)
 	c := l.dial("anonymous").expect("Welcome to the visitor parking permit line.", "key your 8-digit account number")
 	c.press("12345678").expect("Sorry, I can't find that account number.")
-	c.press(l.people["Sam Taylor"].Account).expect("Hello Sam.", "key your phone PIN")
+	c.press(l.People["Sam Taylor"].Account).expect("Hello Sam.", "key your phone PIN")
 	c.press("3690").expect("To activate a visit, press 1.")
 }
 
@@ -203,7 +203,7 @@ func TestCancelTooLateIsExplained(t *testing.T) {
 	l := newLine(t, "2026-11-30 08:00")
 	c := l.alexAtMenu().press("1").press("1").press("1").press("1").expect("Done.")
 	// The visit starts at 09:00; at 08:55:30 it can no longer be cancelled (R17).
-	l.clock.Set(at(t, "2026-11-30 08:55").Add(30e9))
+	l.Clock.Set(at(t, "2026-11-30 08:55").Add(30e9))
 	c.press("2").expect("None of your visits can be cancelled now: a visit can be cancelled until 5 minutes before it starts.")
 }
 
@@ -257,7 +257,7 @@ func TestAgentWhileClosedOnABankHolidayEvening(t *testing.T) {
 	// Monday 28 December 2026 is the substitute Boxing Day: 10:00-16:00.
 	l := newLine(t, "2026-12-28 16:00")
 	l.alexAtMenu().press("0").expect("It opens tomorrow at eight a.m.")
-	l.clock.Set(at(t, "2026-12-28 09:59"))
+	l.Clock.Set(at(t, "2026-12-28 09:59"))
 	l.alexAtMenu().press("0").expect("It opens today at ten a.m.")
 }
 
@@ -265,21 +265,21 @@ func TestWebhooksRefuseWhatTwilioDidNotSign(t *testing.T) {
 	l := newLine(t, monday)
 	form := url.Values{"CallSid": {"CA1"}, "From": {alex}}
 	req := func(sig string, body string) *http.Request {
-		r, _ := http.NewRequest(http.MethodPost, l.srv.URL+"/twilio/voice", strings.NewReader(body))
+		r, _ := http.NewRequest(http.MethodPost, l.Srv.URL+"/twilio/voice", strings.NewReader(body))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		if sig != "" {
 			r.Header.Set("X-Twilio-Signature", sig)
 		}
 		return r
 	}
-	good := twiliosim.Sign(token, l.srv.URL+"/twilio/voice", form)
+	good := twiliosim.Sign(token, l.Srv.URL+"/twilio/voice", form)
 	tests := []struct {
 		name string
 		req  *http.Request
 		want int
 	}{
 		{"unsigned", req("", form.Encode()), http.StatusForbidden},
-		{"forged", req(twiliosim.Sign("another-token", l.srv.URL+"/twilio/voice", form), form.Encode()), http.StatusForbidden},
+		{"forged", req(twiliosim.Sign("another-token", l.Srv.URL+"/twilio/voice", form), form.Encode()), http.StatusForbidden},
 		{"tampered body", req(good, form.Encode()+"&Digits=1"), http.StatusForbidden},
 		{"oversized", req(good, "Body="+strings.Repeat("x", 70<<10)), http.StatusBadRequest},
 	}
@@ -290,7 +290,7 @@ func TestWebhooksRefuseWhatTwilioDidNotSign(t *testing.T) {
 			}
 		})
 	}
-	get, _ := http.NewRequest(http.MethodGet, l.srv.URL+"/twilio/voice", nil)
+	get, _ := http.NewRequest(http.MethodGet, l.Srv.URL+"/twilio/voice", nil)
 	if status, _ := do(t, get); status != http.StatusMethodNotAllowed {
 		t.Fatalf("GET: %d", status)
 	}
@@ -304,7 +304,7 @@ func TestWebhooksRefuseWhatTwilioDidNotSign(t *testing.T) {
 		t.Fatalf("status callback for an unknown call: %d", status)
 	}
 	var n int
-	_ = l.svc.View(l.ctx, func(r domain.Reader) error {
+	_ = l.Svc.View(l.Ctx, func(r domain.Reader) error {
 		_, err := r.ConversationByKey(domain.ChannelVoice, "CA1")
 		if err == nil {
 			n++
@@ -372,7 +372,7 @@ func TestACallSurvivesARestartBetweenEverySteps(t *testing.T) {
 	l := newLine(t, monday)
 	c := l.dial(alex)
 	for _, keys := range []string{"2580", "1", "9", entry.EncodeKeypad("AB12CDH"), "1", "2", "1"} {
-		l.restart()
+		l.Restart()
 		c.press(keys)
 	}
 	c.expect("Done.")
@@ -385,7 +385,7 @@ func TestStepForAnEndedCallHangsUp(t *testing.T) {
 	l := newLine(t, "2026-11-30 19:30")
 	c := l.alexAtMenu().silence().silence().silence().ended()
 	var conv domain.Conversation
-	_ = l.svc.View(l.ctx, func(r domain.Reader) (err error) {
+	_ = l.Svc.View(l.Ctx, func(r domain.Reader) (err error) {
 		conv, err = r.ConversationByKey(domain.ChannelVoice, c.c.Sid())
 		return err
 	})

@@ -64,7 +64,7 @@ func envOr(key, def string) string {
 }
 
 // parse parses flags and positional arguments in any order, and checks the count of
-// positional arguments.
+// positional arguments (any count when positional is negative).
 func parse(fs *flag.FlagSet, args []string, positional int) ([]string, error) {
 	var pos []string
 	for {
@@ -78,8 +78,20 @@ func parse(fs *flag.FlagSet, args []string, positional int) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
-	if len(pos) != positional {
+	if positional >= 0 && len(pos) != positional {
 		return nil, usageErr("expected %d argument(s), got %d", positional, len(pos))
+	}
+	return pos, nil
+}
+
+// parseUpTo is parse for commands whose positional arguments are optional.
+func parseUpTo(fs *flag.FlagSet, args []string, most int) ([]string, error) {
+	pos, err := parse(fs, args, -1)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) > most {
+		return nil, usageErr("expected at most %d argument(s), got %d", most, len(pos))
 	}
 	return pos, nil
 }

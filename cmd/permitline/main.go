@@ -49,6 +49,7 @@ var commands = map[string]command{
 	"serve":                {"serve [--addr HOST:PORT] [--public-url URL]", runServe},
 	"flows draw":           {"flows draw", runFlowsDraw},
 	"call":                 {"call [--from PHONE] [--url URL] [--keys SCRIPT]", runCall},
+	"text":                 {"text [--from PHONE] [--url URL] [MESSAGE]", runText},
 }
 
 // exitError carries a chosen exit status with its one-line message.

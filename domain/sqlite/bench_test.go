@@ -133,7 +133,7 @@ func (bs *benchStore) build(ctx context.Context) error {
 	// The records, in bulk. A rollback journal without syncs: the file is thrown away
 	// if seeding fails. Foreign keys stay on, to check the seed.
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(ON)&_pragma=journal_mode(DELETE)"+
-		"&_pragma=synchronous(OFF)&_pragma=cache_size(-262144)&_pragma=temp_store(MEMORY)")
+		"&_pragma=synchronous(OFF)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)")
 	if err != nil {
 		return err
 	}
@@ -323,6 +323,13 @@ func (bs *benchStore) pastSteps(schemeID int64) []seedStep {
 // platform has no such count.
 var processCPU func() time.Duration
 
+func cpuNow() time.Duration {
+	if processCPU == nil {
+		return 0
+	}
+	return processCPU()
+}
+
 // reportCPU adds cpu-ns/op, the process's CPU time per operation: unlike ns/op it leaves
 // out the time waiting for fsync and for other processes, so it compares the work done.
 func reportCPU(b *testing.B, start time.Duration) {
@@ -337,10 +344,7 @@ func BenchmarkActivateVisit(b *testing.B) {
 		b.Run(bs.name, func(b *testing.B) {
 			bs.get(b)
 			b.ReportAllocs()
-			var cpu time.Duration
-			if processCPU != nil {
-				cpu = processCPU()
-			}
+			cpu := cpuNow()
 			for b.Loop() {
 				n := bs.nextVisit
 				bs.nextVisit++
@@ -365,10 +369,7 @@ func BenchmarkBuyPermit(b *testing.B) {
 		b.Run(bs.name, func(b *testing.B) {
 			bs.get(b)
 			b.ReportAllocs()
-			var cpu time.Duration
-			if processCPU != nil {
-				cpu = processCPU()
-			}
+			cpu := cpuNow()
 			for b.Loop() {
 				n := bs.nextBuy
 				bs.nextBuy++

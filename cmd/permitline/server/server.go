@@ -14,6 +14,7 @@ import (
 	"permitline/domain"
 	"permitline/flows"
 	"permitline/ivr"
+	"permitline/sms"
 )
 
 // Config is what the HTTP side needs.
@@ -38,6 +39,7 @@ func New(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
 	})
 
 	voice := ivr.NewHandler(ivr.Config{PublicURL: cfg.PublicURL, Voice: cfg.Voice}, svc, flows.NewVoiceEngine(), log)
+	texts := sms.NewHandler(svc, log)
 	r.Group(func(r chi.Router) {
 		r.Use(ivr.Verify(cfg.PublicURL, cfg.AuthToken))
 		r.Post("/twilio/voice", voice.Incoming)
@@ -45,6 +47,7 @@ func New(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
 		r.Post("/twilio/voice/status", voice.Status)
 		r.Post("/twilio/voice/queue/wait", voice.QueueWait)
 		r.Post("/twilio/voice/queue/done", voice.QueueDone)
+		r.Post("/twilio/sms", texts.Incoming)
 	})
 	return r
 }

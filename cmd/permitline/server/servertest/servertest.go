@@ -1,0 +1,146 @@
+// Package servertest runs the whole HTTP service for tests: a fresh SQLite file seeded
+// with the demo accounts, the real router and handlers behind a real HTTP server, and a
+// clock the test sets. Restart rebuilds everything but the database file, as a new
+// process would.
+package servertest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"permitline/cmd/permitline/server"
+	"permitline/domain"
+	"permitline/domain/calendar"
+	"permitline/domain/sqlite"
+	"permitline/fixtures"
+	"permitline/ivr"
+	"permitline/ivr/twiliosim"
+)
+
+// Token is the auth token the test server checks signatures with.
+const Token = "test-auth-token"
+
+// Line is the service under test.
+type Line struct {
+	T      testing.TB
+	Ctx    context.Context
+	Path   string
+	Clock  *domain.ManualClock
+	Store  *sqlite.Store
+	Svc    *domain.Service
+	Srv    *httptest.Server
+	People map[string]fixtures.DemoPerson // by name
+
+	mu      sync.RWMutex
+	handler http.Handler
+}
+
+// New starts the service at the London wall time now ("2006-01-02 15:04").
+func New(t testing.TB, now string) *Line {
+	t.Helper()
+	l := &Line{T: t, Ctx: context.Background(), Path: filepath.Join(t.TempDir(), "line.db"),
+		Clock: domain.NewManualClock(At(t, now)), People: map[string]fixtures.DemoPerson{}}
+	l.Srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		l.mu.RLock()
+		h := l.handler
+		l.mu.RUnlock()
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(l.Srv.Close)
+	l.Restart()
+	t.Cleanup(func() { l.Store.Close() })
+	people, err := fixtures.SeedDemo(l.Ctx, l.Store, fixtures.MustBankHolidays(), l.Clock.Now(), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range people {
+		l.People[p.Name] = p
+	}
+	return l
+}
+
+// Restart closes the store and builds a new service and router on the same file.
+func (l *Line) Restart() {
+	l.T.Helper()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.Store != nil {
+		l.Store.Close()
+	}
+	var err error
+	if l.Store, err = sqlite.Open(l.Ctx, l.Path); err != nil {
+		l.T.Fatal(err)
+	}
+	l.Svc = domain.New(domain.Config{Store: l.Store, Clock: l.Clock, Holidays: fixtures.MustBankHolidays(),
+		PINCost: bcrypt.MinCost, IDs: domain.NewSeededIDs(7)})
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	l.handler = server.New(server.Config{PublicURL: l.Srv.URL, AuthToken: Token,
+		Voice: ivr.Voice{Name: "Polly.Amy", PaymentConnector: "Default"}}, l.Svc, log)
+}
+
+// At returns the instant of a London wall time "2006-01-02 15:04".
+func At(t testing.TB, s string) time.Time {
+	t.Helper()
+	v, err := time.ParseInLocation("2006-01-02 15:04", s, calendar.London)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// Sim returns the simulated Twilio's settings for a caller or texter.
+func (l *Line) Sim(from, to string) twiliosim.Config {
+	return twiliosim.Config{BaseURL: l.Srv.URL, AuthToken: Token, From: from, To: to}
+}
+
+// SignedPost sends a raw webhook, signed as Twilio would, and returns status and body.
+func (l *Line) SignedPost(path string, params url.Values) (int, string) {
+	l.T.Helper()
+	req, err := twiliosim.NewRequest(l.Ctx, Token, l.Srv.URL+path, params)
+	if err != nil {
+		l.T.Fatal(err)
+	}
+	return Do(l.T, req)
+}
+
+// Do sends a request and returns its status and body.
+func Do(t testing.TB, req *http.Request) (int, string) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// Upcoming lists a demo person's account's visits from today on.
+func (l *Line) Upcoming(name string) []domain.Visit {
+	l.T.Helper()
+	vs, err := l.Svc.UpcomingVisits(l.Ctx, domain.Admin("test"), l.People[name].Account)
+	if err != nil {
+		l.T.Fatal(err)
+	}
+	return vs
+}
+
+// Balance returns a demo person's account's balance.
+func (l *Line) Balance(name string) domain.Balance {
+	l.T.Helper()
+	b, err := l.Svc.Balance(l.Ctx, domain.Admin("test"), l.People[name].Account)
+	if err != nil {
+		l.T.Fatal(err)
+	}
+	return b
+}

@@ -1,0 +1,127 @@
+package domain
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"permitline/domain/calendar"
+	"permitline/domain/phone"
+)
+
+// NoticeKind says what an outgoing text reports.
+type NoticeKind string
+
+// The texts the service sends by itself.
+const (
+	NoticeActivated NoticeKind = "visit_activated" // a visit activated by phone or by an agent
+	NoticeCancelled NoticeKind = "visit_cancelled" // a visit cancelled by phone or by an agent
+	NoticeReminder  NoticeKind = "visit_reminder"  // the morning of a visit booked ahead
+)
+
+// OutboxStatus is where an outgoing text stands.
+type OutboxStatus string
+
+// The states of an outgoing text.
+const (
+	OutboxPending OutboxStatus = "pending" // waiting to be sent, or to be retried
+	OutboxSending OutboxStatus = "sending" // handed to the provider; its answer not yet recorded
+	OutboxSent    OutboxStatus = "sent"    // accepted by the provider
+	OutboxSkipped OutboxStatus = "skipped" // no longer to be sent (the visit was cancelled, the number opted out)
+	OutboxFailed  OutboxStatus = "failed"  // given up after repeated failures
+)
+
+// Outgoing is a text waiting in the outbox, written in the same transaction as the change it
+// reports, so a change is never made without its text nor a text sent for a change undone.
+// The words are chosen by the text channel when it is sent.
+type Outgoing struct {
+	ID         int64
+	Key        string // one text per key: e.g. "visit_activated:K7P9QD"
+	Kind       NoticeKind
+	To         string // E.164 mobile
+	ResidentID int64
+	VisitID    int64
+	NotBefore  time.Time // not sent before this instant (reminders)
+	Status     OutboxStatus
+	Attempts   int
+	NextTry    time.Time
+	LastError  string
+	// ProviderSid is the provider's id of the message, once accepted; DeliveryStatus is the
+	// last status the provider reported for it (queued, sent, delivered, undelivered, failed).
+	ProviderSid    string
+	DeliveryStatus string
+	Body           string // the words sent, once sent
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// ReminderHour is the London hour a reminder goes out on the morning of a visit booked ahead.
+const ReminderHour = 7
+
+// notify queues the text that reports a visit to the resident's mobile, unless the
+// resident has no mobile or has opted out of texts from the line.
+func (o *Op) notify(kind NoticeKind, v Visit, notBefore time.Time) error {
+	res, err := o.tx.ResidentByID(v.ResidentID)
+	if err != nil {
+		return err
+	}
+	if !phone.IsMobile(res.Phone) {
+		return nil
+	}
+	if out, err := o.tx.OptedOut(res.Phone); err != nil || out {
+		return err
+	}
+	_, err = o.tx.InsertOutgoing(Outgoing{Key: string(kind) + ":" + v.Ref, Kind: kind, To: res.Phone,
+		ResidentID: res.ID, VisitID: v.ID, NotBefore: notBefore, Status: OutboxPending, NextTry: notBefore,
+		CreatedAt: o.now, UpdatedAt: o.now})
+	return err
+}
+
+// afterActivation queues a confirmation for visits activated by phone or by an agent (a
+// text activation is confirmed in the reply), and a reminder for a visit booked ahead.
+func (o *Op) afterActivation(v Visit) error {
+	if v.By.Channel == ChannelVoice || v.By.Channel == ChannelAgent {
+		if err := o.notify(NoticeActivated, v, o.now); err != nil {
+			return fmt.Errorf("queueing the confirmation of %s: %w", v.Ref, err)
+		}
+	}
+	if today := calendar.DateOf(o.now); v.Date.After(today) {
+		if err := o.notify(NoticeReminder, v, v.Date.At(ReminderHour, 0)); err != nil {
+			return fmt.Errorf("queueing the reminder of %s: %w", v.Ref, err)
+		}
+	}
+	return nil
+}
+
+// afterCancellation queues a confirmation for visits cancelled by phone or by an agent.
+func (o *Op) afterCancellation(v Visit, by Actor) error {
+	if by.Channel != ChannelVoice && by.Channel != ChannelAgent {
+		return nil
+	}
+	return o.notify(NoticeCancelled, v, o.now)
+}
+
+// SetOptOut records that a number opted out of texts (the carrier's STOP words) or back in
+// (START, UNSTOP). An opted-out number is sent nothing, and its queued texts are dropped.
+func (o *Op) SetOptOut(e164 string, out bool) error {
+	if err := o.tx.SetOptedOut(e164, out, o.now); err != nil {
+		return err
+	}
+	if out {
+		return o.tx.SkipOutgoingTo(e164, o.now)
+	}
+	return nil
+}
+
+// SentText is a text message the line received, with the reply it gave: a message the
+// provider delivers twice is answered the same way and acted on once.
+type SentText struct {
+	MessageSid string
+	From       string
+	Body       string
+	Reply      string
+	CreatedAt  time.Time
+}
+
+// ErrDuplicate is returned when a record with the same unique key exists.
+var ErrDuplicate = errors.New("already recorded")

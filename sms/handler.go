@@ -1,0 +1,296 @@
+// Package sms is the text channel: it answers Twilio's incoming-message webhook with one
+// short reply in TwiML, and writes the texts the service sends by itself. A text that
+// starts an activation runs the same activation flow as the phone line; its conversation
+// is saved between texts and expires after 15 minutes of silence. A message Twilio
+// delivers twice is answered as the first time and acted on once.
+package sms
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/twilio/twilio-go/twiml"
+
+	"permitline/domain"
+	"permitline/domain/calendar"
+	"permitline/domain/phone"
+	"permitline/flows"
+	"permitline/sms/command"
+)
+
+// ConversationTTL is how long a text conversation waits for the next text.
+const ConversationTTL = 15 * time.Minute
+
+// Handler answers the text webhooks.
+type Handler struct {
+	svc    *domain.Service
+	engine *flows.Engine
+	log    *slog.Logger
+}
+
+// NewHandler returns the text channel's handler.
+func NewHandler(svc *domain.Service, log *slog.Logger) *Handler {
+	return &Handler{svc: svc, engine: flows.NewTextEngine(), log: log}
+}
+
+// Incoming answers POST /twilio/sms: a text arrived.
+func (h *Handler) Incoming(w http.ResponseWriter, r *http.Request) {
+	sid, from, to := r.PostForm.Get("MessageSid"), r.PostForm.Get("From"), r.PostForm.Get("To")
+	if sid == "" || from == "" {
+		http.Error(w, "missing MessageSid or From", http.StatusBadRequest)
+		return
+	}
+	body := r.PostForm.Get("Body")
+	log := h.log.With("message_sid", sid, "from", phone.Mask(from))
+	out, err := h.answer(r.Context(), sid, from, to, body)
+	if err != nil {
+		log.Error("answering a text", "error", err)
+		out = fmt.Sprintf("Sorry, something went wrong on our side and nothing was changed. Please try again, or call %s.", Helpdesk)
+	}
+	doc, err := messageTwiML(out)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	log.Info("text answered")
+	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	_, _ = w.Write([]byte(doc))
+}
+
+// messageTwiML is the reply as TwiML; an empty reply sends nothing back.
+func messageTwiML(body string) (string, error) {
+	if body == "" {
+		return twiml.Messages(nil)
+	}
+	return twiml.Messages([]twiml.Element{&twiml.MessagingMessage{Body: body}})
+}
+
+// answer acts on one text and returns the reply, in one transaction with the record of
+// the text, so a repeat gets the same reply and does nothing twice.
+func (h *Handler) answer(ctx context.Context, sid, from, to, body string) (string, error) {
+	var out string
+	err := h.svc.Update(ctx, func(op *domain.Op) error {
+		if seen, err := op.Tx().TextByMessageSid(sid); err == nil {
+			out = seen.Reply
+			return nil
+		} else if !errors.Is(err, domain.ErrNotFound) {
+			return err
+		}
+		var err error
+		if out, err = h.act(ctx, op, from, to, body); err != nil {
+			return err
+		}
+		return op.Tx().InsertText(domain.SentText{MessageSid: sid, From: from, Body: body, Reply: out, CreatedAt: op.Now()})
+	})
+	return out, err
+}
+
+// act decides what a text means and does it.
+func (h *Handler) act(ctx context.Context, op *domain.Op, from, to, body string) (string, error) {
+	now := op.Now()
+	e164, err := phone.Parse(from)
+	if err != nil {
+		return unknownSender, nil
+	}
+	cmd := command.Parse(body, calendar.DateOf(now))
+	switch cmd.Kind {
+	case command.OptOut:
+		// Twilio confirms opt-outs itself, and blocks any reply to them.
+		return "", op.SetOptOut(e164, true)
+	case command.OptIn:
+		return "", op.SetOptOut(e164, false)
+	}
+	callers, err := domain.CallersByPhone(op.Tx(), e164)
+	if err != nil {
+		return "", err
+	}
+	if len(callers) == 0 {
+		return unknownSender, nil
+	}
+	caller := callers[0] // a resident before a member
+	actor := caller.Actor(domain.ChannelSMS)
+	key := e164 + "|" + to
+	conv, err := op.Tx().ConversationByKey(domain.ChannelSMS, key)
+	live := err == nil && !conv.Ended && now.Before(conv.ExpiresAt)
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
+		return "", err
+	}
+
+	switch cmd.Kind {
+	case command.Activate:
+		d := flows.Data{Channel: domain.ChannelSMS, Key: key, From: e164, Caller: &caller, Verified: true, VRM: cmd.VRM}
+		if !cmd.Date.IsZero() {
+			d.Date = cmd.Date.String()
+		}
+		if cmd.DateText != "" {
+			return fmt.Sprintf("Sorry, I couldn't read the date %q. Use TODAY, TOMORROW, a day like SAT, or a date like 5/12.",
+				cmd.DateText), nil
+		}
+		return h.converse(ctx, op, conv, h.engine.New(d), flows.Input{})
+	case command.Cancel:
+		return h.cancel(op, actor, cmd.Ref)
+	case command.Balance:
+		return h.balance(op, caller)
+	case command.Visits:
+		return h.visits(op, caller)
+	case command.Hours:
+		return hoursText(h.svc.Helpdesk().Status(now), now), nil
+	case command.Help:
+		return helpText, nil
+	}
+	// Yes, no, or anything else: an answer, when a conversation waits for one.
+	if !live {
+		if cmd.Kind == command.Yes || cmd.Kind == command.No {
+			return "That request has expired, or there was none. Text VISITOR and the registration to start again.", nil
+		}
+		return notUnderstood, nil
+	}
+	sess := &flows.Session{Flow: conv.Flow, State: conv.State}
+	if err := json.Unmarshal(conv.Data, &sess.Data); err != nil {
+		return "", fmt.Errorf("reading conversation %d: %w", conv.ID, err)
+	}
+	in := flows.Input{Kind: flows.InputText, Text: cmd.Text}
+	switch cmd.Kind {
+	case command.Yes:
+		in = flows.Input{Kind: flows.InputYes, Text: cmd.Text}
+	case command.No:
+		in = flows.Input{Kind: flows.InputNo, Text: cmd.Text}
+	}
+	return h.converse(ctx, op, conv, sess, in)
+}
+
+// converse steps a text conversation and saves it, replacing any earlier one.
+func (h *Handler) converse(ctx context.Context, op *domain.Op, conv domain.Conversation, sess *flows.Session,
+	in flows.Input) (string, error) {
+	now := op.Now()
+	rep, err := h.engine.Step(&flows.Ctx{Context: ctx, Op: op, Svc: h.svc}, sess, in)
+	if err != nil {
+		return "", err
+	}
+	data, err := json.Marshal(sess.Data)
+	if err != nil {
+		return "", err
+	}
+	next := domain.Conversation{ID: conv.ID, Channel: domain.ChannelSMS, Key: sess.Data.Key, Flow: sess.Flow,
+		State: sess.State, Data: data, Ended: rep.End != flows.EndNone, Version: conv.Version, CreatedAt: now,
+		UpdatedAt: now, ExpiresAt: now.Add(ConversationTTL)}
+	if conv.ID == 0 {
+		_, err = op.Tx().InsertConversation(next)
+	} else {
+		_, err = op.Tx().UpdateConversation(next)
+	}
+	if err != nil {
+		return "", err
+	}
+	return reply(rep, now, op.Tx().VisitByRef)
+}
+
+func (h *Handler) cancel(op *domain.Op, actor domain.Actor, ref string) (string, error) {
+	if ref == "" {
+		return "Text UNDO and the visit's reference, e.g. UNDO K7P9QD. Text VISITS to see your references.", nil
+	}
+	v, err := op.CancelVisit(actor, ref)
+	var r domain.Refusal
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		return fmt.Sprintf("I can't find visit %s. Text VISITS to see your visits and their references.", ref), nil
+	case errors.As(err, &r) && r.Rule() == "R5":
+		return fmt.Sprintf("I can't find visit %s on your account. Text VISITS to see yours.", ref), nil
+	case errors.As(err, &r):
+		return refusal(err, op.Now()), nil
+	case err != nil:
+		return "", err
+	}
+	return fmt.Sprintf("Cancelled: visit %s for %s on %s. The visit is back on your permit.", v.Ref, plate(v.VRM),
+		day(v.Date, calendar.DateOf(op.Now()))), nil
+}
+
+func (h *Handler) balance(op *domain.Op, c domain.Caller) (string, error) {
+	if !c.Permissions.Has(domain.PermView) {
+		return refusal(&domain.NotPermittedError{Need: domain.PermView}, op.Now()), nil
+	}
+	res, err := op.Tx().ResidentByID(c.ResidentID)
+	if err != nil {
+		return "", err
+	}
+	b, err := domain.BalanceOf(op.Tx(), res, op.Now())
+	if err != nil {
+		return "", err
+	}
+	return balanceText(b, op.Now()), nil
+}
+
+func (h *Handler) visits(op *domain.Op, c domain.Caller) (string, error) {
+	if !c.Permissions.Has(domain.PermView) {
+		return refusal(&domain.NotPermittedError{Need: domain.PermView}, op.Now()), nil
+	}
+	vs, err := op.Tx().VisitsFrom(c.ResidentID, calendar.DateOf(op.Now()), 50)
+	if err != nil {
+		return "", err
+	}
+	return visitsText(vs, op.Now()), nil
+}
+
+const (
+	unknownSender = "This number isn't registered for visitor permits. To register, go to mipermit.com or call " +
+		Helpdesk + "."
+	notUnderstood = "Sorry, I didn't understand that. Text VISITOR and the registration, e.g. VISITOR AB12CDE, or HELP."
+	helpText      = "Text VISITOR AB12CDE to park today, or add a date (VISITOR AB12CDE SAT). UNDO and a reference " +
+		"cancels. Also BAL, VISITS, HOURS."
+)
+
+func balanceText(b domain.Balance, now time.Time) string {
+	today := calendar.DateOf(now)
+	s := fmt.Sprintf("%s, %s left.", plural(len(b.Permits), "permit", "permits"), plural(b.VisitsLeft, "visit", "visits"))
+	if !b.SoonestExpiry.IsZero() {
+		s += fmt.Sprintf(" First expires %s.", day(calendar.DateOf(b.SoonestExpiry), today))
+	}
+	s += fmt.Sprintf(" You can buy %d more before %s.", b.AllowanceLeft, day(b.RenewsOn, today))
+	switch {
+	case b.Registered:
+		s += fmt.Sprintf(" Registered to %s.", day(calendar.DateOf(b.Registration.ExpiresAt), today))
+	case !b.Registration.ExpiresAt.IsZero():
+		s += " Registration expired: register again to buy permits."
+	default:
+		s += " Not registered yet: register to buy permits."
+	}
+	return s
+}
+
+// maxListed is how many upcoming visits a text lists, to stay within two segments.
+const maxListed = 5
+
+func visitsText(vs []domain.Visit, now time.Time) string {
+	today := calendar.DateOf(now)
+	var lines []string
+	for _, v := range vs {
+		if v.Status != domain.VisitActive {
+			continue
+		}
+		if len(lines) == maxListed {
+			lines = append(lines, "and more")
+			break
+		}
+		lines = append(lines, fmt.Sprintf("%s %s %s", v.Ref, plate(v.VRM), relDay(v.Date, today)))
+	}
+	if len(lines) == 0 {
+		return "You have no upcoming visits. Text VISITOR and the registration to book one."
+	}
+	return "Upcoming: " + strings.Join(lines, "; ") + ". Text UNDO and a reference to cancel."
+}
+
+func hoursText(st calendar.Status, now time.Time) string {
+	s := "Helpdesk " + Helpdesk + ": "
+	if st.Open {
+		s += "open now until " + clock(st.ClosesAt) + "."
+	} else {
+		s += "closed now, opens " + when(st.NextOpening, now) + "."
+	}
+	return s + " Mon-Fri 8am-6pm, Sat 8am-4pm, Sun and bank holidays 10am-4pm, closed Christmas Day. Texts work 24/7."
+}

@@ -1,0 +1,196 @@
+package sms_test
+
+import (
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"permitline/cmd/permitline/server/servertest"
+	"permitline/domain"
+	"permitline/ivr/twiliosim"
+	"permitline/sms"
+)
+
+var update = flag.Bool("update", false, "rewrite the recorded text conversations in testdata/texts")
+
+const (
+	monday = "2026-11-30 10:00"
+	alex   = "+447700900123" // resident, Coleridge West (Mon-Fri 09:00-18:00), AB12CDE saved, KX65ABC used
+	jordan = "+447700900789" // member of Alex's account: view, activate
+	priya  = "+447700900456" // resident, Morley, registration expired, Y123ABC saved
+	line   = "+447700900000"
+)
+
+// texter sends texts from one number and checks the replies.
+type texter struct {
+	l    *servertest.Line
+	from string
+}
+
+func (x texter) send(body string) string {
+	x.l.T.Helper()
+	replies, status, err := twiliosim.SendSMS(x.l.Ctx, x.l.Sim(x.from, line), body)
+	if err != nil || status != 200 {
+		x.l.T.Fatalf("texting %q: %d %v", body, status, err)
+	}
+	return strings.Join(replies, "\n")
+}
+
+// A recorded text conversation: who texts when, and the texts, each optionally preceded by
+// "+15m" to move the clock on.
+type recording struct {
+	name, now, from string
+	texts           []string
+}
+
+var recordings = []recording{
+	{"visitor-saved-vehicle-now", monday, alex, []string{"VISITOR AB12CDE", "VISITS", "BAL"}},
+	{"park-with-a-date", monday, alex, []string{"park ab12 cde tomorrow", "VISITS"}},
+	{"bare-registration-with-a-weekday", monday, alex, []string{"KX65ABC fri"}},
+	{"new-vehicle-needs-yes", monday, alex, []string{"VISITOR AB12 CDF", "YES"}},
+	{"new-vehicle-said-no", monday, alex, []string{"VISITOR AB12 CDF 2/12", "no"}},
+	{"visitor-without-registration", monday, alex, []string{"VISITOR", "ab12 cdg", "Y"}},
+	{"implausible-registration", monday, alex, []string{"VISITOR AI12CDE", "AB12CDE"}},
+	{"unreadable-date", monday, alex, []string{"VISITOR AB12CDE someday"}},
+	{"no-permit-needed-saturday", monday, alex, []string{"VISITOR AB12CDE SAT", "MON"}},
+	{"bank-holiday", "2026-12-21 10:00", alex, []string{"VISITOR AB12CDE 28/12", "29/12"}},
+	{"too-far-ahead", monday, alex, []string{"VISITOR AB12CDE 15/12", "14/12"}},
+	{"hours-over-today", "2026-11-30 18:30", alex, []string{"VISITOR AB12CDE", "TOMORROW"}},
+	{"same-vehicle-twice", monday, alex, []string{"VISITOR AB12CDE TUE", "VISITOR AB12CDE TUE"}},
+	{"undo-a-visit", monday, alex, []string{"VISITOR AB12CDE TUE", "UNDO JCFQUU", "UNDO JCFQUU", "UNDO", "UNDO ZZZZZZ"}},
+	{"undo-too-late", monday, alex, []string{"VISITOR AB12CDE", "UNDO JCFQUU"}},
+	{"conversation-expires", monday, alex, []string{"VISITOR AB12 CDF", "+16m", "YES"}},
+	{"a-new-command-replaces-a-conversation", monday, alex, []string{"VISITOR AB12 CDF", "BAL", "YES"}},
+	{"opt-out-and-back", monday, alex, []string{"STOP", "START", "CANCEL", "unstop"}},
+	{"help-hours-and-nonsense", monday, alex, []string{"HELP", "HOURS", "what is this", "YES"}},
+	{"hours-on-christmas-day", "2026-12-25 09:00", alex, []string{"HOURS"}},
+	{"unknown-sender", monday, "+447700900999", []string{"VISITOR AB12CDE", "BAL"}},
+	{"member-may-activate", monday, jordan, []string{"VISITOR AB12CDE", "BAL"}},
+	{"expired-registration-can-still-use-visits", monday, priya, []string{"VISITOR Y123ABC", "BAL"}},
+	{"stuck-conversation-ends", monday, alex, []string{"VISITOR", "zzz", "qqq", "12", "YES"}},
+}
+
+func TestRecordedTextConversations(t *testing.T) {
+	for _, rec := range recordings {
+		t.Run(rec.name, func(t *testing.T) {
+			l := servertest.New(t, rec.now)
+			x := texter{l, rec.from}
+			var b strings.Builder
+			fmt.Fprintf(&b, "# %s: %s texts at %s\n", rec.name, rec.from, rec.now)
+			for _, body := range rec.texts {
+				if d, err := time.ParseDuration(strings.TrimPrefix(body, "+")); strings.HasPrefix(body, "+") && err == nil {
+					l.Clock.Advance(d)
+					fmt.Fprintf(&b, "\n(%s later)\n", d)
+					continue
+				}
+				reply := x.send(body)
+				fmt.Fprintf(&b, "\n> %s\n< %s\n", body, reply)
+				if !sms.IsGSM7(reply) || sms.Segments(reply) > 2 {
+					t.Errorf("reply to %q is not GSM-7 in at most 2 segments (%d): %q", body, sms.Segments(reply), reply)
+				}
+			}
+			got := b.String()
+			path := filepath.Join("testdata", "texts", rec.name+".txt")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./sms -update to record it)", err)
+			}
+			if got != string(want) {
+				t.Fatalf("the conversation changed (review, then go test ./sms -update):\n--- want\n%s\n--- got\n%s", want, got)
+			}
+		})
+	}
+}
+
+func TestTextActivationIsStoredOnce(t *testing.T) {
+	l := servertest.New(t, monday)
+	x := texter{l, alex}
+	if r := x.send("VISITOR AB12CDE"); !strings.HasPrefix(r, "Booked: AB12 CDE, now until 6pm today.") {
+		t.Fatalf("reply: %q", r)
+	}
+	vs := l.Upcoming("Alex Morgan")
+	if len(vs) != 1 || vs[0].By.Channel != domain.ChannelSMS || !vs[0].StartsAt.Equal(l.Clock.Now()) {
+		t.Fatalf("R12/R13 a text with no date activates now, for today: %+v", vs)
+	}
+}
+
+func TestRepeatedMessageSidIsAnsweredOnceAndActedOnOnce(t *testing.T) {
+	l := servertest.New(t, monday)
+	cfg := l.Sim(alex, line)
+	r1, _, err := twiliosim.ResendSMS(l.Ctx, cfg, "SM0000000000000000000000000000abcd", "VISITOR AB12CDE TUE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	replies := make([][]string, 6)
+	for i := range replies {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			replies[i], _, _ = twiliosim.ResendSMS(l.Ctx, cfg, "SM0000000000000000000000000000abcd", "VISITOR AB12CDE TUE")
+		}()
+	}
+	wg.Wait()
+	for _, r := range replies {
+		if strings.Join(r, "") != strings.Join(r1, "") {
+			t.Fatalf("a repeat answered differently: %q vs %q", r, r1)
+		}
+	}
+	if vs := l.Upcoming("Alex Morgan"); len(vs) != 1 {
+		t.Fatalf("a repeated MessageSid activated %d visits", len(vs))
+	}
+}
+
+func TestTextWebhooksRefuseWhatTwilioDidNotSign(t *testing.T) {
+	l := servertest.New(t, monday)
+	form := url.Values{"MessageSid": {"SM1"}, "From": {alex}, "Body": {"VISITOR AB12CDE"}}
+	req, _ := twiliosim.NewRequest(l.Ctx, "wrong-token", l.Srv.URL+"/twilio/sms", form)
+	if status, _ := servertest.Do(t, req); status != 403 {
+		t.Fatalf("forged: %d", status)
+	}
+	if status, _ := l.SignedPost("/twilio/sms", url.Values{"From": {alex}, "Body": {"BAL"}}); status != 400 {
+		t.Fatalf("missing MessageSid: %d", status)
+	}
+	if vs := l.Upcoming("Alex Morgan"); len(vs) != 0 {
+		t.Fatal("a refused webhook changed the store")
+	}
+}
+
+func TestOptOutWordsNeverDriveAServiceAction(t *testing.T) {
+	l := servertest.New(t, monday)
+	x := texter{l, alex}
+	x.send("VISITOR AB12CDE TUE")
+	for _, w := range []string{"STOP", "stop", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "Cancel."} {
+		if r := x.send(w); r != "" {
+			t.Errorf("%q was answered %q; the carrier answers opt-outs", w, r)
+		}
+	}
+	if vs := l.Upcoming("Alex Morgan"); len(vs) != 1 || vs[0].Status != domain.VisitActive {
+		t.Fatalf("an opt-out word changed a visit: %+v", vs)
+	}
+	var out bool
+	_ = l.Svc.View(l.Ctx, func(r domain.Reader) (err error) { out, err = r.OptedOut(alex); return err })
+	if !out {
+		t.Fatal("the opt-out was not recorded")
+	}
+	x.send("START")
+	_ = l.Svc.View(l.Ctx, func(r domain.Reader) (err error) { out, err = r.OptedOut(alex); return err })
+	if out {
+		t.Fatal("START did not undo the opt-out")
+	}
+}
