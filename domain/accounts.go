@@ -307,7 +307,10 @@ func parseVRM(raw string) (vrm.Mark, error) {
 		if errors.As(err, &ie) {
 			e.Reason = ie.Reason
 		}
-		e.Suggestions = vrm.Confusables(vrm.Normalise(raw))
+		// Suggest other readings only of something long enough to be a plate meant as one.
+		if n := vrm.Normalise(raw); len(n) >= 5 {
+			e.Suggestions = vrm.Confusables(n)
+		}
 		return vrm.Mark{}, e
 	}
 	return mark, nil

@@ -122,7 +122,9 @@ func (c *call) ended() *call {
 	return c
 }
 
-func (l *line) signedPost(path string, params url.Values) (int, string) { return l.SignedPost(path, params) }
+func (l *line) signedPost(path string, params url.Values) (int, string) {
+	return l.SignedPost(path, params)
+}
 
 func do(t *testing.T, req *http.Request) (int, string) { return servertest.Do(t, req) }
 

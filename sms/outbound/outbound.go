@@ -40,6 +40,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -411,6 +412,10 @@ func (s *Sender) classify(err error, to string) (why string, final, optedOut boo
 	if errors.As(err, &te) {
 		why = fmt.Sprintf("HTTP %d, Twilio error %d: %s", te.Status, te.Code, strings.ReplaceAll(te.Message, to, phone.Mask(to)))
 		return why, permanent[te.Code], te.Code == codeUnsubscribed
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		why = "timed out: " + why
 	}
 	return why, false, false
 }
