@@ -123,7 +123,7 @@ func (h *Handler) answer(ctx context.Context, log *slog.Logger, r *http.Request,
 		case err != nil:
 			return "", err
 		default:
-			if doc, done, err := h.replay(ctx, log, conv, step); done || err != nil {
+			if doc, done, err := h.replay(ctx, log, conv, step, in); done || err != nil {
 				return doc, err
 			}
 			if conv.Ended {
@@ -161,7 +161,8 @@ func (h *Handler) load(ctx context.Context, callSid string) (domain.Conversation
 }
 
 // replay returns the answer kept for a step already taken.
-func (h *Handler) replay(ctx context.Context, log *slog.Logger, c domain.Conversation, step int) (string, bool, error) {
+func (h *Handler) replay(ctx context.Context, log *slog.Logger, c domain.Conversation, step int,
+	in flows.Input) (string, bool, error) {
 	if step >= c.Version && !(step == 0 && c.ID != 0) {
 		return "", false, nil
 	}
@@ -170,7 +171,12 @@ func (h *Handler) replay(ctx context.Context, log *slog.Logger, c domain.Convers
 	if err != nil {
 		return "", false, fmt.Errorf("the reply kept for step %d: %w", step, err)
 	}
-	log.Info("repeated step answered again")
+	if sr.InputHash != inputHash(in) {
+		// Twilio never answers one step twice with different input: someone else did.
+		log.Warn("a step already answered came again with other input; answered as the first time")
+	} else {
+		log.Info("repeated step answered again")
+	}
 	return string(sr.Reply), true, nil
 }
 
