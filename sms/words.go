@@ -123,7 +123,7 @@ func ask(a *flows.Ask, says []flows.Msg, now time.Time) string {
 	case flows.AskChoice:
 		for _, o := range a.Options {
 			if o.Msg.ID == flows.MsgOptToday {
-				return "Reply with the date: TODAY, TOMORROW, a day like SAT, or a date like 5/12."
+				return "Reply with a date: TOMORROW, SAT or 5/12."
 			}
 		}
 		for _, m := range says {
