@@ -58,7 +58,8 @@ import (
 // Renderer chooses the words of a text at the moment it is sent, reading what it needs
 // through r (the transaction that claims the text). send false means the text is no
 // longer wanted (the reminder of a visit since cancelled): it is marked skipped. An error
-// counts as a failed attempt, retried like a failure to reach Twilio.
+// counts as a failed attempt, retried like a failure to reach Twilio. It runs inside the
+// claiming write transaction: it must be quick and must not start a transaction itself.
 type Renderer func(r domain.Reader, m domain.Outgoing, now time.Time) (body string, send bool, err error)
 
 // Config is what a Sender is built from.
@@ -337,10 +338,16 @@ func (s *Sender) callbackURL(id int64) string {
 	return u.String()
 }
 
-// ours reports whether cur is still the text this sender claimed as m.
+// ours reports whether cur is still the text this sender claimed as m: still sending,
+// and claimed at the same instant. The store may keep instants less precisely than the
+// clock gives them (SQLite: microseconds), hence the tolerance; two claims of one text
+// are at least StaleAfter apart.
 func ours(cur, m domain.Outgoing) bool {
-	return cur.Status == domain.OutboxSending && cur.UpdatedAt.Equal(m.UpdatedAt)
+	d := cur.UpdatedAt.Sub(m.UpdatedAt)
+	return cur.Status == domain.OutboxSending && d > -claimTolerance && d < claimTolerance
 }
+
+const claimTolerance = time.Nanosecond
 
 func (s *Sender) recordSent(ctx context.Context, m domain.Outgoing, sid, status string) error {
 	err := s.svc.Update(ctx, func(op *domain.Op) error {
