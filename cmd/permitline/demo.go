@@ -4,11 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
+	"net/url"
 	"os"
+	"strings"
 	"text/tabwriter"
+	"time"
 
 	"permitline/domain/phone"
 	"permitline/fixtures"
+	"permitline/sms/fakeapi"
 )
 
 func runDemo(ctx context.Context, e *env, args []string) error {
@@ -52,9 +58,34 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if *seedOnly {
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "\nThe demo line is starting. In another terminal, call it:\n"+
-		"    go run ./cmd/permitline call --from 07700900123\n\n")
-	return e.serve(ctx, *addr, "", DemoAuthToken)
+	api, err := e.fakeTwilio(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\nThe demo line is starting. In another terminal, call it or text it:\n"+
+		"    go run ./cmd/permitline call --from 07700900123\n"+
+		"    go run ./cmd/permitline text --from 07700900123 \"VISITOR AB12CDE\"\n"+
+		"Texts the line sends appear here.\n\n")
+	return e.serve(ctx, *addr, "", DemoAuthToken, api)
+}
+
+// fakeTwilio starts a local fake of Twilio's REST API that prints every text sent through
+// it, so a newcomer sees the confirmation of a phone activation arrive.
+func (e *env) fakeTwilio(ctx context.Context) (twilioAPI, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return twilioAPI{}, err
+	}
+	fake := fakeapi.New()
+	fake.OnMessage = func(m fakeapi.Message) {
+		fmt.Fprintf(e.stdout, "  text to %s: %s\n", phone.National(m.To), m.Body)
+	}
+	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	go func() { <-ctx.Done(); _ = srv.Close() }()
+	target := &url.URL{Scheme: "http", Host: ln.Addr().String()}
+	return twilioAPI{accountSid: "AC" + strings.Repeat("0", 32), every: time.Second,
+		client: &http.Client{Transport: fakeapi.Transport(target, nil), Timeout: 10 * time.Second}}, nil
 }
 
 func (e *env) printPeople(people []fixtures.DemoPerson) error {

@@ -12,10 +12,30 @@ import (
 
 	"permitline/cmd/permitline/server"
 	"permitline/ivr"
+	"permitline/sms"
+	"permitline/sms/outbound"
 )
 
 // DemoAuthToken signs webhooks on the demo line; it is not a Twilio account's token.
-const DemoAuthToken = "demo-auth-token"
+const DemoAuthToken = "demo0000000000000000000000000000"
+
+// sender returns the sender of outgoing texts, or nil when texts are not configured: they
+// then wait in the outbox until a server that can send them runs.
+func (e *env) sender(publicURL, token string, api twilioAPI, log *slog.Logger) *outbound.Sender {
+	sid, from := envOr("TWILIO_ACCOUNT_SID", api.accountSid), os.Getenv("PERMITLINE_SMS_FROM")
+	if api.client != nil && from == "" {
+		from = "+447700900000"
+	}
+	if sid == "" || from == "" {
+		log.Warn("outgoing texts are off: set TWILIO_ACCOUNT_SID and PERMITLINE_SMS_FROM; texts wait in the outbox")
+		return nil
+	}
+	if api.every == 0 {
+		api.every = outbound.DefaultEvery
+	}
+	return outbound.New(outbound.Config{AccountSid: sid, AuthToken: token, From: from,
+		StatusCallback: publicURL + "/twilio/sms/status", HTTPClient: api.client}, e.svc, sms.Notice, log)
+}
 
 func voiceFromEnv() ivr.Voice {
 	return ivr.Voice{Name: envOr("PERMITLINE_VOICE", "Polly.Amy"), Language: "en-GB",
@@ -36,11 +56,20 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := e.open(ctx); err != nil {
 		return err
 	}
-	return e.serve(ctx, *addr, *publicURL, token)
+	return e.serve(ctx, *addr, *publicURL, token, twilioAPI{})
 }
 
-// serve runs the HTTP server until ctx ends, then finishes the webhooks in flight.
-func (e *env) serve(ctx context.Context, addr, publicURL, token string) error {
+// twilioAPI is where outgoing texts go: Twilio itself, or in the demo a local fake of its
+// REST API reached through client.
+type twilioAPI struct {
+	accountSid string
+	client     *http.Client // nil: Twilio itself
+	every      time.Duration
+}
+
+// serve runs the HTTP server and the sender of texts until ctx ends, then finishes the
+// webhooks in flight.
+func (e *env) serve(ctx context.Context, addr, publicURL, token string, api twilioAPI) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
@@ -49,7 +78,12 @@ func (e *env) serve(ctx context.Context, addr, publicURL, token string) error {
 		publicURL = "http://" + ln.Addr().String()
 	}
 	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	h := server.New(server.Config{PublicURL: publicURL, AuthToken: token, Voice: voiceFromEnv()}, e.svc, log)
+	cfg := server.Config{PublicURL: publicURL, AuthToken: token, Voice: voiceFromEnv()}
+	if sender := e.sender(publicURL, token, api, log); sender != nil {
+		cfg.TextStatus = sender.StatusCallback
+		go sender.Run(ctx, api.every)
+	}
+	h := server.New(cfg, e.svc, log)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
 		WriteTimeout: 15 * time.Second, IdleTimeout: 60 * time.Second}
 	log.Info("listening", "addr", ln.Addr().String(), "public_url", publicURL, "db", e.dbPath)

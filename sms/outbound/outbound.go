@@ -175,8 +175,8 @@ func (s *Sender) Flush(ctx context.Context) (sent int, err error) {
 	return sent, err
 }
 
-func (s *Sender) flush(ctx context.Context) (sent, claimedN int, err error) {
-	claimed, err := s.claim(ctx)
+func (s *Sender) flush(ctx context.Context) (sent, taken int, err error) {
+	claimed, taken, err := s.claim(ctx)
 	if err != nil {
 		return 0, 0, fmt.Errorf("claiming texts to send: %w", err)
 	}
@@ -201,13 +201,15 @@ func (s *Sender) flush(ctx context.Context) (sent, claimedN int, err error) {
 			errs = append(errs, err)
 		}
 	}
-	return sent, len(claimed), errors.Join(errs...)
+	return sent, taken, errors.Join(errs...)
 }
 
 // claim marks the texts due now "sending" with their words, skipping those no longer to
-// be sent, in one transaction, and returns the claimed ones.
-func (s *Sender) claim(ctx context.Context) ([]domain.Outgoing, error) {
+// be sent, in one transaction, and returns the claimed ones and how many due texts it
+// took (claimed, skipped or failed).
+func (s *Sender) claim(ctx context.Context) ([]domain.Outgoing, int, error) {
 	var claimed []domain.Outgoing
+	var taken int
 	err := s.svc.Update(ctx, func(op *domain.Op) error {
 		claimed = claimed[:0]
 		tx, now := op.Tx(), op.Now()
@@ -215,6 +217,7 @@ func (s *Sender) claim(ctx context.Context) ([]domain.Outgoing, error) {
 		if err != nil {
 			return err
 		}
+		taken = len(due)
 		for _, m := range due {
 			take, err := s.prepare(tx, &m, now)
 			if err != nil {
@@ -229,7 +232,7 @@ func (s *Sender) claim(ctx context.Context) ([]domain.Outgoing, error) {
 		}
 		return nil
 	})
-	return claimed, err
+	return claimed, taken, err
 }
 
 // prepare decides what becomes of a due text in the claiming transaction, changing m; it
@@ -347,7 +350,7 @@ func ours(cur, m domain.Outgoing) bool {
 	return cur.Status == domain.OutboxSending && d > -claimTolerance && d < claimTolerance
 }
 
-const claimTolerance = time.Nanosecond
+const claimTolerance = time.Second
 
 func (s *Sender) recordSent(ctx context.Context, m domain.Outgoing, sid, status string) error {
 	err := s.svc.Update(ctx, func(op *domain.Op) error {
@@ -461,7 +464,7 @@ func (s *Sender) Run(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 		}
-		sent, claimed, err := s.flush(ctx)
+		sent, taken, err := s.flush(ctx)
 		if ctx.Err() != nil {
 			return
 		}
@@ -469,7 +472,7 @@ func (s *Sender) Run(ctx context.Context, every time.Duration) {
 			s.log.Error("sms outbox pass failed", "err", err, "sent", sent)
 		}
 		wait := every
-		if err == nil && claimed >= s.cfg.Batch {
+		if err == nil && taken >= s.cfg.Batch {
 			wait = 0
 		}
 		t.Reset(wait)

@@ -24,6 +24,9 @@ type Config struct {
 	// AuthToken is the Twilio auth token webhooks are signed with.
 	AuthToken string
 	Voice     ivr.Voice
+	// TextStatus records Twilio's delivery status callbacks of outgoing texts; nil: the
+	// callbacks are acknowledged and nothing is recorded.
+	TextStatus http.HandlerFunc
 }
 
 // New returns the service's HTTP handler.
@@ -48,6 +51,11 @@ func New(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
 		r.Post("/twilio/voice/queue/wait", voice.QueueWait)
 		r.Post("/twilio/voice/queue/done", voice.QueueDone)
 		r.Post("/twilio/sms", texts.Incoming)
+		status := cfg.TextStatus
+		if status == nil {
+			status = func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }
+		}
+		r.Post("/twilio/sms/status", status)
 	})
 	return r
 }

@@ -28,7 +28,7 @@ import (
 )
 
 // Token is the auth token the test server checks signatures with.
-const Token = "test-auth-token"
+const Token = "test0000000000000000000000000000"
 
 // Line is the service under test.
 type Line struct {
@@ -40,6 +40,8 @@ type Line struct {
 	Svc    *domain.Service
 	Srv    *httptest.Server
 	People map[string]fixtures.DemoPerson // by name
+	// TextStatus, when set, receives the delivery status callbacks of outgoing texts.
+	TextStatus http.HandlerFunc
 
 	mu      sync.RWMutex
 	handler http.Handler
@@ -85,7 +87,14 @@ func (l *Line) Restart() {
 		PINCost: bcrypt.MinCost, IDs: domain.NewSeededIDs(7)})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	l.handler = server.New(server.Config{PublicURL: l.Srv.URL, AuthToken: Token,
-		Voice: ivr.Voice{Name: "Polly.Amy", PaymentConnector: "Default"}}, l.Svc, log)
+		Voice: ivr.Voice{Name: "Polly.Amy", PaymentConnector: "Default"},
+		TextStatus: func(w http.ResponseWriter, r *http.Request) {
+			if l.TextStatus == nil {
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+			l.TextStatus(w, r)
+		}}, l.Svc, log)
 }
 
 // At returns the instant of a London wall time "2006-01-02 15:04".
