@@ -70,6 +70,12 @@ type Reader interface {
 	// left "sending" since before stale (their sender stopped); oldest first.
 	DueOutgoing(t, stale time.Time, limit int) ([]Outgoing, error)
 	VisitByID(id int64) (Visit, error)
+
+	AgentByID(id int64) (Agent, error)
+	AgentByUsername(username string) (Agent, error)
+	TransferByID(id int64) (Transfer, error)
+	// TransfersWithStatus lists transfers in a status, oldest first.
+	TransfersWithStatus(s TransferStatus, limit int) ([]Transfer, error)
 }
 
 // Tx is a write transaction: reads see its own writes.
@@ -110,4 +116,6 @@ type Tx interface {
 	UpdateOutgoing(m Outgoing) error
 	// SkipOutgoingTo drops the texts still waiting for a number.
 	SkipOutgoingTo(e164 string, at time.Time) error
+
+	InsertAgent(a Agent) (Agent, error)
 }

@@ -34,6 +34,16 @@ type Message struct {
 	At                  time.Time
 }
 
+// CallUpdate is an update of a live call the fake accepted: new TwiML, or a URL to fetch it from.
+type CallUpdate struct {
+	AccountSid string
+	CallSid    string
+	Twiml      string
+	URL        string
+	Method     string
+	At         time.Time
+}
+
 // Server is the fake API, an http.Handler. The zero value is not ready: use New.
 type Server struct {
 	// OnMessage, when set, is called (outside the server's lock) with each message accepted.
@@ -43,9 +53,14 @@ type Server struct {
 	// Set it before serving.
 	Now func() time.Time
 
+	// OnCallUpdate, when set, is called (outside the server's lock) with each call update
+	// accepted. Set it before serving.
+	OnCallUpdate func(CallUpdate)
+
 	mu          sync.Mutex
 	messages    []Message
-	requests    int // requests to the Messages resource, answered or failed
+	calls       []CallUpdate
+	requests    int // requests to the Messages and Calls resources, answered or failed
 	failN       int
 	failStatus  int
 	failCode    int
@@ -118,7 +133,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	account, ok := messagesPath(r.URL.Path)
+	account, callSid, ok := resourcePath(r.URL.Path)
 	if !ok {
 		writeError(w, http.StatusNotFound, 20404, "The requested resource "+r.URL.Path+" was not found")
 		return
@@ -152,6 +167,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
+	if callSid != "" {
+		s.updateCall(w, CallUpdate{AccountSid: account, CallSid: callSid, Twiml: f.Get("Twiml"), URL: f.Get("Url"),
+			Method: f.Get("Method"), At: s.now()})
+		return
+	}
 	m := Message{AccountSid: account, To: f.Get("To"), From: f.Get("From"),
 		MessagingServiceSid: f.Get("MessagingServiceSid"), Body: f.Get("Body"),
 		StatusCallback: f.Get("StatusCallback"), Sid: "SM" + randomHex(16), At: s.now()}
@@ -184,13 +204,45 @@ func (s *Server) now() time.Time {
 	return time.Now()
 }
 
-// messagesPath returns the account SID of a path /2010-04-01/Accounts/{AccountSid}/Messages.json.
-func messagesPath(p string) (account string, ok bool) {
+// resourcePath reads /2010-04-01/Accounts/{AccountSid}/Messages.json (callSid empty) or
+// /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json.
+func resourcePath(p string) (account, callSid string, ok bool) {
 	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
-	if len(parts) != 4 || parts[0] != apiVersion || parts[1] != "Accounts" || parts[3] != "Messages.json" || parts[2] == "" {
-		return "", false
+	if len(parts) < 4 || parts[0] != apiVersion || parts[1] != "Accounts" || parts[2] == "" {
+		return "", "", false
 	}
-	return parts[2], true
+	switch {
+	case len(parts) == 4 && parts[3] == "Messages.json":
+		return parts[2], "", true
+	case len(parts) == 5 && parts[3] == "Calls" && strings.HasSuffix(parts[4], ".json") && len(parts[4]) > len(".json"):
+		return parts[2], strings.TrimSuffix(parts[4], ".json"), true
+	}
+	return "", "", false
+}
+
+// updateCall records a call update and answers with the Call resource.
+func (s *Server) updateCall(w http.ResponseWriter, c CallUpdate) {
+	if (c.Twiml == "") == (c.URL == "") {
+		writeError(w, http.StatusBadRequest, 21205, "Either Url or Twiml is required, not both.")
+		return
+	}
+	s.mu.Lock()
+	s.calls = append(s.calls, c)
+	hook := s.OnCallUpdate
+	s.mu.Unlock()
+	if hook != nil {
+		hook(c)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sid": c.CallSid, "account_sid": c.AccountSid, "status": "in-progress",
+		"api_version": apiVersion, "date_updated": c.At.UTC().Format(time.RFC1123Z),
+		"uri": "/" + apiVersion + "/Accounts/" + c.AccountSid + "/Calls/" + c.CallSid + ".json"})
+}
+
+// CallUpdates returns the call updates accepted so far, oldest first.
+func (s *Server) CallUpdates() []CallUpdate {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]CallUpdate(nil), s.calls...)
 }
 
 // resource is the Message resource as Twilio answers a create: JSON with snake_case keys.

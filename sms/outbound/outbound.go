@@ -53,6 +53,7 @@ import (
 
 	"permitline/domain"
 	"permitline/domain/phone"
+	"permitline/ivr/twilioapi"
 )
 
 // Renderer chooses the words of a text at the moment it is sent, reading what it needs
@@ -86,7 +87,7 @@ type Config struct {
 const (
 	DefaultBatch       = 20
 	DefaultMaxAttempts = 8
-	DefaultTimeout     = 10 * time.Second
+	DefaultTimeout     = twilioapi.DefaultTimeout
 	DefaultEvery       = 5 * time.Second
 )
 
@@ -140,19 +141,7 @@ func New(cfg Config, svc *domain.Service, render Renderer, log *slog.Logger) *Se
 	if log == nil {
 		log = slog.Default()
 	}
-	api := twilio.NewRestClientWithParams(twilio.ClientParams{Username: cfg.AccountSid, Password: cfg.AuthToken,
-		AccountSid: cfg.AccountSid})
-	if cfg.HTTPClient != nil {
-		hc := *cfg.HTTPClient // a copy, so the caller's client is not changed
-		if hc.Timeout <= 0 {
-			hc.Timeout = DefaultTimeout
-		}
-		c, ok := api.Client.(*twclient.Client)
-		if !ok {
-			panic(fmt.Sprintf("outbound: twilio-go's REST client is a %T, not a *client.Client", api.Client))
-		}
-		c.HTTPClient = &hc
-	}
+	api := twilioapi.New(cfg.AccountSid, cfg.AuthToken, cfg.HTTPClient)
 	s := &Sender{cfg: cfg, svc: svc, render: render, log: log, api: api}
 	if cfg.StatusCallback != "" {
 		u, err := url.Parse(cfg.StatusCallback)

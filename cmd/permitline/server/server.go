@@ -50,6 +50,7 @@ func New(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
 		r.Post("/twilio/voice/status", voice.Status)
 		r.Post("/twilio/voice/queue/wait", voice.QueueWait)
 		r.Post("/twilio/voice/queue/done", voice.QueueDone)
+		r.Post("/twilio/voice/resume", voice.Resume)
 		r.Post("/twilio/sms", texts.Incoming)
 		status := cfg.TextStatus
 		if status == nil {

@@ -1,0 +1,222 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"permitline/domain/calendar"
+	"permitline/domain/phone"
+)
+
+// Agent is a person at the helpdesk who takes transferred calls.
+type Agent struct {
+	ID       int64
+	Username string
+	Name     string
+	// Phone (E.164) or ClientIdentity (a Twilio Client identity) is where calls are put through.
+	Phone          string
+	ClientIdentity string
+	PasswordHash   string
+	CreatedAt      time.Time
+}
+
+// Actor returns the agent acting on the agent channel.
+func (a Agent) Actor() Actor {
+	return Actor{Kind: ActorAgent, ID: a.ID, Name: a.Name, Channel: ChannelAgent}
+}
+
+// MinPasswordLength is the shortest password an agent may have.
+const MinPasswordLength = 10
+
+// ErrBadCredentials is returned for an unknown username or a wrong password, alike.
+var ErrBadCredentials = errors.New("wrong username or password")
+
+// ErrTaken is returned when a call has already been taken by an agent or has left the queue.
+var ErrTaken = errors.New("the call is no longer waiting")
+
+// NewAgent is what adding an agent needs.
+type NewAgent struct {
+	Username, Name, Phone, ClientIdentity, Password string
+}
+
+// AddAgent adds a helpdesk agent, with a password stored as a slow salted hash.
+func (s *Service) AddAgent(ctx context.Context, actor Actor, in NewAgent) (Agent, error) {
+	a := Agent{Username: strings.ToLower(strings.TrimSpace(in.Username)), Name: strings.TrimSpace(in.Name),
+		ClientIdentity: strings.TrimSpace(in.ClientIdentity)}
+	switch {
+	case a.Username == "" || strings.ContainsAny(a.Username, " \t/:@"):
+		return Agent{}, &InvalidInputError{Field: "username", Reason: "is empty or has spaces, / : or @"}
+	case a.Name == "":
+		return Agent{}, &InvalidInputError{Field: "name", Reason: "is empty"}
+	case utf8.RuneCountInString(in.Password) < MinPasswordLength:
+		return Agent{}, &InvalidInputError{Field: "password", Reason: fmt.Sprintf("needs at least %d characters", MinPasswordLength)}
+	case len(in.Password) > 72:
+		return Agent{}, &InvalidInputError{Field: "password", Reason: "is longer than 72 bytes"}
+	case (in.Phone == "") == (a.ClientIdentity == ""):
+		return Agent{}, &InvalidInputError{Field: "phone", Reason: "give either a phone number or a client identity"}
+	}
+	if in.Phone != "" {
+		e164, err := phone.Parse(in.Phone)
+		if err != nil {
+			return Agent{}, &InvalidInputError{Field: "phone", Reason: err.Error()}
+		}
+		a.Phone = e164
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), max(s.hasher.Cost, bcrypt.MinCost))
+	if err != nil {
+		return Agent{}, err
+	}
+	a.PasswordHash, a.CreatedAt = string(hash), s.clock.Now()
+	err = s.Update(ctx, func(o *Op) error {
+		if _, err := o.tx.AgentByUsername(a.Username); err == nil {
+			return &InvalidInputError{Field: "username", Reason: "is taken"}
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if a, err = o.tx.InsertAgent(a); err != nil {
+			return err
+		}
+		return o.audit(0, actor, "agent.add", "%s (%s)", a.Username, a.Name)
+	})
+	return a, err
+}
+
+// AuthenticateAgent checks an agent's password; an unknown username and a wrong password
+// are answered alike, and take as long.
+func (s *Service) AuthenticateAgent(ctx context.Context, username, password string) (Agent, error) {
+	var a Agent
+	err := s.View(ctx, func(r Reader) (err error) {
+		a, err = r.AgentByUsername(strings.ToLower(strings.TrimSpace(username)))
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		// Spend the time a real comparison would, so a username cannot be told from the timing.
+		_ = bcrypt.CompareHashAndPassword([]byte("$2a$10$7EqJtq98hPqEX7fNZaFWoOhi5BWX4Z3e1GE1Qn8N.8a9YQkb0dJ2e"), []byte(password))
+		return Agent{}, ErrBadCredentials
+	}
+	if err != nil {
+		return Agent{}, err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) != nil {
+		return Agent{}, ErrBadCredentials
+	}
+	return a, nil
+}
+
+// AgentByID returns an agent.
+func (s *Service) AgentByID(ctx context.Context, id int64) (Agent, error) {
+	var a Agent
+	err := s.View(ctx, func(r Reader) (err error) { a, err = r.AgentByID(id); return err })
+	return a, err
+}
+
+// QueuedTransfers lists the calls waiting for an agent, longest waiting first.
+func (s *Service) QueuedTransfers(ctx context.Context) ([]Transfer, error) {
+	var out []Transfer
+	err := s.View(ctx, func(r Reader) (err error) { out, err = r.TransfersWithStatus(TransferQueued, 200); return err })
+	return out, err
+}
+
+// TransfersToday lists today's transfers (London), newest first, for the supervisor.
+func (s *Service) TransfersToday(ctx context.Context) ([]Transfer, error) {
+	var out []Transfer
+	since := calendar.DateOf(s.clock.Now()).Midnight()
+	err := s.View(ctx, func(r Reader) (err error) { out, err = r.Transfers(since, 500); return err })
+	return out, err
+}
+
+// Transfer returns one transfer.
+func (s *Service) Transfer(ctx context.Context, id int64) (Transfer, error) {
+	var t Transfer
+	err := s.View(ctx, func(r Reader) (err error) { t, err = r.TransferByID(id); return err })
+	return t, err
+}
+
+// ClaimTransfer gives a waiting call to an agent. Of two agents claiming one call at
+// once, exactly one wins; the other gets ErrTaken.
+func (s *Service) ClaimTransfer(ctx context.Context, a Agent, id int64) (Transfer, error) {
+	var t Transfer
+	err := s.Update(ctx, func(o *Op) error {
+		var err error
+		if t, err = o.tx.TransferByID(id); err != nil {
+			return err
+		}
+		if t.Status != TransferQueued {
+			return ErrTaken
+		}
+		t.Status, t.AgentID, t.UpdatedAt = TransferTaken, a.ID, o.now
+		if err := o.tx.UpdateTransfer(t); err != nil {
+			return err
+		}
+		return o.audit(t.ResidentID, a.Actor(), "call.take", "call %s (%s)", phone.Mask(t.From), t.Reason)
+	})
+	return t, err
+}
+
+// EndTransfer records how an agent ended a call they took: handed back to the line
+// (TransferReturned) or finished (TransferDone), with a wrap-up note.
+func (s *Service) EndTransfer(ctx context.Context, a Agent, id int64, outcome TransferStatus, note string) (Transfer, error) {
+	if outcome != TransferReturned && outcome != TransferDone {
+		return Transfer{}, &InvalidInputError{Field: "outcome", Reason: "is returned or done"}
+	}
+	var t Transfer
+	err := s.Update(ctx, func(o *Op) error {
+		var err error
+		if t, err = o.tx.TransferByID(id); err != nil {
+			return err
+		}
+		if t.AgentID != a.ID {
+			return &NotPermittedError{Need: "end another agent's call"}
+		}
+		t.Status, t.UpdatedAt = outcome, o.now
+		if strings.TrimSpace(note) != "" {
+			t.Note = strings.TrimSpace(note)
+		}
+		if err := o.tx.UpdateTransfer(t); err != nil {
+			return err
+		}
+		return o.audit(t.ResidentID, a.Actor(), "call."+string(outcome), "%s", t.Note)
+	})
+	return t, err
+}
+
+// ResendConfirmation queues the visit's confirmation text again, to the resident's mobile.
+func (s *Service) ResendConfirmation(ctx context.Context, actor Actor, ref string) error {
+	return s.Update(ctx, func(o *Op) error {
+		v, err := o.tx.VisitByRef(NormaliseRef(ref))
+		if err != nil {
+			return fmt.Errorf("visit %s: %w", ref, err)
+		}
+		if err := authorise(o.tx, actor, v.ResidentID, PermView); err != nil {
+			return err
+		}
+		res, err := o.tx.ResidentByID(v.ResidentID)
+		if err != nil {
+			return err
+		}
+		if !phone.IsMobile(res.Phone) {
+			return &InvalidInputError{Field: "phone", Reason: "the resident has no mobile to text"}
+		}
+		kind := NoticeActivated
+		if v.Status == VisitCancelled {
+			kind = NoticeCancelled
+		}
+		if out, err := o.tx.OptedOut(res.Phone); err != nil {
+			return err
+		} else if out {
+			return &InvalidInputError{Field: "phone", Reason: "the resident has opted out of texts"}
+		}
+		if _, err := o.tx.InsertOutgoing(Outgoing{Key: fmt.Sprintf("%s:%s:resend:%d", kind, v.Ref, o.now.UnixNano()),
+			Kind: kind, To: res.Phone, ResidentID: res.ID, VisitID: v.ID, NotBefore: o.now, Status: OutboxPending,
+			NextTry: o.now, CreatedAt: o.now, UpdatedAt: o.now}); err != nil {
+			return err
+		}
+		return o.audit(res.ID, actor, "text.resend", "%s for %s", kind, v.Ref)
+	})
+}
