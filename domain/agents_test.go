@@ -1,0 +1,145 @@
+package domain_test
+
+import (
+	"errors"
+	"sync"
+	"testing"
+
+	"permitline/domain"
+)
+
+func (w *world) agent(username string) domain.Agent {
+	w.t.Helper()
+	a, err := w.svc.AddAgent(w.ctx, w.admin, domain.NewAgent{Username: username, Name: "Agent " + username,
+		Phone: "07700900900", Password: "correct horse battery"})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return a
+}
+
+func (w *world) queuedTransfer(callSid string, residentID int64) domain.Transfer {
+	w.t.Helper()
+	var tr domain.Transfer
+	err := w.svc.Update(w.ctx, func(o *domain.Op) (err error) {
+		tr, err = o.Tx().InsertTransfer(domain.Transfer{CallSid: callSid, From: "+447700900123", ResidentID: residentID,
+			Reason: "asked for an agent", Context: []byte(`{}`), Status: domain.TransferQueued, CreatedAt: o.Now(), UpdatedAt: o.Now()})
+		return err
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return tr
+}
+
+func TestAgentsSignInWithTheirPassword(t *testing.T) {
+	w := newWorld(t, "2026-11-30 10:00:00")
+	a := w.agent("sam")
+	if got, err := w.svc.AuthenticateAgent(w.ctx, " SAM ", "correct horse battery"); err != nil || got.ID != a.ID {
+		t.Fatalf("sign in: %v %+v", err, got)
+	}
+	for _, tc := range []struct{ user, pass string }{{"sam", "wrong password"}, {"nobody", "correct horse battery"}} {
+		if _, err := w.svc.AuthenticateAgent(w.ctx, tc.user, tc.pass); !errors.Is(err, domain.ErrBadCredentials) {
+			t.Errorf("%s/%s: %v", tc.user, tc.pass, err)
+		}
+	}
+	bad := []domain.NewAgent{
+		{Username: "sam", Name: "Again", Phone: "07700900901", Password: "long enough pass"},
+		{Username: "short", Name: "S", Phone: "07700900901", Password: "short"},
+		{Username: "both", Name: "B", Phone: "07700900901", ClientIdentity: "b", Password: "long enough pass"},
+		{Username: "neither", Name: "N", Password: "long enough pass"},
+		{Username: "bad name", Name: "N", Phone: "07700900901", Password: "long enough pass"},
+	}
+	for _, in := range bad {
+		if _, err := w.svc.AddAgent(w.ctx, w.admin, in); domain.RuleOf(err) != "input" {
+			t.Errorf("%+v: want an input refusal, got %v", in, err)
+		}
+	}
+}
+
+func TestTwoAgentsClaimingOneCallExactlyOneWins(t *testing.T) {
+	w := newWorld(t, "2026-11-30 10:00:00")
+	res := w.resident(cw, "07700900040")
+	tr := w.queuedTransfer("CA1", res.ID)
+	agents := []domain.Agent{w.agent("a1"), w.agent("a2"), w.agent("a3"), w.agent("a4")}
+	var wg sync.WaitGroup
+	errs := make([]error, len(agents))
+	for i, a := range agents {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = w.svc.ClaimTransfer(w.ctx, a, tr.ID)
+		}()
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, domain.ErrTaken):
+			t.Fatal(err)
+		}
+	}
+	got, _ := w.svc.Transfer(w.ctx, tr.ID)
+	if won != 1 || got.Status != domain.TransferTaken || got.AgentID == 0 {
+		t.Fatalf("%d claims won; transfer %+v", won, got)
+	}
+	var winner domain.Agent
+	for i, err := range errs {
+		if err == nil {
+			winner = agents[i]
+		}
+	}
+	other := agents[0]
+	if other.ID == winner.ID {
+		other = agents[1]
+	}
+	if _, err := w.svc.EndTransfer(w.ctx, other, tr.ID, domain.TransferDone, "not mine"); domain.RuleOf(err) != "R5" {
+		t.Fatalf("another agent ended the call: %v", err)
+	}
+	done, err := w.svc.EndTransfer(w.ctx, winner, tr.ID, domain.TransferDone, "visit booked for Tuesday")
+	if err != nil || done.Status != domain.TransferDone || done.Note != "visit booked for Tuesday" {
+		t.Fatalf("end: %v %+v", err, done)
+	}
+	today, _ := w.svc.TransfersToday(w.ctx)
+	if len(today) != 1 || today[0].Status != domain.TransferDone {
+		t.Fatalf("today: %+v", today)
+	}
+	view, _ := w.svc.Account(w.ctx, w.admin, res.Account)
+	found := false
+	for _, e := range view.Activity {
+		found = found || (e.Action == "call.take" && e.Actor.Kind == domain.ActorAgent && e.Actor.ID == winner.ID)
+	}
+	if !found {
+		t.Fatalf("the audit trail does not show the agent taking the call: %+v", view.Activity)
+	}
+}
+
+func TestResendAConfirmation(t *testing.T) {
+	w := newWorld(t, "2026-11-30 10:00:00")
+	res := w.resident(cw, "07700900041")
+	w.mustBuy(res.Account, 1)
+	a, err := w.activate(res.Account, "AB12CDE", date(t, "2026-12-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent := w.agent("sam")
+	if err := w.svc.ResendConfirmation(w.ctx, agent.Actor(), a.Visit.Ref); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.svc.ResendConfirmation(w.ctx, agent.Actor(), a.Visit.Ref); err != nil {
+		t.Fatal(err)
+	}
+	var due []domain.Outgoing
+	_ = w.svc.View(w.ctx, func(r domain.Reader) (err error) { due, err = r.DueOutgoing(w.clock.Now(), w.clock.Now(), 10); return err })
+	n := 0
+	for _, m := range due {
+		if m.Kind == domain.NoticeActivated && m.VisitID == a.Visit.ID {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Fatalf("two resends queue two texts; %d queued: %+v", n, due)
+	}
+}
