@@ -50,6 +50,7 @@ var commands = map[string]command{
 	"flows draw":           {"flows draw", runFlowsDraw},
 	"call":                 {"call [--from PHONE] [--url URL] [--keys SCRIPT]", runCall},
 	"text":                 {"text [--from PHONE] [--url URL] [MESSAGE]", runText},
+	"agent add":            {"agent add --username U --name NAME (--phone PHONE | --client IDENTITY) [--password-file FILE]", runAgentAdd},
 }
 
 // exitError carries a chosen exit status with its one-line message.
