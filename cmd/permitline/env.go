@@ -118,7 +118,8 @@ func (e *env) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if e.store, err = sqlite.Open(ctx, e.dbPath); err != nil {
+	sync := sqlite.Sync(strings.ToUpper(envOr("PERMITLINE_SQLITE_SYNC", string(sqlite.SyncNormal))))
+	if e.store, err = sqlite.OpenSync(ctx, e.dbPath, sync); err != nil {
 		return err
 	}
 	if v := os.Getenv("PERMITLINE_PIN_COST"); v != "" {

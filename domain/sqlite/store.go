@@ -32,10 +32,31 @@ type Store struct {
 
 var _ domain.Store = (*Store)(nil)
 
-// Open opens (creating if need be) the database at path and applies pending migrations.
-func Open(ctx context.Context, path string) (*Store, error) {
+// Sync is how hard a commit waits for the disk (SQLite's synchronous setting).
+type Sync string
+
+// The settings a store may use.
+const (
+	// SyncNormal, with WAL, loses nothing committed when the process dies (even by
+	// SIGKILL); a power cut or an operating-system crash may roll back the last commits.
+	// A commit costs about a third of SyncFull's.
+	SyncNormal Sync = "NORMAL"
+	// SyncFull waits for the disk at every commit: nothing committed is lost to a power cut.
+	SyncFull Sync = "FULL"
+)
+
+// Open opens (creating if need be) the database at path with SyncNormal and applies
+// pending migrations.
+func Open(ctx context.Context, path string) (*Store, error) { return OpenSync(ctx, path, SyncNormal) }
+
+// OpenSync is Open with a chosen Sync.
+func OpenSync(ctx context.Context, path string, sync Sync) (*Store, error) {
+	if sync != SyncNormal && sync != SyncFull {
+		return nil, fmt.Errorf("synchronous %q is not NORMAL or FULL", sync)
+	}
 	// busy_timeout first, so the other pragmas wait for a lock rather than fail.
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)"
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=synchronous(" +
+		string(sync) + ")"
 	base := "file:" + (&url.URL{Path: path}).EscapedPath()
 	write, err := sql.Open("sqlite", base+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
