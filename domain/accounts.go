@@ -103,15 +103,23 @@ func (s *Service) AddResident(ctx context.Context, actor Actor, in NewResident) 
 }
 
 func (o *Op) freshAccount() (string, error) {
+	return fresh("account number", o.s.ids.AccountNumber, func(a string) error {
+		_, err := o.tx.ResidentByAccount(a)
+		return err
+	})
+}
+
+// fresh draws numbers until one is not yet used (lookup says ErrNotFound).
+func fresh(what string, draw func() string, lookup func(string) error) (string, error) {
 	for range 20 {
-		a := o.s.ids.AccountNumber()
-		if _, err := o.tx.ResidentByAccount(a); errors.Is(err, ErrNotFound) {
-			return a, nil
+		v := draw()
+		if err := lookup(v); errors.Is(err, ErrNotFound) {
+			return v, nil
 		} else if err != nil {
 			return "", err
 		}
 	}
-	return "", errors.New("no free account number after 20 tries")
+	return "", fmt.Errorf("no free %s after 20 tries", what)
 }
 
 // NormalisePostcode upper-cases a postcode and puts one space before its last three characters.

@@ -132,7 +132,10 @@ func TestResendAConfirmation(t *testing.T) {
 		t.Fatal(err)
 	}
 	var due []domain.Outgoing
-	_ = w.svc.View(w.ctx, func(r domain.Reader) (err error) { due, err = r.DueOutgoing(w.clock.Now(), w.clock.Now(), 10); return err })
+	_ = w.svc.View(w.ctx, func(r domain.Reader) (err error) {
+		due, err = r.DueOutgoing(w.clock.Now(), w.clock.Now(), 10)
+		return err
+	})
 	n := 0
 	for _, m := range due {
 		if m.Kind == domain.NoticeActivated && m.VisitID == a.Visit.ID {

@@ -202,14 +202,7 @@ func BalanceOf(r Reader, res Resident, now time.Time) (Balance, error) {
 // Balance returns an account's permits, visits left and allowance.
 func (s *Service) Balance(ctx context.Context, actor Actor, account string) (Balance, error) {
 	var b Balance
-	err := s.View(ctx, func(r Reader) error {
-		res, err := residentByAccount(r, account)
-		if err != nil {
-			return err
-		}
-		if err := authorise(r, actor, res.ID, PermView); err != nil {
-			return err
-		}
+	err := s.viewAccount(ctx, actor, account, func(r Reader, res Resident) (err error) {
 		b, err = BalanceOf(r, res, s.clock.Now())
 		return err
 	})

@@ -22,14 +22,7 @@ type AccountView struct {
 // Account returns the account at a glance.
 func (s *Service) Account(ctx context.Context, actor Actor, account string) (AccountView, error) {
 	var v AccountView
-	err := s.View(ctx, func(r Reader) error {
-		res, err := residentByAccount(r, account)
-		if err != nil {
-			return err
-		}
-		if err := authorise(r, actor, res.ID, PermView); err != nil {
-			return err
-		}
+	err := s.viewAccount(ctx, actor, account, func(r Reader, res Resident) (err error) {
 		now := s.clock.Now()
 		v.Resident = res
 		if v.Scheme, v.Address, err = schemeOf(r, res); err != nil {
@@ -51,6 +44,20 @@ func (s *Service) Account(ctx context.Context, actor Actor, account string) (Acc
 		return err
 	})
 	return v, err
+}
+
+// viewAccount runs fn on a snapshot with the account, once actor may view it (R5).
+func (s *Service) viewAccount(ctx context.Context, actor Actor, account string, fn func(Reader, Resident) error) error {
+	return s.View(ctx, func(r Reader) error {
+		res, err := residentByAccount(r, account)
+		if err != nil {
+			return err
+		}
+		if err := authorise(r, actor, res.ID, PermView); err != nil {
+			return err
+		}
+		return fn(r, res)
+	})
 }
 
 // Residents lists accounts in account-opening order, a page at a time.

@@ -175,15 +175,10 @@ func (o *Op) activationOf(v Visit, repeated bool) (Activation, error) {
 }
 
 func (o *Op) freshRef() (string, error) {
-	for range 20 {
-		ref := o.s.ids.VisitRef()
-		if _, err := o.tx.VisitByRef(ref); errors.Is(err, ErrNotFound) {
-			return ref, nil
-		} else if err != nil {
-			return "", err
-		}
-	}
-	return "", errors.New("no free visit reference after 20 tries")
+	return fresh("visit reference", o.s.ids.VisitRef, func(ref string) error {
+		_, err := o.tx.VisitByRef(ref)
+		return err
+	})
 }
 
 // CancelVisit cancels a visit until 5 minutes before it starts, giving the visit back to
@@ -260,14 +255,7 @@ func (s *Service) CancelVisit(ctx context.Context, actor Actor, ref string) (Vis
 // UpcomingVisits lists an account's visits from today on, earliest first.
 func (s *Service) UpcomingVisits(ctx context.Context, actor Actor, account string) ([]Visit, error) {
 	var vs []Visit
-	err := s.View(ctx, func(r Reader) error {
-		res, err := residentByAccount(r, account)
-		if err != nil {
-			return err
-		}
-		if err := authorise(r, actor, res.ID, PermView); err != nil {
-			return err
-		}
+	err := s.viewAccount(ctx, actor, account, func(r Reader, res Resident) (err error) {
 		vs, err = r.VisitsFrom(res.ID, calendar.DateOf(s.clock.Now()), 100)
 		return err
 	})
