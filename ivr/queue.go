@@ -15,6 +15,9 @@ import (
 // QueueWait answers the <Enqueue> waitUrl: what a caller hears while waiting for an
 // agent. Twilio fetches it again each time the document finishes.
 func (h *Handler) QueueWait(w http.ResponseWriter, r *http.Request) {
+	if err := h.knownToAgents(r); err != nil {
+		h.log.Warn("recording a caller in the queue", "call_sid", r.PostForm.Get("CallSid"), "error", err)
+	}
 	pos, _ := strconv.Atoi(r.PostForm.Get("QueuePosition"))
 	msg := "Thank you for waiting. An agent will be with you as soon as possible."
 	if pos > 0 {
@@ -122,4 +125,33 @@ func endTransfer(op *domain.Op, callSid string, to, from domain.TransferStatus) 
 	}
 	t.Status, t.UpdatedAt = to, op.Now()
 	return op.Tx().UpdateTransfer(t)
+}
+
+// knownToAgents records a transfer for a caller waiting in the queue without one: a caller
+// put through by the apology the line gives when it fails, so agents see them too.
+func (h *Handler) knownToAgents(r *http.Request) error {
+	callSid := r.PostForm.Get("CallSid")
+	if callSid == "" {
+		return nil
+	}
+	var known bool
+	if err := h.svc.View(r.Context(), func(rd domain.Reader) error {
+		_, err := rd.TransferByCall(callSid)
+		known = err == nil
+		if errors.Is(err, domain.ErrNotFound) {
+			return nil
+		}
+		return err
+	}); err != nil || known {
+		return err
+	}
+	return h.svc.Update(r.Context(), func(op *domain.Op) error {
+		if _, err := op.Tx().TransferByCall(callSid); err == nil {
+			return nil
+		}
+		_, err := op.Tx().InsertTransfer(domain.Transfer{CallSid: callSid, From: r.PostForm.Get("From"),
+			Reason: "put through after a fault on the line", Context: []byte(`{"history":[]}`),
+			Status: domain.TransferQueued, CreatedAt: op.Now(), UpdatedAt: op.Now()})
+		return err
+	})
 }

@@ -397,3 +397,18 @@ func TestStepForAnEndedCallHangsUp(t *testing.T) {
 		t.Fatalf("a webhook for a finished call: %s", body)
 	}
 }
+
+func TestACallerPutThroughByTheApologyIsShownToAgents(t *testing.T) {
+	l := newLine(t, monday)
+	// Twilio fetches the wait URL for a caller the line queued without a record.
+	status, body := l.signedPost("/twilio/voice/queue/wait", url.Values{"CallSid": {"CAfault"}, "From": {alex},
+		"QueuePosition": {"2"}})
+	if status != 200 || !strings.Contains(body, "You're number two in the queue.") {
+		t.Fatalf("wait: %d %s", status, body)
+	}
+	l.signedPost("/twilio/voice/queue/wait", url.Values{"CallSid": {"CAfault"}, "From": {alex}, "QueuePosition": {"1"}})
+	queued, err := l.Svc.QueuedTransfers(l.Ctx)
+	if err != nil || len(queued) != 1 || queued[0].CallSid != "CAfault" || queued[0].From != alex {
+		t.Fatalf("queued: %v %+v", err, queued)
+	}
+}
