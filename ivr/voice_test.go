@@ -403,7 +403,7 @@ func TestACallerPutThroughByTheApologyIsShownToAgents(t *testing.T) {
 	// Twilio fetches the wait URL for a caller the line queued without a record.
 	status, body := l.signedPost("/twilio/voice/queue/wait", url.Values{"CallSid": {"CAfault"}, "From": {alex},
 		"QueuePosition": {"2"}})
-	if status != 200 || !strings.Contains(body, "You're number two in the queue.") {
+	if status != 200 || !strings.Contains(body, "number two in the queue.") {
 		t.Fatalf("wait: %d %s", status, body)
 	}
 	l.signedPost("/twilio/voice/queue/wait", url.Values{"CallSid": {"CAfault"}, "From": {alex}, "QueuePosition": {"1"}})
