@@ -40,6 +40,10 @@ var ErrBadCredentials = errors.New("wrong username or password")
 // ErrTaken is returned when a call has already been taken by an agent or has left the queue.
 var ErrTaken = errors.New("the call is no longer waiting")
 
+// ErrNotYourCall is returned when an agent acts on a call another agent holds, or on one
+// no longer held.
+var ErrNotYourCall = errors.New("this call is not held by you")
+
 // NewAgent is what adding an agent needs.
 type NewAgent struct {
 	Username, Name, Phone, ClientIdentity, Password string
@@ -97,7 +101,7 @@ func (s *Service) AuthenticateAgent(ctx context.Context, username, password stri
 	})
 	if errors.Is(err, ErrNotFound) {
 		// Spend the time a real comparison would, so a username cannot be told from the timing.
-		_ = bcrypt.CompareHashAndPassword([]byte("$2a$10$7EqJtq98hPqEX7fNZaFWoOhi5BWX4Z3e1GE1Qn8N.8a9YQkb0dJ2e"), []byte(password))
+		_ = bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
 		return Agent{}, ErrBadCredentials
 	}
 	if err != nil {
@@ -171,8 +175,8 @@ func (s *Service) EndTransfer(ctx context.Context, a Agent, id int64, outcome Tr
 		if t, err = o.tx.TransferByID(id); err != nil {
 			return err
 		}
-		if t.AgentID != a.ID {
-			return &NotPermittedError{Need: "end another agent's call"}
+		if t.AgentID != a.ID || t.Status != TransferTaken {
+			return ErrNotYourCall
 		}
 		t.Status, t.UpdatedAt = outcome, o.now
 		if strings.TrimSpace(note) != "" {

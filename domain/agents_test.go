@@ -95,12 +95,15 @@ func TestTwoAgentsClaimingOneCallExactlyOneWins(t *testing.T) {
 	if other.ID == winner.ID {
 		other = agents[1]
 	}
-	if _, err := w.svc.EndTransfer(w.ctx, other, tr.ID, domain.TransferDone, "not mine"); domain.RuleOf(err) != "R5" {
+	if _, err := w.svc.EndTransfer(w.ctx, other, tr.ID, domain.TransferDone, "not mine"); !errors.Is(err, domain.ErrNotYourCall) {
 		t.Fatalf("another agent ended the call: %v", err)
 	}
 	done, err := w.svc.EndTransfer(w.ctx, winner, tr.ID, domain.TransferDone, "visit booked for Tuesday")
 	if err != nil || done.Status != domain.TransferDone || done.Note != "visit booked for Tuesday" {
 		t.Fatalf("end: %v %+v", err, done)
+	}
+	if _, err := w.svc.EndTransfer(w.ctx, winner, tr.ID, domain.TransferReturned, "again"); !errors.Is(err, domain.ErrNotYourCall) {
+		t.Fatalf("a finished call was ended again: %v", err)
 	}
 	today, _ := w.svc.TransfersToday(w.ctx)
 	if len(today) != 1 || today[0].Status != domain.TransferDone {

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"permitline/domain/calendar"
 	"permitline/domain/pin"
@@ -18,6 +21,9 @@ type Service struct {
 	holidays *calendar.BankHolidays
 	hasher   pin.Hasher
 	ids      IDSource
+
+	dummyOnce sync.Once
+	dummy     []byte // a password hash at the service's cost, compared for unknown usernames
 }
 
 // Config is what a Service is built from.
@@ -45,6 +51,14 @@ func New(cfg Config) *Service {
 		s.holidays = calendar.NewBankHolidays(nil)
 	}
 	return s
+}
+
+// dummyHash returns a hash at the cost real agents' passwords are hashed at.
+func (s *Service) dummyHash() []byte {
+	s.dummyOnce.Do(func() {
+		s.dummy, _ = bcrypt.GenerateFromPassword([]byte("no agent has this password"), max(s.hasher.Cost, bcrypt.MinCost))
+	})
+	return s.dummy
 }
 
 // Now returns the service clock's reading.

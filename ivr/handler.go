@@ -235,6 +235,13 @@ func (h *Handler) transfer(op *domain.Op, sess *flows.Session, reason string, r 
 	t := domain.Transfer{CallSid: sess.Data.Key, From: r.PostForm.Get("From"), Verified: sess.Data.Verified,
 		Flow: sess.Flow, State: sess.State, Reason: reason, Context: ctxJSON, Status: domain.TransferQueued,
 		CreatedAt: op.Now(), UpdatedAt: op.Now()}
+	// Where the caller was: the last step before asking for the helpdesk.
+	for i := len(sess.Data.History) - 1; i >= 0; i-- {
+		if ev := sess.Data.History[i]; ev.Flow != flows.FlowHelpdesk {
+			t.Flow, t.State = ev.Flow, ev.State
+			break
+		}
+	}
 	if c := sess.Data.Caller; c != nil {
 		t.ResidentID, t.Caller = c.ResidentID, c.Actor(domain.ChannelVoice)
 	}

@@ -3,11 +3,11 @@ package ivr_test
 import (
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"permitline/cmd/permitline/server/servertest"
 	"permitline/domain"
 	"permitline/flows/entry"
 )
@@ -57,23 +57,7 @@ func TestRecordedConversations(t *testing.T) {
 		t.Run(rec.name, func(t *testing.T) {
 			l := newLine(t, rec.now)
 			got := l.replay(rec)
-			path := filepath.Join("testdata", "calls", rec.name+".txt")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./ivr -update to record it)", err)
-			}
-			if got != string(want) {
-				t.Fatalf("the conversation changed (review, then go test ./ivr -update):\n%s", diff(string(want), got))
-			}
+			servertest.Golden(t, filepath.Join("testdata", "calls", rec.name+".txt"), got, *update)
 		})
 	}
 }
@@ -125,22 +109,4 @@ func (l *line) write(b *strings.Builder, c *call) {
 		state += fmt.Sprintf("; transfer %s: %s", tr.Status, tr.Reason)
 	}
 	fmt.Fprintf(b, "= %s\n", state)
-}
-
-// diff shows the first lines where two recordings part.
-func diff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return fmt.Sprintf("line %d\nwant: %s\n got: %s", i+1, a, b)
-		}
-	}
-	return ""
 }

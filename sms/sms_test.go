@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -95,24 +94,7 @@ func TestRecordedTextConversations(t *testing.T) {
 					t.Errorf("reply to %q is not GSM-7 in at most 2 segments (%d): %q", body, sms.Segments(reply), reply)
 				}
 			}
-			got := b.String()
-			path := filepath.Join("testdata", "texts", rec.name+".txt")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./sms -update to record it)", err)
-			}
-			if got != string(want) {
-				t.Fatalf("the conversation changed (review, then go test ./sms -update):\n--- want\n%s\n--- got\n%s", want, got)
-			}
+			servertest.Golden(t, filepath.Join("testdata", "texts", rec.name+".txt"), b.String(), *update)
 		})
 	}
 }

@@ -65,7 +65,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "\nThe demo line is starting. In another terminal, call it or text it:\n"+
 		"    go run ./cmd/permitline call --from 07700900123\n"+
 		"    go run ./cmd/permitline text --from 07700900123 \"VISITOR AB12CDE\"\n"+
-		"Texts the line sends appear here.\n\n")
+		"The agent desk is at http://%s/desk/ (sign in as %s, password %s).\n"+
+		"Texts the line sends, and calls it puts through, appear here.\n\n", *addr, fixtures.DemoAgent, fixtures.DemoAgentPassword)
 	return e.serve(ctx, *addr, "", DemoAuthToken, api)
 }
 
@@ -79,6 +80,13 @@ func (e *env) fakeTwilio(ctx context.Context) (twilioAPI, error) {
 	fake := fakeapi.New()
 	fake.OnMessage = func(m fakeapi.Message) {
 		fmt.Fprintf(e.stdout, "  text to %s: %s\n", phone.National(m.To), m.Body)
+	}
+	fake.OnCallUpdate = func(c fakeapi.CallUpdate) {
+		if c.URL != "" {
+			fmt.Fprintf(e.stdout, "  call %s handed back to the line: %s\n", c.CallSid, c.URL)
+			return
+		}
+		fmt.Fprintf(e.stdout, "  call %s put through: %s\n", c.CallSid, c.Twiml)
 	}
 	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()

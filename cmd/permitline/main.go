@@ -51,6 +51,7 @@ var commands = map[string]command{
 	"call":                 {"call [--from PHONE] [--url URL] [--keys SCRIPT]", runCall},
 	"text":                 {"text [--from PHONE] [--url URL] [MESSAGE]", runText},
 	"agent add":            {"agent add --username U --name NAME (--phone PHONE | --client IDENTITY) [--password-file FILE]", runAgentAdd},
+	"load":                 {loadUsage, runLoad},
 }
 
 // exitError carries a chosen exit status with its one-line message.

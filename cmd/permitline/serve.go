@@ -79,6 +79,16 @@ func (e *env) serve(ctx context.Context, addr, publicURL, token string, api twil
 	}
 	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	cfg := server.Config{PublicURL: publicURL, AuthToken: token, Voice: voiceFromEnv()}
+	if sid := envOr("TWILIO_ACCOUNT_SID", api.accountSid); sid != "" {
+		cfg.Calls = ivr.NewCallControl(sid, token, publicURL, cfg.Voice, api.client)
+	} else {
+		log.Warn("the desk cannot put calls through: set TWILIO_ACCOUNT_SID")
+	}
+	if key := os.Getenv("PERMITLINE_SESSION_KEY"); len(key) >= 32 {
+		cfg.SessionKey = []byte(key)
+	} else {
+		log.Warn("desk sign-ins end when the server restarts: set PERMITLINE_SESSION_KEY (32 characters or more)")
+	}
 	if sender := e.sender(publicURL, token, api, log); sender != nil {
 		cfg.TextStatus = sender.StatusCallback
 		go sender.Run(ctx, api.every)

@@ -4,6 +4,7 @@
 package server
 
 import (
+	"crypto/rand"
 	"log/slog"
 	"net/http"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"permitline/cmd/permitline/desk"
 	"permitline/domain"
 	"permitline/flows"
 	"permitline/ivr"
@@ -27,14 +29,22 @@ type Config struct {
 	// TextStatus records Twilio's delivery status callbacks of outgoing texts; nil: the
 	// callbacks are acknowledged and nothing is recorded.
 	TextStatus http.HandlerFunc
+	// Calls puts callers through to the helpdesk agents and hands them back to the line
+	// (an *ivr.CallControl); nil: the desk still lets agents take calls, and says it
+	// cannot reach Twilio.
+	Calls desk.Calls
+	// SessionKey signs the agents' desk sessions (32 bytes or more); empty: a random key
+	// is made at start, so agents sign in again after a restart.
+	SessionKey []byte
 }
 
 // New returns the service's HTTP handler.
 func New(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
-	// Twilio waits 15 seconds for a webhook; answer well before, always.
-	r.Use(middleware.Timeout(10 * time.Second))
+	// Twilio waits 15 seconds for a webhook; answer well before, always. The desk's live
+	// queue is a stream that stays open, so it alone goes without.
+	r.Use(except("/desk/events", middleware.Timeout(10*time.Second)))
 
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -58,5 +68,28 @@ func New(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
 		}
 		r.Post("/twilio/sms/status", status)
 	})
+
+	key := cfg.SessionKey
+	if len(key) == 0 {
+		key = make([]byte, desk.MinKeyLength)
+		if _, err := rand.Read(key); err != nil {
+			panic("server: no randomness for the desk's session key: " + err.Error())
+		}
+	}
+	r.Mount("/desk", desk.New(desk.Config{PublicURL: cfg.PublicURL, SessionKey: key}, svc, cfg.Calls, log))
 	return r
+}
+
+// except applies mw to every request but those for path.
+func except(path string, mw func(http.Handler) http.Handler) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		wrapped := mw(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == path {
+				next.ServeHTTP(w, r)
+				return
+			}
+			wrapped.ServeHTTP(w, r)
+		})
+	}
 }

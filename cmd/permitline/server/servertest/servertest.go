@@ -11,7 +11,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,10 +27,17 @@ import (
 	"permitline/fixtures"
 	"permitline/ivr"
 	"permitline/ivr/twiliosim"
+	"permitline/sms/fakeapi"
 )
 
 // Token is the auth token the test server checks signatures with.
 const Token = "test0000000000000000000000000000"
+
+// AccountSid is the Twilio account the desk's call control uses against the fake API.
+const AccountSid = "AC00000000000000000000000000000000"
+
+// SessionKey signs the desk's sessions in tests: fixed, so a sign-in survives Restart.
+var SessionKey = []byte("servertest-desk-session-key-0123456789")
 
 // Line is the service under test.
 type Line struct {
@@ -42,6 +51,11 @@ type Line struct {
 	People map[string]fixtures.DemoPerson // by name
 	// TextStatus, when set, receives the delivery status callbacks of outgoing texts.
 	TextStatus http.HandlerFunc
+	// Twilio is the local fake of Twilio's REST API the desk's call control reaches (put
+	// through, hand back): its CallUpdates are the requests Twilio would have received.
+	Twilio *fakeapi.Server
+	// TwilioSrv serves Twilio.
+	TwilioSrv *httptest.Server
 
 	mu      sync.RWMutex
 	handler http.Handler
@@ -59,6 +73,9 @@ func New(t testing.TB, now string) *Line {
 		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(l.Srv.Close)
+	l.Twilio = fakeapi.New()
+	l.TwilioSrv = httptest.NewServer(l.Twilio)
+	t.Cleanup(l.TwilioSrv.Close)
 	l.Restart()
 	t.Cleanup(func() { l.Store.Close() })
 	people, err := fixtures.SeedDemo(l.Ctx, l.Store, fixtures.MustBankHolidays(), l.Clock.Now(), bcrypt.MinCost)
@@ -86,8 +103,15 @@ func (l *Line) Restart() {
 	l.Svc = domain.New(domain.Config{Store: l.Store, Clock: l.Clock, Holidays: fixtures.MustBankHolidays(),
 		PINCost: bcrypt.MinCost, IDs: domain.NewSeededIDs(7)})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	l.handler = server.New(server.Config{PublicURL: l.Srv.URL, AuthToken: Token,
-		Voice: ivr.Voice{Name: "Polly.Amy", PaymentConnector: "Default"},
+	voice := ivr.Voice{Name: "Polly.Amy", PaymentConnector: "Default"}
+	target, err := url.Parse(l.TwilioSrv.URL)
+	if err != nil {
+		l.T.Fatal(err)
+	}
+	calls := ivr.NewCallControl(AccountSid, Token, l.Srv.URL, voice,
+		&http.Client{Transport: fakeapi.Transport(target, nil), Timeout: 5 * time.Second})
+	l.handler = server.New(server.Config{PublicURL: l.Srv.URL, AuthToken: Token, Voice: voice,
+		Calls: calls, SessionKey: SessionKey,
 		TextStatus: func(w http.ResponseWriter, r *http.Request) {
 			if l.TextStatus == nil {
 				w.WriteHeader(http.StatusNoContent)
@@ -95,6 +119,17 @@ func (l *Line) Restart() {
 			}
 			l.TextStatus(w, r)
 		}}, l.Svc, log)
+}
+
+// AddAgent adds a helpdesk agent through the domain, put through to phone.
+func (l *Line) AddAgent(username, name, phone, password string) domain.Agent {
+	l.T.Helper()
+	a, err := l.Svc.AddAgent(l.Ctx, domain.Admin("test"), domain.NewAgent{Username: username, Name: name,
+		Phone: phone, Password: password})
+	if err != nil {
+		l.T.Fatal(err)
+	}
+	return a
 }
 
 // At returns the instant of a London wall time "2006-01-02 15:04".
@@ -152,4 +187,39 @@ func (l *Line) Balance(name string) domain.Balance {
 		l.T.Fatal(err)
 	}
 	return b
+}
+
+// Golden compares got with the recorded file at path, or rewrites the file when update is
+// set; a difference names the first line where the two part.
+func Golden(t testing.TB, path, got string, update bool) {
+	t.Helper()
+	if update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run the test with -update to record it)", err)
+	}
+	if got == string(want) {
+		return
+	}
+	w, g := strings.Split(string(want), "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b {
+			t.Fatalf("%s changed at line %d (review, then rerun with -update):\nwant: %s\n got: %s", path, i+1, a, b)
+		}
+	}
 }

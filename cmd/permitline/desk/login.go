@@ -1,0 +1,112 @@
+package desk
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"permitline/domain"
+)
+
+type loginView struct {
+	page
+	Username string
+	Error    string
+}
+
+// loginPage shows the sign-in form, and binds its CSRF token to a cookie of its own.
+func (d *desk) loginPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := d.signedIn(r); ok {
+		http.Redirect(w, r, "/desk/", http.StatusSeeOther)
+		return
+	}
+	d.renderLogin(w, r, http.StatusOK, "", "")
+}
+
+func (d *desk) renderLogin(w http.ResponseWriter, r *http.Request, status int, username, msg string) {
+	// One sign-in cookie serves every open sign-in form, so two tabs don't void each other.
+	nonce := randomToken(16)
+	if c, err := r.Cookie(loginCookie); err == nil && len(c.Value) >= 16 && len(c.Value) <= 64 {
+		nonce = c.Value
+	}
+	http.SetCookie(w, d.cookie(loginCookie, nonce, time.Hour))
+	p := &loginView{page: d.page(r, nil, "Sign in"), Username: username, Error: msg}
+	p.CSRF = d.loginToken(nonce)
+	p.Flash = d.takeFlash(w, r)
+	d.render(w, status, "login.html", p)
+}
+
+// login signs an agent in. A username or a client address that has failed too often in
+// the last 15 minutes is refused with 429 before the password is even looked at.
+func (d *desk) login(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		d.errorPage(w, r, nil, http.StatusBadRequest, "The form could not be read.")
+		return
+	}
+	c, err := r.Cookie(loginCookie)
+	if err != nil || !validToken(r.PostForm.Get("csrf"), d.loginToken(c.Value)) {
+		d.forbidden(w, r, "The sign-in form has expired. Go back, reload the page and try again.")
+		return
+	}
+	username := strings.ToLower(strings.TrimSpace(r.PostForm.Get("username")))
+	if len(username) > 100 {
+		username = username[:100]
+	}
+	password := r.PostForm.Get("password")
+	now := d.now()
+	userKey, ipKey := "user:"+username, "ip:"+clientIP(r)
+	userBlocked, wait1 := d.userLimit.blocked(userKey, now)
+	ipBlocked, wait2 := d.ipLimit.blocked(ipKey, now)
+	if userBlocked || ipBlocked {
+		wait := max(wait1, wait2)
+		d.log.Warn("sign-in refused: too many failures", "username", username, "ip", clientIP(r))
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		d.renderLogin(w, r, http.StatusTooManyRequests, username,
+			fmt.Sprintf("Too many failed sign-ins. Wait %s, then try again, or ask the supervisor to check your account.", minutes(wait)))
+		return
+	}
+	if username == "" || password == "" {
+		d.renderLogin(w, r, http.StatusUnprocessableEntity, username, "Enter your username and your password.")
+		return
+	}
+	a, err := d.svc.AuthenticateAgent(r.Context(), username, password)
+	if errors.Is(err, domain.ErrBadCredentials) {
+		d.userLimit.fail(userKey, now)
+		d.ipLimit.fail(ipKey, now)
+		d.log.Info("sign-in failed", "username", username, "ip", clientIP(r))
+		d.renderLogin(w, r, http.StatusUnauthorized, username, "Wrong username or password.")
+		return
+	}
+	if err != nil {
+		d.internal(w, r, nil, "signing you in", err)
+		return
+	}
+	d.userLimit.reset(userKey)
+	s := d.newSession(a.ID)
+	http.SetCookie(w, d.cookie(sessionCookie, s.raw, sessionTTL))
+	http.SetCookie(w, d.cookie(loginCookie, "", -1))
+	d.log.Info("signed in", "agent", a.Username)
+	http.Redirect(w, r, "/desk/", http.StatusSeeOther)
+}
+
+// logout ends the session: the cookie is cleared and the session revoked until it expires.
+func (d *desk) logout(w http.ResponseWriter, r *http.Request, rq *request) {
+	d.revoked.revoke(rq.session.nonce, rq.session.expires, d.now())
+	http.SetCookie(w, d.cookie(sessionCookie, "", -1))
+	d.setFlash(w, "ok", "You've signed out.")
+	d.log.Info("signed out", "agent", rq.agent.Username)
+	http.Redirect(w, r, "/desk/login", http.StatusSeeOther)
+}
+
+// minutes says a short wait in words.
+func minutes(d time.Duration) string {
+	m := int(math.Ceil(d.Minutes()))
+	if m <= 1 {
+		return "a minute"
+	}
+	return strconv.Itoa(m) + " minutes"
+}

@@ -1,0 +1,553 @@
+// Package load is permitline's load generator: simulated residents call and text the line
+// through twiliosim (every request signed and every TwiML response followed, as Twilio
+// does), each a whole conversation, many at once; every HTTP round trip is timed by its
+// step; the store is then checked against what the conversations heard; and the same
+// client and concurrency measure two floors to compare the line with: an empty HTTP
+// handler, and one committed SQLite write per request.
+//
+// Run starts the line in-process on a fresh database (seeded first), or drives one
+// already running (Options.URL, seeding and checking its database file).
+package load
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"permitline/cmd/permitline/server"
+	"permitline/domain"
+	"permitline/domain/calendar"
+	"permitline/domain/sqlite"
+	"permitline/fixtures"
+	"permitline/ivr"
+	"permitline/ivr/twiliosim"
+)
+
+// DemoAuthToken is the token the demo line signs with, and the in-process line's.
+const DemoAuthToken = "demo0000000000000000000000000000"
+
+// DefaultNow is the in-process line's clock at the start: a Monday morning in term time,
+// so visits are needed and the helpdesk is open.
+var DefaultNow = time.Date(2026, time.November, 30, 9, 30, 0, 0, time.UTC)
+
+// Options say what load to make.
+type Options struct {
+	// URL is a running line to drive ("" = start one in-process). Only loopback addresses.
+	URL string
+	// PublicURL is the base URL the running line signs against ("" = URL).
+	PublicURL string
+	// AuthToken signs every webhook ("" = DemoAuthToken).
+	AuthToken string
+	// DBPath is, with URL, the running line's database: seeded, then checked. In-process,
+	// where to create the fresh database, kept afterwards ("" = a temporary file, removed).
+	DBPath string
+	// Now is the line's clock at the start (zero: DefaultNow in-process, the time with URL).
+	Now time.Time
+
+	Calls       int           // conversations in all (default 2000)
+	Concurrency int           // conversations at once (default 200)
+	Mix         Mix           // proportions of each kind (nil: DefaultMix)
+	Residents   int           // simulated residents (default 2000)
+	History     int           // past visits inserted before the run (in-process only)
+	Duration    time.Duration // stop starting conversations after this (0: no cap)
+	Seed        uint64        // the random mix, days and quantities
+	Floors      bool          // measure the HTTP and storage floors after the run
+	PINCost     int           // bcrypt cost of the seeded PINs (0: bcrypt.MinCost)
+
+	// Progress, when set, gets a line a second while the run goes on.
+	Progress io.Writer
+}
+
+func (o *Options) defaults() error {
+	if o.Calls == 0 {
+		o.Calls = 2000
+	}
+	if o.Concurrency == 0 {
+		o.Concurrency = 200
+	}
+	if o.Residents == 0 {
+		o.Residents = 2000
+	}
+	if o.Mix == nil {
+		o.Mix = DefaultMix()
+	}
+	if o.AuthToken == "" {
+		o.AuthToken = DemoAuthToken
+	}
+	if o.PINCost == 0 {
+		o.PINCost = bcrypt.MinCost
+	}
+	if o.Now.IsZero() {
+		o.Now = DefaultNow
+		if o.URL != "" {
+			o.Now = time.Now()
+		}
+	}
+	switch {
+	case o.Calls < 1 || o.Concurrency < 1 || o.Residents < 1 || o.History < 0:
+		return errors.New("calls, concurrency and residents must be at least 1, history at least 0")
+	case o.Concurrency > o.Residents:
+		return fmt.Errorf("concurrency %d is more than the %d residents: each conversation at a time needs its own resident",
+			o.Concurrency, o.Residents)
+	case o.Residents > 999_999:
+		return errors.New("at most 999999 residents (their numbers are +447400 and six digits)")
+	case o.Mix.total() == 0:
+		return errors.New("the mix gives no conversations")
+	case o.URL != "" && o.DBPath == "":
+		return errors.New("driving a running line needs its database file (--db), to seed residents and to check the store")
+	case o.URL != "" && o.History > 0:
+		return errors.New("history is inserted before the line opens the database: it needs the in-process line")
+	}
+	if o.URL != "" {
+		u, err := url.Parse(o.URL)
+		if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+			return fmt.Errorf("--url %q is not an http URL", o.URL)
+		}
+		if !loopback(u.Hostname()) {
+			return fmt.Errorf("--url %q: load is only sent to this machine (127.0.0.1, ::1 or localhost)", o.URL)
+		}
+	}
+	return nil
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// ErrorCount is one distinct error and how often it happened.
+type ErrorCount struct {
+	What    string `json:"what"`
+	Count   int    `json:"count"`
+	Example string `json:"example"`
+}
+
+// Report is what a run measured and found.
+type Report struct {
+	Target       string       `json:"target"` // "in-process" or the URL
+	DBPath       string       `json:"db"`
+	DBKept       bool         `json:"db_kept"`
+	Now          time.Time    `json:"clock_start"`
+	Calls        int          `json:"calls"`
+	Concurrency  int          `json:"concurrency"`
+	Residents    int          `json:"residents"`
+	History      int          `json:"history"`
+	Mix          string       `json:"mix"`
+	Seed         uint64       `json:"seed"`
+	PINCost      int          `json:"pin_cost"`
+	SeedTime     Millis       `json:"seed_ms"`
+	HistoryTime  Millis       `json:"history_ms"`
+	Interrupted  bool         `json:"interrupted,omitempty"`
+	Capped       bool         `json:"capped_by_duration,omitempty"`
+	ServerErrors []ErrorCount `json:"server_errors"`    // the in-process line's error logs
+	Writer       *Writer      `json:"writer,omitempty"` // the in-process line's SQLite writer
+
+	Conversations  int            `json:"conversations"` // started (all, unless capped)
+	ByKind         map[Kind]int   `json:"by_kind"`
+	Completed      int            `json:"completed"`
+	Refused        map[string]int `json:"refused"` // by rule
+	Failed         int            `json:"failed"`
+	Webhooks       int            `json:"webhooks"`
+	Elapsed        Millis         `json:"elapsed_ms"`
+	WebhooksPerSec float64        `json:"webhooks_per_second"`
+	Steps          []Latency      `json:"steps"`
+	Overall        Latency        `json:"overall"`
+	Errors         []ErrorCount   `json:"errors"`
+	Check          CheckResult    `json:"check"`
+	Floors         *Floors        `json:"floors,omitempty"`
+
+	// Expect is what the conversations heard, for Check.
+	Expect Expect `json:"-"`
+}
+
+// OK reports whether the run had no error, the store passed the check and nothing cut the run short.
+func (r Report) OK() bool {
+	return r.Failed == 0 && len(r.Errors) == 0 && r.Check.OK() && !r.Interrupted
+}
+
+// tally gathers the conversations' results.
+type tally struct {
+	mu      sync.Mutex
+	samples map[string][]time.Duration
+	errs    map[string]*ErrorCount
+	refused map[string]int
+	byKind  map[Kind]int
+	done    int
+	failed  int
+	expect  Expect
+
+	doneN, failedN, refusedN atomic.Int64
+}
+
+func (t *tally) add(c *conv, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, s := range c.tr.samples {
+		t.samples[s.kind] = append(t.samples[s.kind], s.d)
+	}
+	t.expect.Visits = append(t.expect.Visits, c.visits...)
+	t.expect.Payments = append(t.expect.Payments, c.payments...)
+	t.byKind[c.kind]++
+	t.doneN.Add(1)
+	if err == nil {
+		t.done++
+		return
+	}
+	if rule, ok := isRefusal(err); ok {
+		t.refused[rule]++
+		t.refusedN.Add(1)
+		return
+	}
+	t.failed++
+	t.failedN.Add(1)
+	class, example := err.Error(), err.Error()
+	var ce *convError
+	if errors.As(err, &ce) {
+		class, example = string(c.kind)+" "+ce.class, ce.example
+	}
+	e := t.errs[class]
+	if e == nil {
+		e = &ErrorCount{What: class, Example: example}
+		t.errs[class] = e
+	}
+	e.Count++
+}
+
+// Run seeds, runs the conversations, checks the store and measures the floors. The
+// error is for a run that could not be made; a run with errors or mismatches returns
+// its report (see Report.OK).
+func Run(ctx context.Context, o Options) (Report, error) {
+	if err := o.defaults(); err != nil {
+		return Report{}, err
+	}
+	rep := Report{Target: "in-process", Now: o.Now, Calls: o.Calls, Concurrency: o.Concurrency, Residents: o.Residents,
+		History: o.History, Mix: o.Mix.String(), Seed: o.Seed, PINCost: o.PINCost, ByKind: map[Kind]int{},
+		Refused: map[string]int{}}
+	tmp, err := os.MkdirTemp("", "permitline-load-")
+	if err != nil {
+		return rep, err
+	}
+	defer os.RemoveAll(tmp)
+
+	r := &runner{holidays: fixtures.MustBankHolidays(), now: o.Now, today: calendar.DateOf(o.Now)}
+	webhooks := new(atomic.Int64)
+	client := newClient(o.Concurrency, webhooks)
+	r.sim = twiliosim.Config{AuthToken: o.AuthToken, Client: client}
+	r.vrmBase = vrmRun + int(o.Seed%1_000_000)*97
+	var stop func()
+	var serverErrs *logCounter
+	var writer *timedStore
+
+	seed := seeding{now: o.Now.Add(-time.Hour), pinCost: o.PINCost}
+	var residents []*resident
+	if o.URL == "" {
+		rep.DBPath = o.DBPath
+		if rep.DBPath == "" {
+			rep.DBPath = filepath.Join(tmp, "line.db")
+		} else if _, err := os.Stat(rep.DBPath); err == nil {
+			return rep, fmt.Errorf("%s already exists: the in-process line starts on a fresh database", rep.DBPath)
+		}
+		rep.DBKept = o.DBPath != ""
+		t0 := time.Now()
+		if seed.store, err = sqlite.Open(ctx, rep.DBPath); err != nil {
+			return rep, err
+		}
+		residents, err = seedResidents(ctx, seed, o.Residents)
+		seed.store.Close()
+		if err != nil {
+			return rep, fmt.Errorf("seeding: %w", err)
+		}
+		rep.SeedTime = Millis(time.Since(t0))
+		t0 = time.Now()
+		if err := seedHistory(ctx, rep.DBPath, residents, o.History, o.Now); err != nil {
+			return rep, fmt.Errorf("inserting history: %w", err)
+		}
+		rep.HistoryTime = Millis(time.Since(t0))
+		var base string
+		serverErrs = newLogCounter()
+		writer = &timedStore{}
+		if base, stop, err = startLine(ctx, rep.DBPath, o, r, serverErrs, writer); err != nil {
+			return rep, err
+		}
+		r.sim.BaseURL = base
+	} else {
+		rep.Target, rep.DBPath, rep.DBKept = o.URL, o.DBPath, true
+		r.sim.BaseURL, r.sim.PublicURL = o.URL, o.PublicURL
+		// A running line's database may hold an earlier run's visits: other registrations.
+		r.vrmBase += int(time.Now().UnixNano()%1_000_000) * 97
+		t0 := time.Now()
+		if seed.store, err = sqlite.Open(ctx, rep.DBPath); err != nil {
+			return rep, err
+		}
+		residents, err = seedResidents(ctx, seed, o.Residents)
+		seed.store.Close()
+		if err != nil {
+			return rep, fmt.Errorf("seeding: %w", err)
+		}
+		rep.SeedTime = Millis(time.Since(t0))
+		r.now, r.started = o.Now, time.Now()
+		r.today = calendar.DateOf(r.now)
+	}
+	defer func() {
+		if stop != nil {
+			stop()
+		}
+	}()
+	if rep.Expect.VisitsBefore, rep.Expect.PaymentsBefore, err = watermarks(ctx, rep.DBPath); err != nil {
+		return rep, err
+	}
+
+	t := &tally{samples: map[string][]time.Duration{}, errs: map[string]*ErrorCount{}, refused: map[string]int{},
+		byKind: map[Kind]int{}}
+	kinds := o.Mix.assign(o.Calls, o.Seed)
+	pool := make(chan *resident, len(residents))
+	for _, res := range residents {
+		pool <- res
+	}
+	jobs := make(chan int)
+	feedCtx, cancelFeed := context.WithCancel(ctx)
+	defer cancelFeed()
+	if o.Duration > 0 {
+		feedCtx, cancelFeed = context.WithTimeout(ctx, o.Duration)
+		defer cancelFeed()
+	}
+	started := time.Now()
+	go func() {
+		defer close(jobs)
+		for i := range o.Calls {
+			select {
+			case jobs <- i:
+			case <-feedCtx.Done():
+				return
+			}
+		}
+	}()
+	progressDone := make(chan struct{})
+	if o.Progress != nil {
+		go progress(o.Progress, o.Calls, t, webhooks, progressDone)
+	}
+	var wg sync.WaitGroup
+	var startedN atomic.Int64
+	for range o.Concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				startedN.Add(1)
+				res := <-pool
+				c := &conv{i: i, kind: kinds[i], res: res, tr: &trace{},
+					rng: rand.New(rand.NewPCG(o.Seed, uint64(i)))}
+				err := r.converse(withTrace(ctx, c.tr), c)
+				pool <- res
+				t.add(c, err)
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(started)
+	close(progressDone)
+	if stop != nil {
+		stop()
+		stop = nil
+	}
+
+	rep.Conversations = int(startedN.Load())
+	rep.Capped = rep.Conversations < o.Calls && ctx.Err() == nil
+	rep.Interrupted = ctx.Err() != nil
+	rep.ByKind, rep.Completed, rep.Refused, rep.Failed = t.byKind, t.done, t.refused, t.failed
+	rep.Elapsed = Millis(elapsed)
+	var all []time.Duration
+	for kind, ds := range t.samples {
+		rep.Webhooks += len(ds)
+		all = append(all, ds...)
+		rep.Steps = append(rep.Steps, latencyOf(kind, ds))
+	}
+	sort.Slice(rep.Steps, func(i, j int) bool { return stepOrder(rep.Steps[i].Kind) < stepOrder(rep.Steps[j].Kind) })
+	rep.Overall = latencyOf("overall", all)
+	if elapsed > 0 {
+		rep.WebhooksPerSec = float64(rep.Webhooks) / elapsed.Seconds()
+	}
+	rep.Errors = sortedErrors(t.errs)
+	if serverErrs != nil {
+		rep.ServerErrors = serverErrs.list()
+		rep.Writer = writer.summary(elapsed)
+	}
+	rep.Expect.Visits, rep.Expect.Payments = t.expect.Visits, t.expect.Payments
+	if ctx.Err() != nil {
+		return rep, ctx.Err()
+	}
+
+	if rep.Check, err = Check(ctx, rep.DBPath, rep.Expect); err != nil {
+		return rep, fmt.Errorf("checking the store: %w", err)
+	}
+	if o.Floors && rep.Webhooks > 0 {
+		if rep.Floors, err = measureFloors(ctx, client, tmp, o.AuthToken, rep.Webhooks, o.Concurrency, rep.WebhooksPerSec); err != nil {
+			return rep, fmt.Errorf("measuring the floors: %w", err)
+		}
+	}
+	return rep, nil
+}
+
+// startLine runs the whole HTTP service on 127.0.0.1, on the database at path, with the
+// line's clock starting at o.Now; stop shuts it down and closes the store.
+func startLine(ctx context.Context, path string, o Options, r *runner, errs *logCounter, store *timedStore) (string, func(), error) {
+	var err error
+	if store.Store, err = sqlite.Open(ctx, path); err != nil {
+		return "", nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		store.Close()
+		return "", nil, err
+	}
+	base := "http://" + ln.Addr().String()
+	r.now, r.started = o.Now, time.Now()
+	r.today = calendar.DateOf(r.now)
+	svc := domain.New(domain.Config{Store: store, Clock: domain.StartingAt(o.Now), Holidays: r.holidays, PINCost: o.PINCost})
+	// Logs as permitline serve writes them (JSON lines), but to nowhere; errors are counted.
+	errs.Handler = slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})
+	h := server.New(server.Config{PublicURL: base, AuthToken: o.AuthToken,
+		Voice: ivr.Voice{Name: "Polly.Amy", Language: "en-GB", PaymentConnector: "Default", Queue: "helpdesk"}},
+		svc, slog.New(errs))
+	srv := newHTTPServer(h)
+	go func() { _ = srv.Serve(ln) }()
+	return base, func() {
+		shut, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shut)
+		store.Close()
+	}, nil
+}
+
+// progress writes a line a second until done is closed.
+func progress(w io.Writer, total int, t *tally, webhooks *atomic.Int64, done <-chan struct{}) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	last, lastAt := webhooks.Load(), time.Now()
+	for {
+		select {
+		case <-done:
+			return
+		case now := <-tick.C:
+			n := webhooks.Load()
+			rate := float64(n-last) / now.Sub(lastAt).Seconds()
+			last, lastAt = n, now
+			fmt.Fprintf(w, "load: %d/%d conversations, %d webhooks, %.0f webhooks/s, %d errors, %d refused\n",
+				t.doneN.Load(), total, n, rate, t.failedN.Load(), t.refusedN.Load())
+		}
+	}
+}
+
+func sortedErrors(m map[string]*ErrorCount) []ErrorCount {
+	var out []ErrorCount
+	for _, e := range m {
+		out = append(out, *e)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].What < out[j].What
+	})
+	return out
+}
+
+// stepOrder puts step kinds in the order a conversation meets them.
+func stepOrder(kind string) int {
+	order := []string{"voice.incoming", "voice.pin", "voice.menu", "voice.vehicle", "voice.vrm", "voice.vrm_confirm",
+		"voice.date", "voice.day_month", "voice.confirm", "voice.cancel_pick", "voice.cancel_confirm", "voice.quantity",
+		"voice.quote", "voice.pay", "voice.queue_wait", "voice.queue_done", "voice.status", "sms.activate", "sms.yes",
+		"sms.cancel"}
+	for i, k := range order {
+		if k == kind {
+			return i
+		}
+	}
+	return len(order)
+}
+
+// logCounter counts the line's log records at error level, by message and error.
+type logCounter struct {
+	slog.Handler
+	mu     *sync.Mutex
+	counts map[string]*ErrorCount
+}
+
+func newLogCounter() *logCounter {
+	return &logCounter{mu: &sync.Mutex{}, counts: map[string]*ErrorCount{}}
+}
+
+func (h *logCounter) Handle(ctx context.Context, rec slog.Record) error {
+	if rec.Level >= slog.LevelError {
+		msg := rec.Message
+		rec.Attrs(func(a slog.Attr) bool {
+			if a.Key == "error" {
+				msg += ": " + a.Value.String()
+			}
+			return true
+		})
+		class := digitRuns.ReplaceAllString(msg, "N")
+		h.mu.Lock()
+		e := h.counts[class]
+		if e == nil {
+			e = &ErrorCount{What: class, Example: msg}
+			h.counts[class] = e
+		}
+		e.Count++
+		h.mu.Unlock()
+	}
+	return h.Handler.Handle(ctx, rec)
+}
+
+func (h *logCounter) WithAttrs(as []slog.Attr) slog.Handler {
+	return &logCounter{Handler: h.Handler.WithAttrs(as), mu: h.mu, counts: h.counts}
+}
+
+func (h *logCounter) WithGroup(name string) slog.Handler {
+	return &logCounter{Handler: h.Handler.WithGroup(name), mu: h.mu, counts: h.counts}
+}
+
+func (h *logCounter) list() []ErrorCount {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return sortedErrors(h.counts)
+}
+
+// Millis is a duration that JSON writes in milliseconds.
+type Millis time.Duration
+
+// MarshalJSON writes the duration in milliseconds, to the microsecond.
+func (m Millis) MarshalJSON() ([]byte, error) {
+	return []byte(fmt.Sprintf("%.3f", float64(m)/float64(time.Millisecond))), nil
+}
+
+// String writes the duration for people: 12.3ms, 1.24s.
+func (m Millis) String() string {
+	d := time.Duration(m)
+	switch {
+	case d < time.Millisecond:
+		return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
+	case d < time.Second:
+		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%.2fs", d.Seconds())
+}
+
+var _ http.RoundTripper = (*timedTransport)(nil)

@@ -1,0 +1,153 @@
+package load
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+)
+
+// maxShown is how many check mismatches are printed before "... and N more".
+const maxShown = 50
+
+// Print writes the report for people.
+func (r Report) Print(w io.Writer) error {
+	p := &printer{w: w}
+	if r.Target == "in-process" {
+		kept := "removed afterwards"
+		if r.DBKept {
+			kept = "kept"
+		}
+		p.f("permitline load: the line in-process on a fresh database (%s, %s), its clock from %s\n",
+			r.DBPath, kept, r.Now.Format("Mon 2 Jan 2006 15:04 MST"))
+	} else {
+		p.f("permitline load: the line at %s (database %s), clock taken as %s\n", r.Target, r.DBPath,
+			r.Now.Format("Mon 2 Jan 2006 15:04 MST"))
+	}
+	p.f("  seeding: %d residents in %s, through the domain's store, 200 to a transaction (schemes, address, PIN,\n"+
+		"    registration, 2-4 permits bought in the back office, a saved vehicle); PINs hashed at bcrypt cost %d\n"+
+		"    (bcrypt.MinCost is 4) to keep seeding fast, so the line's PIN checks cost that too, not the default 10\n",
+		r.Residents, r.SeedTime, r.PINCost)
+	if r.History > 0 {
+		p.f("  history: %d past visits (with their permits and payments) inserted by raw SQL in %s\n", r.History, r.HistoryTime)
+	}
+	var kinds []string
+	for _, k := range Kinds {
+		if r.ByKind[k] > 0 {
+			kinds = append(kinds, fmt.Sprintf("%s %d", k, r.ByKind[k]))
+		}
+	}
+	p.f("run: %d of %d conversations (%s), concurrency %d, mix %s, seed %d\n", r.Conversations, r.Calls,
+		strings.Join(kinds, ", "), r.Concurrency, r.Mix, r.Seed)
+	if r.Capped {
+		p.f("  stopped starting conversations at the --duration cap\n")
+	}
+	if r.Interrupted {
+		p.f("  INTERRUPTED: the run was stopped before it finished\n")
+	}
+	p.f("  %s: %d completed, %d refused%s, %d failed\n", r.Elapsed, r.Completed, refusedTotal(r.Refused),
+		refusedDetail(r.Refused), r.Failed)
+	p.f("  %d webhooks: %.0f webhooks/s\n\n", r.Webhooks, r.WebhooksPerSec)
+
+	p.f("%-22s %7s %9s %9s %9s %9s\n", "step kind", "count", "p50", "p95", "p99", "max")
+	for _, l := range append(append([]Latency(nil), r.Steps...), r.Overall) {
+		p.f("%-22s %7d %9s %9s %9s %9s\n", l.Kind, l.Count, l.P50, l.P95, l.P99, l.Max)
+	}
+	p.f("\n")
+
+	if len(r.Errors) == 0 {
+		p.f("errors: none\n")
+	} else {
+		p.f("errors: %d conversations failed, %d distinct errors:\n", r.Failed, len(r.Errors))
+		for _, e := range r.Errors {
+			p.f("  %5d × %s\n          e.g. %s\n", e.Count, e.What, e.Example)
+		}
+	}
+	if r.Target == "in-process" {
+		if len(r.ServerErrors) == 0 {
+			p.f("errors the line logged: none\n")
+		} else {
+			p.f("errors the line logged:\n")
+			for _, e := range r.ServerErrors {
+				p.f("  %5d × %s\n", e.Count, e.What)
+			}
+		}
+	}
+
+	if w := r.Writer; w != nil {
+		p.f("the line's one SQLite writer: %d write transactions, held %.0f%% of the run; each held it %s on average\n"+
+			"  (%s of work in the transaction, %s to commit; p50 %s, p99 %s) after waiting %s on average for it\n",
+			w.Transactions, 100*w.Busy, Millis(time.Duration(w.Work)+time.Duration(w.Commit)), w.Work, w.Commit,
+			w.Hold.P50, w.Hold.P99, w.Wait)
+	}
+	c := r.Check
+	if c.OK() {
+		p.f("end-of-run check: passed (%d visits and %d payments heard, each found once as heard; %d permits counted)\n",
+			c.Visits, c.Payments, c.Permits)
+	} else {
+		p.f("end-of-run check: FAILED, %d mismatches (%d visits and %d payments heard, %d permits counted):\n",
+			len(c.Mismatches), c.Visits, c.Payments, c.Permits)
+		for i, m := range c.Mismatches {
+			if i == maxShown {
+				p.f("  ... and %d more\n", len(c.Mismatches)-maxShown)
+				break
+			}
+			p.f("  %s\n", m)
+		}
+	}
+
+	if f := r.Floors; f != nil {
+		p.f("\nfloors (the same client and concurrency %d, %d requests each):\n", r.Concurrency, f.HTTP.Requests)
+		for _, fl := range []Floor{f.HTTP, f.Storage} {
+			errs := ""
+			if fl.Errors > 0 {
+				errs = fmt.Sprintf(", %d errors", fl.Errors)
+			}
+			p.f("  %-38s %7.0f requests/s   p50 %s   p99 %s   max %s%s\n", fl.Name, fl.RPS, fl.Latency.P50,
+				fl.Latency.P99, fl.Latency.Max, errs)
+		}
+		p.f("  ratio to floor: %.2f (%.0f webhooks/s ÷ %.0f requests/s, the %s)\n", f.Ratio, r.WebhooksPerSec,
+			min(f.HTTP.RPS, f.Storage.RPS), f.Lower)
+	}
+	return p.err
+}
+
+// PrintJSON writes the report as one JSON document.
+func (r Report) PrintJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+type printer struct {
+	w   io.Writer
+	err error
+}
+
+func (p *printer) f(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format, args...)
+	}
+}
+
+func refusedTotal(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+func refusedDetail(m map[string]int) string {
+	if len(m) == 0 {
+		return ""
+	}
+	var parts []string
+	for k, v := range m {
+		parts = append(parts, fmt.Sprintf("%s %d", k, v))
+	}
+	sort.Strings(parts)
+	return " (" + strings.Join(parts, ", ") + ")"
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"runtime/pprof"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"permitline/cmd/permitline/load"
+)
+
+const loadUsage = "load [--url URL [--public-url URL] --db PATH] [--calls N] [--concurrency C] [--mix KIND=N,...] " +
+	"[--residents R] [--history V] [--duration D] [--seed S] [--floors=false] [--json]"
+
+// runLoad drives the line with simulated callers and texters, checks the store against
+// what they heard, and measures the floors to compare with.
+func runLoad(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("load")
+	target := fs.String("url", "", "drive the line running at this URL (default: start it in-process on a fresh database)")
+	public := fs.String("public-url", os.Getenv("PERMITLINE_PUBLIC_URL"), "the public URL the running line signs against (default --url)")
+	calls := fs.Int("calls", 2000, "conversations in all")
+	concurrency := fs.Int("concurrency", 200, "conversations at once")
+	mix := fs.String("mix", load.DefaultMix().String(), "proportions of each kind of conversation")
+	residents := fs.Int("residents", 2000, "simulated residents, seeded if missing")
+	history := fs.Int("history", 0, "past visits to insert before the run (in-process only)")
+	duration := fs.Duration("duration", 0, "stop starting conversations after this long (0: no cap)")
+	seed := fs.Uint64("seed", 1, "seed of the random mix, days and quantities")
+	floors := fs.Bool("floors", true, "measure the HTTP and storage floors after the run")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	pinCost := fs.Int("pin-cost", bcrypt.MinCost, "bcrypt cost of the seeded residents' PINs")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run (the whole process) to this file")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	m, err := load.ParseMix(*mix)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	o := load.Options{URL: *target, PublicURL: *public, AuthToken: envOr("TWILIO_AUTH_TOKEN", DemoAuthToken),
+		Calls: *calls, Concurrency: *concurrency, Mix: m, Residents: *residents, History: *history,
+		Duration: *duration, Seed: *seed, Floors: *floors, PINCost: *pinCost, Progress: e.stderr}
+	// --db names the running line's database; in-process, a fresh file to keep (if given).
+	dbSet := false
+	fs.Visit(func(f *flag.Flag) { dbSet = dbSet || f.Name == "db" })
+	if *target != "" || dbSet {
+		o.DBPath = e.dbPath
+	}
+	if e.now != "" {
+		if o.Now, err = time.Parse(time.RFC3339, e.now); err != nil {
+			return usageErr("--now %q is not RFC3339 (e.g. 2026-11-30T09:30:00Z)", e.now)
+		}
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	rep, err := load.Run(ctx, o)
+	if err != nil && rep.Calls == 0 {
+		return usageErr("%v", err)
+	}
+	if rep.Webhooks > 0 || rep.Conversations > 0 {
+		if *asJSON {
+			if perr := rep.PrintJSON(e.stdout); perr != nil {
+				return perr
+			}
+		} else if perr := rep.Print(e.stdout); perr != nil {
+			return perr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if !rep.OK() {
+		return &exitError{code: 1, msg: fmt.Sprintf("permitline load: %d conversations failed, %d distinct errors, %d check mismatches",
+			rep.Failed, len(rep.Errors), len(rep.Check.Mismatches))}
+	}
+	return nil
+}
