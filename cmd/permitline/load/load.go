@@ -276,7 +276,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		}
 		rep.SeedTime = Millis(time.Since(t0))
 		t0 = time.Now()
-		if err := seedHistory(ctx, rep.DBPath, residents, o.History, o.Now); err != nil {
+		if err := seedHistory(ctx, rep.DBPath, residents, o.History, o.Now, r.holidays); err != nil {
 			return rep, fmt.Errorf("inserting history: %w", err)
 		}
 		rep.HistoryTime = Millis(time.Since(t0))

@@ -228,9 +228,11 @@ func ts(t time.Time) string { return t.UTC().Format(timeLayout) }
 // seedHistory inserts v past visits with raw SQL, before the server opens the file, in
 // the shape the domain writes them: permits bought in earlier permit years (at most 20
 // a year each, one payment of £18 each, all expired or used up), each with up to 5
-// active visits on days after its purchase, visits_used counting them. Nothing of it is
+// active visits on days after its purchase that need a permit in the resident's scheme,
+// in its hours, visits_used counting them. Nothing of it is
 // usable now, so it is the weight of a big store, not a change to the rules' answers.
-func seedHistory(ctx context.Context, path string, residents []*resident, v int, now time.Time) error {
+func seedHistory(ctx context.Context, path string, residents []*resident, v int, now time.Time,
+	holidays *calendar.BankHolidays) error {
 	if v <= 0 {
 		return nil
 	}
@@ -238,8 +240,7 @@ func seedHistory(ctx context.Context, path string, residents []*resident, v int,
 	// permit inserted would scan the visits): the rows are made consistent here, and the
 	// end-of-run check counts every visit against its permit.
 	db, err := openRaw(path, "_pragma=foreign_keys(OFF)", "_pragma=synchronous(OFF)", "_pragma=cache_size(-65536)",
-		"_pragma=temp_store(MEMORY)",
-		"_txlock=immediate")
+		"_pragma=temp_store(MEMORY)")
 	if err != nil {
 		return err
 	}
@@ -321,19 +322,26 @@ func seedHistory(ctx context.Context, path string, residents []*resident, v int,
 			ts(calendar.AddMonths(bought, domain.PermitValidityMonths)), n); err != nil {
 			return err
 		}
-		for m := range n {
-			day := calendar.DateOf(bought).AddDays(1 + 3*m)
+		day := calendar.DateOf(bought).AddDays(1)
+		for range n {
+			// The next day from here that needs a permit in the resident's scheme, in its hours.
+			start, end, why := r.hours.Window(day, holidays)
+			for why != calendar.PermitNeeded {
+				day = day.AddDays(1)
+				start, end, why = r.hours.Window(day, holidays)
+			}
 			channel := domain.ChannelVoice
 			if g%3 == 0 {
 				channel = domain.ChannelSMS
 			}
 			visitID++
 			if err := visits.add(ctx, visitID, historyRef(g), r.id, permitID, r.schemeID, vrmFor(vrmHistory+g), day.String(),
-				ts(day.At(9, 0)), ts(day.At(18, 0)), string(domain.VisitActive), ts(day.At(8, 0)), "",
+				ts(start), ts(end), string(domain.VisitActive), ts(start.Add(-14*time.Hour)), "",
 				string(domain.ActorResident), r.id, r.name, string(channel)); err != nil {
 				return err
 			}
 			g++
+			day = day.AddDays(3)
 		}
 	}
 	for _, b := range []*bulk{pays, perms, visits} {
