@@ -56,7 +56,7 @@ func TestBrowserAgentTakesACallAndActivatesAVisit(t *testing.T) {
 	out := artefacts(t)
 
 	// Every wait below is bounded by this one deadline: the test can never hang.
-	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(bin),

@@ -65,7 +65,7 @@ func watermarks(ctx context.Context, path string) (visits, payments int64, err e
 //     £18 a permit; every successful <Pay> heard has exactly one payment with its
 //     confirmation code as provider_ref, and no other payment was made during the run.
 func Check(ctx context.Context, path string, exp Expect) (CheckResult, error) {
-	res := CheckResult{Visits: len(exp.Visits), Payments: len(exp.Payments)}
+	res := CheckResult{Visits: len(exp.Visits), Payments: len(exp.Payments), Mismatches: []string{}}
 	db, err := openReadOnly(path)
 	if err != nil {
 		return res, err

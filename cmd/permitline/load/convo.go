@@ -42,13 +42,12 @@ type ExpectedPayment struct {
 
 // conv is one conversation: who, what, and what came of it.
 type conv struct {
-	i     int
-	kind  Kind
-	res   *resident
-	rng   *rand.Rand
-	tr    *trace
-	vrm   string
-	spent time.Duration
+	i    int
+	kind Kind
+	res  *resident
+	rng  *rand.Rand
+	tr   *trace
+	vrm  string
 
 	visits   []ExpectedVisit
 	payments []ExpectedPayment
@@ -91,6 +90,7 @@ var refusals = []struct{ phrase, rule string }{
 	{"run out before", "R8"},
 	{"You've bought all 20 permits", "R7"},
 	{"You can buy only", "R7"},
+	{"so permits can't be bought", "R3"},
 	{"No permit is needed", "R14"},
 	{"no permit is needed now", "R14"},
 	{"permit hours are over", "R14"},

@@ -17,7 +17,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -456,7 +455,7 @@ func progress(w io.Writer, total int, t *tally, webhooks *atomic.Int64, done <-c
 }
 
 func sortedErrors(m map[string]*ErrorCount) []ErrorCount {
-	var out []ErrorCount
+	out := []ErrorCount{}
 	for _, e := range m {
 		out = append(out, *e)
 	}
@@ -549,5 +548,3 @@ func (m Millis) String() string {
 	}
 	return fmt.Sprintf("%.2fs", d.Seconds())
 }
-
-var _ http.RoundTripper = (*timedTransport)(nil)

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // maxShown is how many check mismatches are printed before "... and N more".
@@ -27,9 +29,13 @@ func (r Report) Print(w io.Writer) error {
 			r.Now.Format("Mon 2 Jan 2006 15:04 MST"))
 	}
 	p.f("  seeding: %d residents in %s, through the domain's store, 200 to a transaction (schemes, address, PIN,\n"+
-		"    registration, 2-4 permits bought in the back office, a saved vehicle); PINs hashed at bcrypt cost %d\n"+
-		"    (bcrypt.MinCost is 4) to keep seeding fast, so the line's PIN checks cost that too, not the default 10\n",
-		r.Residents, r.SeedTime, r.PINCost)
+		"    registration, 2-4 permits bought in the back office, a saved vehicle)\n", r.Residents, r.SeedTime)
+	if r.PINCost == bcrypt.MinCost {
+		p.f("  PINs hashed at bcrypt.MinCost (%d) to keep seeding fast: the line's PIN checks cost that too, not the\n"+
+			"    default %d (--pin-cost %d measures that)\n", r.PINCost, bcrypt.DefaultCost, bcrypt.DefaultCost)
+	} else {
+		p.f("  PINs hashed at bcrypt cost %d, which each PIN check on the line pays\n", r.PINCost)
+	}
 	if r.History > 0 {
 		p.f("  history: %d past visits (with their permits and payments) inserted by raw SQL in %s\n", r.History, r.HistoryTime)
 	}

@@ -17,10 +17,9 @@ import (
 // in the requests that the conversation itself cannot (the <Pay> confirmation code, which
 // the simulated Twilio makes up and sends only to the server).
 type trace struct {
-	step     string
-	payCode  string
-	samples  []sample
-	webhooks int
+	step    string
+	payCode string
+	samples []sample
 }
 
 type sample struct {
@@ -68,6 +67,8 @@ type timedTransport struct {
 	webhooks *atomic.Int64 // every request sent, for the progress line
 }
 
+var _ http.RoundTripper = (*timedTransport)(nil)
+
 func (t *timedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	tr := traceOf(req.Context())
 	kind := kindOf(req.URL.Path, tr)
@@ -96,7 +97,6 @@ func (t *timedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 func (t *trace) add(kind string, d time.Duration) {
 	t.samples = append(t.samples, sample{kind, d})
-	t.webhooks++
 }
 
 // timedBody calls done once, when the body is closed: the response is then all read.
