@@ -397,6 +397,9 @@ func (s *Service) VerifyPIN(ctx context.Context, c Caller, given string) error {
 		return &LockedOutError{Until: st.PINLockedUntil}
 	}
 	ok := hash != "" && pin.Validate(given) == nil && s.hasher.Verify(hash, given)
+	if ok && st == (PINState{}) {
+		return nil // nothing to record: no write transaction
+	}
 	return s.Update(ctx, func(o *Op) error {
 		_, st, err := pinOf(o.tx, c)
 		if err != nil {

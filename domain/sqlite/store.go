@@ -28,6 +28,7 @@ var migrations embed.FS
 type Store struct {
 	write *sql.DB
 	read  *sql.DB
+	stmts *stmtCache // statements of the write connection, kept prepared
 }
 
 var _ domain.Store = (*Store)(nil)
@@ -65,7 +66,7 @@ func OpenSync(ctx context.Context, path string, sync Sync) (*Store, error) {
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
-	s := &Store{write: write}
+	s := &Store{write: write, stmts: &stmtCache{db: write}}
 	if err := s.migrate(ctx); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("migrating %s: %w", path, err)
@@ -83,7 +84,10 @@ func OpenSync(ctx context.Context, path string, sync Sync) (*Store, error) {
 }
 
 // Close closes both connection pools.
-func (s *Store) Close() error { return errors.Join(s.read.Close(), s.write.Close()) }
+func (s *Store) Close() error {
+	s.stmts.close()
+	return errors.Join(s.read.Close(), s.write.Close())
+}
 
 // View runs fn in a read-only transaction on the read pool.
 func (s *Store) View(ctx context.Context, fn func(domain.Reader) error) error {
@@ -97,6 +101,12 @@ func (s *Store) View(ctx context.Context, fn func(domain.Reader) error) error {
 
 // Update runs fn in an IMMEDIATE write transaction and commits when fn returns nil.
 func (s *Store) Update(ctx context.Context, fn func(domain.Tx) error) error {
+	// Registered first, so it runs last: once the transaction has let go of the connection.
+	defer func() {
+		if s.stmts.pending() {
+			s.stmts.prepareNoted(context.WithoutCancel(ctx))
+		}
+	}()
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("beginning write: %w", err)
@@ -104,7 +114,7 @@ func (s *Store) Update(ctx context.Context, fn func(domain.Tx) error) error {
 	// Deferred, so a panic in fn cannot leave the one write connection inside a
 	// transaction that blocks every later Update; a no-op once committed.
 	defer tx.Rollback() //nolint:errcheck // the error that matters is fn's or Commit's
-	if err := fn(&wtx{q{ctx: ctx, db: tx}}); err != nil {
+	if err := fn(&wtx{q{ctx: ctx, db: preparedTx{tx: tx, cache: s.stmts}}}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
