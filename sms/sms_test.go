@@ -176,3 +176,21 @@ func TestOptOutWordsNeverDriveAServiceAction(t *testing.T) {
 		t.Fatal("START did not undo the opt-out")
 	}
 }
+
+func TestMemberWithoutPermissionIsRefused(t *testing.T) {
+	l := servertest.New(t, monday)
+	if _, err := l.Svc.AddMember(l.Ctx, domain.Admin("test"), l.People["Alex Morgan"].Account, domain.NewMember{
+		Name: "Viewer", Phone: "07700 900790", Permissions: domain.Permissions{domain.PermView}}); err != nil {
+		t.Fatal(err)
+	}
+	x := texter{l, "+447700900790"}
+	if r := x.send("VISITOR AB12CDE"); r != "Your access to this account doesn't let you activate or cancel visits. Ask the account holder." {
+		t.Fatalf("R5 refusal: %q", r)
+	}
+	if r := x.send("BAL"); !strings.HasPrefix(r, "2 permits, 9 visits left.") {
+		t.Fatalf("a member who may view hears the balance: %q", r)
+	}
+	if vs := l.Upcoming("Alex Morgan"); len(vs) != 0 {
+		t.Fatalf("R5: a member without the permission activated %+v", vs)
+	}
+}
