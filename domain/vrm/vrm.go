@@ -3,7 +3,7 @@
 // dateless and Northern Ireland styles, explains in plain English why a mark is not
 // valid, and suggests readings for commonly confused characters (0/O, 1/I, 5/S, 8/B, 2/Z).
 //
-// The rules follow /work/shared/data/uk-vrm-formats.md (DVLA style groups).
+// The rules follow the DVLA style groups: current, prefix, suffix, dateless, and Northern Ireland.
 package vrm
 
 import (

@@ -41,8 +41,8 @@ func TestSignOfficialVector(t *testing.T) {
 	}
 }
 
-// TestSignSamples checks every row of testdata/signatures-token-12345.tsv, a copy of
-// /work/shared/data/twilio's, against the sample body it names.
+// TestSignSamples checks every row of testdata/signatures-token-12345.tsv (signatures of
+// the sample webhook bodies in testdata, with the token 12345) against the body it names.
 func TestSignSamples(t *testing.T) {
 	f, err := os.Open(filepath.Join("testdata", "signatures-token-12345.tsv"))
 	if err != nil {
