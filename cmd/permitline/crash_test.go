@@ -181,6 +181,43 @@ func (l *crashLine) visits(ctx context.Context, account string) []visitJSON {
 }
 
 // buildPermitline builds this package's binary into dir.
+// newCrashLine returns a line for the binary bin on the database db, on a free loopback
+// address; its server is killed when the test ends, and its output shown if the test failed.
+func newCrashLine(t *testing.T, bin, db string, env []string, healthz time.Duration) *crashLine {
+	addr := freeLoopbackAddr(t)
+	l := &crashLine{t: t, bin: bin, db: db, addr: addr, url: "http://" + addr, env: env,
+		healthzc: &http.Client{Timeout: healthz}}
+	t.Cleanup(func() {
+		if l.current != nil {
+			_ = l.current.cmd.Process.Kill()
+			<-l.current.done
+		}
+		if t.Failed() {
+			t.Logf("the servers' output:\n%s", l.logs.String())
+		}
+	})
+	return l
+}
+
+// seedDemo seeds the demo accounts and returns Alex Morgan's account number.
+func (l *crashLine) seedDemo(ctx context.Context) string {
+	l.t.Helper()
+	if out := l.cli(ctx, "demo", "--seed-only"); !strings.Contains(out, "Alex Morgan") {
+		l.t.Fatalf("demo --seed-only did not list Alex Morgan:\n%s", out)
+	}
+	var residents []residentJSON
+	if out := l.cli(ctx, "resident", "list", "--json"); json.Unmarshal([]byte(out), &residents) != nil {
+		l.t.Fatalf("resident list --json:\n%s", out)
+	}
+	for _, r := range residents {
+		if r.Name == "Alex Morgan" {
+			return r.Account
+		}
+	}
+	l.t.Fatalf("no Alex Morgan among %+v", residents)
+	return ""
+}
+
 func buildPermitline(t *testing.T, dir string) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
@@ -259,36 +296,8 @@ func TestServeSurvivesSIGKILLMidCall(t *testing.T) {
 	defer cancel()
 
 	env := append(os.Environ(), "PERMITLINE_PIN_COST=4", "TWILIO_AUTH_TOKEN="+crashToken)
-	addr := freeLoopbackAddr(t)
-	l := &crashLine{t: t, bin: bin, db: filepath.Join(dir, "permitline.db"), addr: addr, url: "http://" + addr,
-		env: env, healthzc: &http.Client{Timeout: time.Second}}
-	t.Cleanup(func() {
-		if l.current != nil {
-			_ = l.current.cmd.Process.Kill()
-			<-l.current.done
-		}
-		if t.Failed() {
-			t.Logf("the servers' output:\n%s", l.logs.String())
-		}
-	})
-
-	// Seed the demo accounts, and find Alex Morgan's account.
-	if out := l.cli(ctx, "demo", "--seed-only"); !strings.Contains(out, "Alex Morgan") {
-		t.Fatalf("demo --seed-only did not list Alex Morgan:\n%s", out)
-	}
-	var residents []residentJSON
-	if out := l.cli(ctx, "resident", "list", "--json"); json.Unmarshal([]byte(out), &residents) != nil {
-		t.Fatalf("resident list --json:\n%s", out)
-	}
-	account := ""
-	for _, r := range residents {
-		if r.Name == "Alex Morgan" {
-			account = r.Account
-		}
-	}
-	if account == "" {
-		t.Fatalf("no Alex Morgan among %+v", residents)
-	}
+	l := newCrashLine(t, bin, filepath.Join(dir, "permitline.db"), env, time.Second)
+	account := l.seedDemo(ctx)
 	before := l.visits(ctx, account)
 
 	l.start(ctx)

@@ -124,42 +124,14 @@ func runFaultScenario(t *testing.T, fault string, inject func(*testing.T, *fault
 	defer cancel()
 	start := time.Now()
 
-	addr := freeLoopbackAddr(t)
 	env := append(os.Environ(), "PERMITLINE_PIN_COST=4", "TWILIO_AUTH_TOKEN="+faultToken)
 	hooks := &webhookLog{base: &http.Transport{}}
 	defer hooks.base.CloseIdleConnections()
-	f := &faultLine{
-		crashLine: &crashLine{t: t, bin: bin, db: filepath.Join(dir, "permitline.db"), addr: addr, url: "http://" + addr,
-			env: env, healthzc: &http.Client{Timeout: 2 * time.Second}},
-		dir: dir, hooks: hooks,
-		client: &http.Client{Timeout: 15 * time.Second, Transport: hooks},
-	}
-	t.Cleanup(func() { // runs before the tmpfs is unmounted
-		if f.current != nil {
-			_ = f.current.cmd.Process.Kill()
-			<-f.current.done
-		}
-		if t.Failed() {
-			t.Logf("the server's output:\n%s", f.logs.String())
-		}
-	})
-
-	// Seed the demo accounts; Alex Morgan has two permits, nine visits left, AB12CDE saved.
-	if out := f.cli(ctx, "demo", "--seed-only"); !strings.Contains(out, "Alex Morgan") {
-		t.Fatalf("demo --seed-only did not list Alex Morgan:\n%s", out)
-	}
-	var residents []residentJSON
-	if out := f.cli(ctx, "resident", "list", "--json"); json.Unmarshal([]byte(out), &residents) != nil {
-		t.Fatalf("resident list --json:\n%s", out)
-	}
-	for _, r := range residents {
-		if r.Name == "Alex Morgan" {
-			f.account = r.Account
-		}
-	}
-	if f.account == "" {
-		t.Fatalf("no Alex Morgan among %+v", residents)
-	}
+	// The server is killed before the tmpfs is unmounted: Cleanups run last first.
+	f := &faultLine{crashLine: newCrashLine(t, bin, filepath.Join(dir, "permitline.db"), env, 2*time.Second),
+		dir: dir, hooks: hooks, client: &http.Client{Timeout: 15 * time.Second, Transport: hooks}}
+	// Alex Morgan has two permits, nine visits left, AB12CDE saved.
+	f.account = f.seedDemo(ctx)
 	before := f.visits(ctx, f.account)
 	leftBefore := f.visitsLeft(ctx)
 
