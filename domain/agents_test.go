@@ -149,3 +149,29 @@ func TestResendAConfirmation(t *testing.T) {
 		t.Fatalf("two resends queue two texts; %d queued: %+v", n, due)
 	}
 }
+
+func TestChannelsAskTheDomainWhatAMemberMayDo(t *testing.T) {
+	w := newWorld(t, "2026-11-30 10:00:00")
+	res := w.resident(cw, "07700900042")
+	m, err := w.svc.AddMember(w.ctx, w.admin, res.Account, domain.NewMember{Name: "Activator", Phone: "07700900043",
+		Permissions: domain.Permissions{domain.PermActivate}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := domain.Actor{Kind: domain.ActorMember, ID: m.ID, Name: m.Name, Channel: domain.ChannelSMS}
+	err = w.svc.Update(w.ctx, func(o *domain.Op) error {
+		if _, err := o.Authorise(actor, res.Account, domain.PermActivate); err != nil {
+			t.Errorf("R5 a member with activate may activate: %v", err)
+		}
+		if _, err := o.Balance(actor, res.Account); domain.RuleOf(err) != "R5" {
+			t.Errorf("R5 a member without view hears no balance: %v", err)
+		}
+		if _, err := o.UpcomingVisits(actor, res.Account, 10); domain.RuleOf(err) != "R5" {
+			t.Errorf("R5 a member without view sees no visits: %v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -76,3 +76,32 @@ func (s *Service) Schemes(ctx context.Context) ([]Scheme, error) {
 
 // IsNotFound reports whether err says a record does not exist.
 func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// Authorise loads an account and checks that actor may act on it with p; the refusal
+// (R5) says what the actor may not do. Channels ask it rather than reading permissions.
+func (o *Op) Authorise(actor Actor, account string, p Permission) (Resident, error) {
+	res, err := residentByAccount(o.tx, account)
+	if err != nil {
+		return Resident{}, err
+	}
+	return res, authorise(o.tx, actor, res.ID, p)
+}
+
+// Balance returns an account's balance, for an actor who may view it.
+func (o *Op) Balance(actor Actor, account string) (Balance, error) {
+	res, err := o.Authorise(actor, account, PermView)
+	if err != nil {
+		return Balance{}, err
+	}
+	return BalanceOf(o.tx, res, o.now)
+}
+
+// UpcomingVisits lists an account's visits from today on, earliest first, for an actor who
+// may view it.
+func (o *Op) UpcomingVisits(actor Actor, account string, limit int) ([]Visit, error) {
+	res, err := o.Authorise(actor, account, PermView)
+	if err != nil {
+		return nil, err
+	}
+	return o.tx.VisitsFrom(res.ID, calendar.DateOf(o.now), limit)
+}

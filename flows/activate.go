@@ -93,15 +93,11 @@ func activateStart(c *Ctx, _ Input) Outcome {
 		return Outcome{Event: "texted"}
 	}
 	c.Data.VRM, c.Data.Date, c.Data.Vehicles = "", "", nil
-	if c.Data.Caller == nil || !c.Data.Caller.Permissions.Has(domain.PermActivate) {
-		return Outcome{Say: []Msg{{ID: MsgRefused, Err: &domain.NotPermittedError{Need: domain.PermActivate}}},
-			Goto: FlowMenu, Failure: "may not activate visits"}
+	res, out, refused := authorised(c, domain.PermActivate)
+	if refused {
+		return out
 	}
 	// A caller with no visits at all hears so before keying a registration.
-	res, err := c.Op.Tx().ResidentByID(c.Data.Caller.ResidentID)
-	if err != nil {
-		return Outcome{Err: err}
-	}
 	b, err := domain.BalanceOf(c.Op.Tx(), res, c.Now())
 	if err != nil {
 		return Outcome{Err: err}
@@ -110,7 +106,7 @@ func activateStart(c *Ctx, _ Input) Outcome {
 		return Outcome{Say: []Msg{{ID: MsgRefused, Err: &domain.NoPermitAvailableError{Date: c.Today()}}},
 			Goto: FlowMenu, Failure: "no visits left"}
 	}
-	vs, err := c.Op.Tx().Vehicles(c.Data.Caller.ResidentID)
+	vs, err := c.Op.Tx().Vehicles(res.ID)
 	if err != nil {
 		return Outcome{Err: err}
 	}
@@ -263,14 +259,14 @@ func checkTextedVRM(c *Ctx, _ Input) Outcome {
 	if _, err := domain.ParseVRM(c.Data.VRM); err != nil {
 		return Outcome{Say: []Msg{{ID: MsgRefused, Err: err}}, Event: "ask_vrm", Failure: "registration " + c.Data.VRM}
 	}
-	if c.Data.Caller == nil || !c.Data.Caller.Permissions.Has(domain.PermActivate) {
-		return Outcome{Say: []Msg{{ID: MsgRefused, Err: &domain.NotPermittedError{Need: domain.PermActivate}}},
-			Goto: FlowMenu, Failure: "may not activate visits"}
+	res, out, refused := authorised(c, domain.PermActivate)
+	if refused {
+		return out
 	}
 	if _, err := c.Op.PlanVisit(c.Actor(), c.Account(), domain.VisitRequest{VRM: c.Data.VRM, Date: c.Data.VisitDate()}); err != nil {
 		return textRefusal(c, err)
 	}
-	vs, err := c.Op.Tx().Vehicles(c.Data.Caller.ResidentID)
+	vs, err := c.Op.Tx().Vehicles(res.ID)
 	if err != nil {
 		return Outcome{Err: err}
 	}

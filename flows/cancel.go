@@ -49,11 +49,11 @@ const maxVisitsOffered = 5
 
 func cancelStart(c *Ctx, _ Input) Outcome {
 	c.Data.Visits, c.Data.Ref = nil, ""
-	if c.Data.Caller == nil || !c.Data.Caller.Permissions.Has(domain.PermActivate) {
-		return Outcome{Say: []Msg{{ID: MsgRefused, Err: &domain.NotPermittedError{Need: domain.PermActivate}}},
-			Goto: FlowMenu, Failure: "may not cancel visits"}
+	res, out, refused := authorised(c, domain.PermActivate)
+	if refused {
+		return out
 	}
-	vs, err := c.Op.Tx().VisitsFrom(c.Data.Caller.ResidentID, c.Today(), 50)
+	vs, err := c.Op.Tx().VisitsFrom(res.ID, c.Today(), 50)
 	if err != nil {
 		return Outcome{Err: err}
 	}

@@ -33,7 +33,7 @@ func Menu() *Flow {
 
 func menuAsk(c *Ctx) Ask {
 	opts := []Option{{"1", say(MsgOptActivate)}, {"2", say(MsgOptCancel)}, {"3", say(MsgOptBalance)}}
-	if c.Data.Caller != nil && c.Data.Caller.Permissions.Has(domain.PermBuy) {
+	if _, _, refused := authorised(c, domain.PermBuy); !refused {
 		opts = append(opts, Option{"4", say(MsgOptBuy)})
 	}
 	opts = append(opts, Option{"5", say(MsgOptHours)}, Option{"0", say(MsgOptAgent)}, Option{"*", say(MsgOptRepeat)})
@@ -63,18 +63,33 @@ func menuDecide(c *Ctx, in Input) Outcome {
 	return wrongKey(in)
 }
 
+// authorised asks the domain whether the caller may act on their account with p (R5):
+// when not, the outcome explains the refusal and returns to the menu.
+func authorised(c *Ctx, p domain.Permission) (domain.Resident, Outcome, bool) {
+	if c.Data.Caller == nil {
+		err := &domain.NotPermittedError{Need: p}
+		return domain.Resident{}, Outcome{Say: []Msg{{ID: MsgRefused, Err: err}}, Goto: FlowMenu, Failure: err.Error()}, true
+	}
+	res, err := c.Op.Authorise(c.Actor(), c.Account(), p)
+	switch {
+	case domain.RuleOf(err) != "":
+		return res, Outcome{Say: []Msg{{ID: MsgRefused, Err: err}}, Goto: FlowMenu, Failure: err.Error()}, true
+	case err != nil:
+		return res, Outcome{Err: err}, true
+	}
+	return res, Outcome{}, false
+}
+
 // wrongKey re-asks after an answer that is none of the choices.
 func wrongKey(in Input) Outcome {
 	return Outcome{Retry: &Msg{ID: MsgWrongKey, Text: in.Keys + in.Speech + in.Text}}
 }
 
 func tellBalance(c *Ctx, _ Input) Outcome {
-	res, err := c.Op.Tx().ResidentByAccount(c.Account())
-	if err != nil {
-		return Outcome{Err: err}
-	}
-	b, err := domain.BalanceOf(c.Op.Tx(), res, c.Now())
-	if err != nil {
+	b, err := c.Op.Balance(c.Actor(), c.Account())
+	if domain.RuleOf(err) != "" {
+		return Outcome{Say: []Msg{{ID: MsgRefused, Err: err}}, Event: "back", Failure: "may not hear the balance"}
+	} else if err != nil {
 		return Outcome{Err: err}
 	}
 	return Outcome{Say: []Msg{{ID: MsgBalance, Balance: &b}}, Event: "back", Note: "heard the balance"}

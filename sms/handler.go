@@ -212,26 +212,20 @@ func (h *Handler) cancel(op *domain.Op, actor domain.Actor, ref string) (string,
 }
 
 func (h *Handler) balance(op *domain.Op, c domain.Caller) (string, error) {
-	if !c.Permissions.Has(domain.PermView) {
-		return refusal(&domain.NotPermittedError{Need: domain.PermView}, op.Now()), nil
-	}
-	res, err := op.Tx().ResidentByID(c.ResidentID)
-	if err != nil {
-		return "", err
-	}
-	b, err := domain.BalanceOf(op.Tx(), res, op.Now())
-	if err != nil {
+	b, err := op.Balance(c.Actor(domain.ChannelSMS), c.Account)
+	if domain.RuleOf(err) != "" {
+		return refusal(err, op.Now()), nil
+	} else if err != nil {
 		return "", err
 	}
 	return balanceText(b, op.Now()), nil
 }
 
 func (h *Handler) visits(op *domain.Op, c domain.Caller) (string, error) {
-	if !c.Permissions.Has(domain.PermView) {
-		return refusal(&domain.NotPermittedError{Need: domain.PermView}, op.Now()), nil
-	}
-	vs, err := op.Tx().VisitsFrom(c.ResidentID, calendar.DateOf(op.Now()), 50)
-	if err != nil {
+	vs, err := op.UpcomingVisits(c.Actor(domain.ChannelSMS), c.Account, 50)
+	if domain.RuleOf(err) != "" {
+		return refusal(err, op.Now()), nil
+	} else if err != nil {
 		return "", err
 	}
 	return visitsText(vs, op.Now()), nil
