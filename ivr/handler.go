@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/twilio/twilio-go/twiml"
+
 	"permitline/domain"
 	"permitline/domain/phone"
 	"permitline/flows"
@@ -265,7 +267,11 @@ func inputHash(in flows.Input) string {
 
 // hangup is the answer to a webhook for a call that has already ended.
 func hangup() string {
-	return `<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>`
+	doc, err := twiml.Voice([]twiml.Element{&twiml.VoiceHangup{}})
+	if err != nil {
+		panic("rendering a lone <Hangup>: " + err.Error()) // a constant document: cannot fail
+	}
+	return doc
 }
 
 func writeTwiML(w http.ResponseWriter, doc string) {

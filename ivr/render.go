@@ -143,7 +143,7 @@ func fallback(v Voice, base string, open bool) string {
 	}
 	doc, err := twiml.Voice(verbs)
 	if err != nil {
-		return `<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>`
+		return hangup()
 	}
 	return doc
 }

@@ -11,13 +11,14 @@ import (
 	"time"
 
 	"permitline/cmd/permitline/server"
+	"permitline/fixtures"
 	"permitline/ivr"
 	"permitline/sms"
 	"permitline/sms/outbound"
 )
 
-// DemoAuthToken signs webhooks on the demo line; it is not a Twilio account's token.
-const DemoAuthToken = "demo0000000000000000000000000000"
+// DemoAuthToken signs webhooks on the demo line.
+const DemoAuthToken = fixtures.DemoAuthToken
 
 // sender returns the sender of outgoing texts, or nil when texts are not configured: they
 // then wait in the outbox until a server that can send them runs.

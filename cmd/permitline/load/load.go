@@ -37,7 +37,7 @@ import (
 )
 
 // DemoAuthToken is the token the demo line signs with, and the in-process line's.
-const DemoAuthToken = "demo0000000000000000000000000000"
+const DemoAuthToken = fixtures.DemoAuthToken
 
 // DefaultNow is the in-process line's clock at the start: a Monday morning in term time,
 // so visits are needed and the helpdesk is open.
