@@ -155,17 +155,20 @@ func TestBrowserAgentTakesACallAndActivatesAVisit(t *testing.T) {
 	shot("desk-queue.png")
 
 	// Take it, and activate a visit for the caller for today (the form's default date).
-	step("take the call",
-		chromedp.Click(chromedp.ID(take)),
-		chromedp.WaitVisible(chromedp.ID("vrm")),
-	)
+	// Pressed through the DOM, retried until it lands: the live queue may replace its rows
+	// at that very moment.
+	until("take the call", `(() => { const b = document.getElementById("`+take+`"); if (!b) return false; b.click(); return true })()`)
+	until("the call's page", `document.getElementById("vrm") !== null && document.readyState === "complete"`)
 	if got := eval("date default", `document.getElementById("date").value`); got != "2026-11-30" {
 		t.Fatalf("the date defaults to %q, want today", got)
 	}
-	step("activate a visit",
-		chromedp.SendKeys(chromedp.ID("vrm"), "AB12 CDE"),
-		chromedp.Click(chromedp.ID("activate")),
-	)
+	// The page is ready once what is typed stays typed: only then submit, or the form's own
+	// check of the required field would stop the click.
+	step("type the registration", chromedp.WaitReady(chromedp.ID("activate")), chromedp.SendKeys(chromedp.ID("vrm"), "AB12 CDE"))
+	until("the registration typed", `document.getElementById("vrm").value === "AB12 CDE"`)
+	// Pressed through the DOM: a click at the button's position on the screen can land
+	// elsewhere while the page is still laying itself out.
+	until("activate a visit", `(() => { const b = document.getElementById("activate"); if (!b) return false; b.click(); return true })()`)
 	until("the visit's confirmation", `Array.from(document.querySelectorAll(".message.ok")).some(m => m.textContent.includes("activated"))`)
 	msg := eval("message", `document.querySelector(".message.ok").textContent`)
 	if !strings.Contains(msg, "activated: AB12 CDE on Mon 30 Nov") {
