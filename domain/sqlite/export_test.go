@@ -3,7 +3,7 @@ package sqlite
 import "database/sql"
 
 // WriteDB returns the store's write pool (one connection), for tests that inspect it.
-func WriteDB(s *Store) *sql.DB { return s.write }
+func WriteDB(s *Store) *sql.DB { return s.writeDB }
 
 // ReadDB returns the store's read pool.
 func ReadDB(s *Store) *sql.DB { return s.read }

@@ -1,6 +1,7 @@
 // Package sqlite is the domain store on SQLite (modernc.org/sqlite, no cgo). It is the
-// only package that imports the driver. Writes go through one connection in IMMEDIATE
-// transactions, so each Update is serialised against every other; reads use a pool.
+// only package that imports the driver. Writes go through one connection, owned by one
+// goroutine that commits Updates in groups (writer.go), so each Update is serialised
+// against every other; reads use a pool.
 package sqlite
 
 import (
@@ -15,6 +16,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
@@ -26,9 +29,16 @@ var migrations embed.FS
 
 // Store is a domain.Store on one SQLite database file.
 type Store struct {
-	write *sql.DB
-	read  *sql.DB
-	stmts *stmtCache // statements of the write connection, kept prepared
+	writeDB *sql.DB // one connection, owned by the writer goroutine once open
+	read    *sql.DB
+	stmts   *stmtCache // statements of the write connection, kept prepared
+
+	jobs      chan *job     // Updates waiting for the writer
+	stop      chan struct{} // closed by Close
+	stopped   chan struct{} // closed by the writer on its way out
+	closeOnce sync.Once
+	groups    atomic.Int64 // for WriterStats
+	updates   atomic.Int64
 }
 
 var _ domain.Store = (*Store)(nil)
@@ -68,7 +78,8 @@ func OpenSync(ctx context.Context, path string, sync Sync) (*Store, error) {
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
-	s := &Store{write: write, stmts: &stmtCache{db: write}}
+	s := &Store{writeDB: write, stmts: &stmtCache{db: write}, jobs: make(chan *job),
+		stop: make(chan struct{}), stopped: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("migrating %s: %w", path, err)
@@ -82,13 +93,16 @@ func OpenSync(ctx context.Context, path string, sync Sync) (*Store, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	s.read = read
+	go s.write()
 	return s, nil
 }
 
 // Close closes both connection pools.
 func (s *Store) Close() error {
+	s.closeOnce.Do(func() { close(s.stop) })
+	<-s.stopped
 	s.stmts.close()
-	return errors.Join(s.read.Close(), s.write.Close())
+	return errors.Join(s.read.Close(), s.writeDB.Close())
 }
 
 // View runs fn in a read-only transaction on the read pool.
@@ -101,34 +115,10 @@ func (s *Store) View(ctx context.Context, fn func(domain.Reader) error) error {
 	return fn(&q{ctx: ctx, db: tx})
 }
 
-// Update runs fn in an IMMEDIATE write transaction and commits when fn returns nil.
-func (s *Store) Update(ctx context.Context, fn func(domain.Tx) error) error {
-	// Registered first, so it runs last: once the transaction has let go of the connection.
-	defer func() {
-		if s.stmts.pending() {
-			s.stmts.prepareNoted(context.WithoutCancel(ctx))
-		}
-	}()
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("beginning write: %w", err)
-	}
-	// Deferred, so a panic in fn cannot leave the one write connection inside a
-	// transaction that blocks every later Update; a no-op once committed.
-	defer tx.Rollback() //nolint:errcheck // the error that matters is fn's or Commit's
-	if err := fn(&wtx{q{ctx: ctx, db: preparedTx{tx: tx, cache: s.stmts}}}); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("committing: %w", err)
-	}
-	return nil
-}
-
 // Version returns the schema version applied.
 func (s *Store) Version(ctx context.Context) (int, error) {
 	var v int
-	err := s.write.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	err := s.writeDB.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
 	return v, err
 }
 
@@ -136,7 +126,7 @@ func (s *Store) Version(ctx context.Context) (int, error) {
 // yet recorded in schema_migrations. Migrations are forward-only: a file once released is
 // never edited; a change is a new file.
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	if _, err := s.writeDB.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))`); err != nil {
 		return err
 	}
@@ -163,7 +153,7 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 func (s *Store) apply(ctx context.Context, version int, name, body string) error {
-	tx, err := s.write.BeginTx(ctx, nil)
+	tx, err := s.writeDB.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}

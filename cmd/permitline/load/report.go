@@ -6,7 +6,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"time"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -83,10 +82,11 @@ func (r Report) Print(w io.Writer) error {
 	}
 
 	if w := r.Writer; w != nil {
-		p.f("the line's one SQLite writer: %d write transactions, held %.0f%% of the run; each held it %s on average\n"+
-			"  (%s of work in the transaction, %s to commit; p50 %s, p99 %s) after waiting %s on average for it\n",
-			w.Transactions, 100*w.Busy, Millis(time.Duration(w.Work)+time.Duration(w.Commit)), w.Work, w.Commit,
-			w.Hold.P50, w.Hold.P99, w.Wait)
+		p.f("the line's one SQLite writer: %d updates in %d transactions (%.1f a commit), "+
+			"%.0f%% of the run inside an update\n"+
+			"  (%s of work an update on average); an update from call to commit: p50 %s, p99 %s\n",
+			w.Updates, w.Transactions, float64(w.Updates)/float64(max(w.Transactions, 1)), 100*w.Busy, w.Work,
+			w.Update.P50, w.Update.P99)
 	}
 	c := r.Check
 	if c.OK() {

@@ -6,50 +6,45 @@ import (
 	"time"
 
 	"permitline/domain"
+	"permitline/domain/sqlite"
 )
 
-// timedStore is the in-process line's store, with each write transaction timed: the
-// wait for the one writer, the work inside the transaction, and the commit. SQLite has
-// one writer, so the writer's busy time bounds the line's throughput.
+// timedStore is the in-process line's store, with each Update timed: the work inside it
+// and the whole wait from calling Update to its commit. SQLite has one writer, which
+// commits the Updates waiting for it in groups, so the writer's busy time bounds the
+// line's throughput.
 type timedStore struct {
-	domain.Store
-	mu    sync.Mutex
-	n     int
-	wait  time.Duration // from calling Update to the transaction starting
-	work  time.Duration // inside the transaction
-	close time.Duration // from the work's end to Update returning: the commit (or rollback)
-	holds []time.Duration
+	*sqlite.Store
+	mu      sync.Mutex
+	n       int
+	work    time.Duration // inside fn
+	updates []time.Duration
 }
 
 func (s *timedStore) Update(ctx context.Context, fn func(domain.Tx) error) error {
 	called := time.Now()
-	var began, ended time.Time
+	var work time.Duration
 	err := s.Store.Update(ctx, func(tx domain.Tx) error {
-		began = time.Now()
-		defer func() { ended = time.Now() }()
+		began := time.Now()
+		defer func() { work = time.Since(began) }()
 		return fn(tx)
 	})
-	done := time.Now()
-	if !began.IsZero() {
-		s.mu.Lock()
-		s.n++
-		s.wait += began.Sub(called)
-		s.work += ended.Sub(began)
-		s.close += done.Sub(ended)
-		s.holds = append(s.holds, done.Sub(began))
-		s.mu.Unlock()
-	}
+	took := time.Since(called)
+	s.mu.Lock()
+	s.n++
+	s.work += work
+	s.updates = append(s.updates, took)
+	s.mu.Unlock()
 	return err
 }
 
 // Writer is how the in-process line's one SQLite writer spent the run.
 type Writer struct {
-	Transactions int     `json:"transactions"`
-	Busy         float64 `json:"busy_fraction"` // of the run's wall time, holding the writer
-	Wait         Millis  `json:"mean_wait_ms"`  // mean wait for the writer
-	Work         Millis  `json:"mean_work_ms"`  // mean time inside a transaction
-	Commit       Millis  `json:"mean_commit_ms"`
-	Hold         Latency `json:"hold"` // the spread of work + commit
+	Updates      int     `json:"updates"`
+	Transactions int64   `json:"transactions"`  // the groups the Updates were committed in
+	Busy         float64 `json:"work_fraction"` // of the run's wall time, inside an Update's work
+	Work         Millis  `json:"mean_work_ms"`  // mean time inside an Update
+	Update       Latency `json:"update"`        // from calling Update to its commit
 }
 
 func (s *timedStore) summary(elapsed time.Duration) *Writer {
@@ -58,11 +53,10 @@ func (s *timedStore) summary(elapsed time.Duration) *Writer {
 	if s.n == 0 {
 		return nil
 	}
-	n := time.Duration(s.n)
-	w := &Writer{Transactions: s.n, Wait: Millis(s.wait / n), Work: Millis(s.work / n), Commit: Millis(s.close / n),
-		Hold: latencyOf("hold", s.holds)}
+	w := &Writer{Updates: s.n, Transactions: s.WriterStats().Groups, Work: Millis(s.work / time.Duration(s.n)),
+		Update: latencyOf("update", s.updates)}
 	if elapsed > 0 {
-		w.Busy = float64(s.work+s.close) / float64(elapsed)
+		w.Busy = float64(s.work) / float64(elapsed)
 	}
 	return w
 }
