@@ -103,7 +103,7 @@ func (s *Service) AddResident(ctx context.Context, actor Actor, in NewResident) 
 }
 
 func (o *Op) freshAccount() (string, error) {
-	return fresh("account number", o.s.ids.AccountNumber, func(a string) error {
+	return fresh("account number", o.ids.AccountNumber, func(a string) error {
 		_, err := o.tx.ResidentByAccount(a)
 		return err
 	})

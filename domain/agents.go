@@ -216,7 +216,7 @@ func (s *Service) ResendConfirmation(ctx context.Context, actor Actor, ref strin
 		} else if out {
 			return &InvalidInputError{Field: "phone", Reason: "the resident has opted out of texts"}
 		}
-		if _, err := o.tx.InsertOutgoing(Outgoing{Key: fmt.Sprintf("%s:%s:resend:%s", kind, v.Ref, o.s.ids.VisitRef()),
+		if _, err := o.tx.InsertOutgoing(Outgoing{Key: fmt.Sprintf("%s:%s:resend:%s", kind, v.Ref, o.ids.VisitRef()),
 			Kind: kind, To: res.Phone, ResidentID: res.ID, VisitID: v.ID, NotBefore: o.now, Status: OutboxPending,
 			NextTry: o.now, CreatedAt: o.now, UpdatedAt: o.now}); err != nil {
 			return err

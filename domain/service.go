@@ -77,6 +77,7 @@ type Op struct {
 	s   *Service
 	tx  Tx
 	now time.Time
+	ids IDSource
 }
 
 // Tx returns the transaction the operation runs in.
@@ -91,7 +92,7 @@ func (o *Op) Now() time.Time { return o.now }
 func (s *Service) Update(ctx context.Context, fn func(*Op) error) error {
 	var refusal error
 	err := s.store.Update(ctx, func(tx Tx) error {
-		err := fn(&Op{s: s, tx: tx, now: s.clock.Now()})
+		err := fn(&Op{s: s, tx: tx, now: s.clock.Now(), ids: s.ids})
 		var r Refusal
 		if errors.As(err, &r) {
 			refusal = err

@@ -175,7 +175,7 @@ func (o *Op) activationOf(v Visit, repeated bool) (Activation, error) {
 }
 
 func (o *Op) freshRef() (string, error) {
-	return fresh("visit reference", o.s.ids.VisitRef, func(ref string) error {
+	return fresh("visit reference", o.ids.VisitRef, func(ref string) error {
 		_, err := o.tx.VisitByRef(ref)
 		return err
 	})

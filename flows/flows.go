@@ -11,6 +11,7 @@
 package flows
 
 import (
+	"slices"
 	"time"
 
 	"permitline/domain"
@@ -142,4 +143,18 @@ type Session struct {
 	Flow  string
 	State string
 	Data  Data
+}
+
+// Clone returns a copy of the session that shares nothing with it, to step on trial.
+func (s *Session) Clone() *Session {
+	c := *s
+	c.Data.Vehicles = slices.Clone(s.Data.Vehicles)
+	c.Data.Visits = slices.Clone(s.Data.Visits)
+	c.Data.History = slices.Clone(s.Data.History)
+	if s.Data.Caller != nil {
+		caller := *s.Data.Caller
+		caller.Permissions = slices.Clone(caller.Permissions)
+		c.Data.Caller = &caller
+	}
+	return &c
 }

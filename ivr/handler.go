@@ -39,6 +39,7 @@ type Handler struct {
 	svc    *domain.Service
 	engine *flows.Engine
 	log    *slog.Logger
+	cache  sessions
 }
 
 // NewHandler returns the voice channel's handler.
@@ -116,6 +117,18 @@ var errBadStep = errors.New("step ahead of the call")
 func (h *Handler) answer(ctx context.Context, log *slog.Logger, r *http.Request, callSid string, step int,
 	in flows.Input) (string, error) {
 	for attempt := 0; ; attempt++ {
+		// The common case: the next step of a call this process answered last.
+		if c, ok := h.cache.take(callSid, step); ok && attempt == 0 && step > 0 {
+			in := h.engine.Prepare(ctx, h.svc, c.sess, in)
+			doc, err := h.commit(ctx, c.conv, c.sess, step, in, r)
+			if errors.Is(err, domain.ErrConflict) {
+				continue // moved on elsewhere: the store knows how
+			}
+			if err == nil {
+				log.Info("step", "flow", c.sess.Flow, "state", c.sess.State, "from", phone.Mask(r.PostForm.Get("From")))
+			}
+			return doc, err
+		}
 		// A repeat of a step already answered gets the same answer, without a write.
 		conv, err := h.load(ctx, callSid)
 		switch {
@@ -182,12 +195,24 @@ func (h *Handler) replay(ctx context.Context, log *slog.Logger, c domain.Convers
 	return string(sr.Reply), true, nil
 }
 
-// commit steps the flow and saves everything in one transaction.
+// commit steps the flow and saves the step. A step that only reads (most of them) is
+// stepped on a snapshot outside the one writer, which then only saves the conversation
+// and the reply; a step that writes, or that failed on trial, runs whole in one write
+// transaction.
 func (h *Handler) commit(ctx context.Context, conv domain.Conversation, sess *flows.Session, step int,
 	in flows.Input, r *http.Request) (string, error) {
-	var doc string
+	if conv.ID != 0 {
+		trial := sess.Clone()
+		if doc, saved, err := h.commitRead(ctx, conv, trial, step, in); !errors.Is(err, errWrites) {
+			h.keep(saved, trial, err)
+			return doc, err
+		}
+	}
+	var (
+		doc   string
+		saved domain.Conversation
+	)
 	err := h.svc.Update(ctx, func(op *domain.Op) error {
-		now := op.Now()
 		reply, err := h.engine.Step(&flows.Ctx{Context: ctx, Op: op, Svc: h.svc}, sess, in)
 		if err != nil {
 			return err
@@ -197,13 +222,10 @@ func (h *Handler) commit(ctx context.Context, conv domain.Conversation, sess *fl
 				return err
 			}
 		}
-		data, err := json.Marshal(sess.Data)
+		next, err := h.next(conv, sess, reply, op.Now())
 		if err != nil {
 			return err
 		}
-		next := domain.Conversation{ID: conv.ID, Channel: domain.ChannelVoice, Key: sess.Data.Key, Flow: sess.Flow,
-			State: sess.State, Data: data, Ended: reply.End == flows.EndHangup, Version: conv.Version,
-			CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(conversationTTL)}
 		if conv.ID == 0 {
 			next, err = op.Tx().InsertConversation(next)
 		} else {
@@ -212,14 +234,80 @@ func (h *Handler) commit(ctx context.Context, conv domain.Conversation, sess *fl
 		if err != nil {
 			return err
 		}
-		rd := renderer{voice: h.cfg.Voice, base: h.cfg.PublicURL, step: next.Version, now: now}
+		rd := renderer{voice: h.cfg.Voice, base: h.cfg.PublicURL, step: next.Version, now: op.Now()}
 		if doc, err = rd.render(reply); err != nil {
 			return err
 		}
+		saved = next
 		return op.Tx().InsertStepReply(domain.StepReply{ConversationID: next.ID, Step: step,
+			InputHash: inputHash(in), Reply: []byte(doc), CreatedAt: op.Now()})
+	})
+	h.keep(saved, sess, err)
+	return doc, err
+}
+
+// errWrites sends a step from its trial to a write transaction.
+var errWrites = errors.New("the step writes")
+
+// commitRead steps the flow on a snapshot and, if that wrote nothing, renders the reply
+// and saves the conversation and the reply in a short write. errWrites: run the step
+// whole in a write transaction instead (nothing was saved).
+func (h *Handler) commitRead(ctx context.Context, conv domain.Conversation, sess *flows.Session, step int,
+	in flows.Input) (string, domain.Conversation, error) {
+	var (
+		reply flows.Reply
+		now   time.Time
+	)
+	err := h.svc.TryReadOnly(ctx, func(op *domain.Op) (err error) {
+		now = op.Now()
+		reply, err = h.engine.Step(&flows.Ctx{Context: ctx, Op: op, Svc: h.svc}, sess, in)
+		return err
+	})
+	if err != nil || reply.End == flows.EndTransfer {
+		// A write, a refusal or a failure: the write transaction decides, as it always has.
+		return "", domain.Conversation{}, errWrites
+	}
+	next, err := h.next(conv, sess, reply, now)
+	if err != nil {
+		return "", domain.Conversation{}, err
+	}
+	rd := renderer{voice: h.cfg.Voice, base: h.cfg.PublicURL, step: conv.Version + 1, now: now}
+	doc, err := rd.render(reply)
+	if err != nil {
+		return "", domain.Conversation{}, err
+	}
+	var saved domain.Conversation
+	err = h.svc.Update(ctx, func(op *domain.Op) (err error) {
+		if saved, err = op.Tx().UpdateConversation(next); err != nil {
+			return err
+		}
+		if saved.Version != rd.step {
+			return fmt.Errorf("conversation %d saved at version %d, rendered for %d", saved.ID, saved.Version, rd.step)
+		}
+		return op.Tx().InsertStepReply(domain.StepReply{ConversationID: saved.ID, Step: step,
 			InputHash: inputHash(in), Reply: []byte(doc), CreatedAt: now})
 	})
-	return doc, err
+	return doc, saved, err
+}
+
+// next is the conversation as a step leaves it, to be saved over conv.
+func (h *Handler) next(conv domain.Conversation, sess *flows.Session, reply flows.Reply, now time.Time) (domain.Conversation, error) {
+	data, err := json.Marshal(sess.Data)
+	if err != nil {
+		return domain.Conversation{}, err
+	}
+	return domain.Conversation{ID: conv.ID, Channel: domain.ChannelVoice, Key: sess.Data.Key, Flow: sess.Flow,
+		State: sess.State, Data: data, Ended: reply.End == flows.EndHangup, Version: conv.Version,
+		CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(conversationTTL)}, nil
+}
+
+// keep remembers the session a step committed, for the call's next step.
+func (h *Handler) keep(saved domain.Conversation, sess *flows.Session, err error) {
+	if err == nil && !saved.Ended {
+		h.cache.put(saved, sess)
+		return
+	}
+	h.cache.drop(sess.Data.Key)
 }
 
 // transfer records the call's whole context for the agent who takes it.

@@ -81,6 +81,7 @@ func (h *Handler) Status(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.PostForm.Get("CallStatus") {
 	case "completed", "busy", "failed", "no-answer", "canceled":
+		h.cache.drop(callSid)
 		err := h.svc.Update(r.Context(), func(op *domain.Op) error {
 			c, err := op.Tx().ConversationByKey(domain.ChannelVoice, callSid)
 			if errors.Is(err, domain.ErrNotFound) {
