@@ -65,6 +65,9 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if *target == "" {
+		serverGC() // the line runs in this process: as permitline serve runs it
+	}
 	rep, err := load.Run(ctx, o)
 	if err != nil && rep.Calls == 0 {
 		return usageErr("%v", err)
