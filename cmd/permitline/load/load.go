@@ -55,6 +55,8 @@ type Options struct {
 	// where to create the fresh database, kept afterwards ("" = a temporary file, removed).
 	DBPath string
 	// Now is the line's clock at the start (zero: DefaultNow in-process, the time with URL).
+	// With URL it is what the running line's clock reads when Run is called: a line started
+	// with --now reads that instant at its start and runs on from it.
 	Now time.Time
 
 	Calls       int           // conversations in all (default 2000)
@@ -236,6 +238,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if err := o.defaults(); err != nil {
 		return Report{}, err
 	}
+	called := time.Now() // a running line's clock reads o.Now now, and runs on through the seeding
 	rep := Report{Target: "in-process", Now: o.Now, Calls: o.Calls, Concurrency: o.Concurrency, Residents: o.Residents,
 		History: o.History, Mix: o.Mix.String(), Seed: o.Seed, PINCost: o.PINCost, ByKind: map[Kind]int{},
 		Refused: map[string]int{}}
@@ -301,7 +304,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 			return rep, fmt.Errorf("seeding: %w", err)
 		}
 		rep.SeedTime = Millis(time.Since(t0))
-		r.now, r.started = o.Now, time.Now()
+		r.now, r.started = o.Now, called
 		r.today = calendar.DateOf(r.now)
 	}
 	defer func() {
