@@ -55,7 +55,12 @@ func (r Report) Print(w io.Writer) error {
 	}
 	p.f("  %s: %d completed, %d refused%s, %d failed\n", r.Elapsed, r.Completed, refusedTotal(r.Refused),
 		refusedDetail(r.Refused), r.Failed)
-	p.f("  %d webhooks: %.0f webhooks/s\n\n", r.Webhooks, r.WebhooksPerSec)
+	p.f("  %d webhooks: %.0f webhooks/s\n", r.Webhooks, r.WebhooksPerSec)
+	if r.RetryFor > 0 {
+		p.f("  retried %d requests after connection errors or 502/503 (%d attempts more; each request for up to %s,\n"+
+			"    the wait counted in its step's latency)\n", r.Retried, r.Resent, r.RetryFor)
+	}
+	p.f("\n")
 
 	p.f("%-22s %7s %9s %9s %9s %9s\n", "step kind", "count", "p50", "p95", "p99", "max")
 	for _, l := range append(append([]Latency(nil), r.Steps...), r.Overall) {
