@@ -74,6 +74,12 @@ type Options struct {
 	// for up to this long (0: never; the failure ends the conversation). At most 15s,
 	// Twilio's wait for an answer, which the attempts of one webhook share.
 	RetryFor time.Duration
+	// Think is how long each simulated person takes before each thing they do after
+	// their first (keys, a card, a text, hanging up), as a caller listens to a prompt and
+	// keys an answer; give or take half, at random from the seed (0: at once). What
+	// Twilio fetches by itself at once (a queue's hold music) has no pause before it. It is
+	// not in the latencies.
+	Think time.Duration
 	// Sent, when set, is called as each webhook is sent, with the number sent so far in
 	// the run; it must be quick and safe to call from many goroutines at once.
 	Sent func(n int64)
@@ -110,6 +116,8 @@ func (o *Options) defaults() error {
 	switch {
 	case o.Calls < 1 || o.Concurrency < 1 || o.Residents < 1 || o.History < 0:
 		return errors.New("calls, concurrency and residents must be at least 1, history at least 0")
+	case o.Think < 0:
+		return errors.New("the think time cannot be negative")
 	case o.RetryFor < 0 || o.RetryFor > webhookTimeout:
 		return fmt.Errorf("retry-for %s: from 0 to %s, Twilio's wait for a webhook's answer", o.RetryFor, webhookTimeout)
 	case o.Concurrency > o.Residents:
@@ -165,6 +173,7 @@ type Report struct {
 	Seed         uint64       `json:"seed"`
 	PINCost      int          `json:"pin_cost"`
 	RetryFor     Millis       `json:"retry_for_ms"`
+	Think        Millis       `json:"think_ms"`
 	SeedTime     Millis       `json:"seed_ms"`
 	HistoryTime  Millis       `json:"history_ms"`
 	Interrupted  bool         `json:"interrupted,omitempty"`
@@ -181,6 +190,7 @@ type Report struct {
 	Retried        int            `json:"retried_requests"` // sent again after a connection error, 502 or 503
 	Resent         int            `json:"resent_attempts"`  // the attempts after the first, all together
 	Elapsed        Millis         `json:"elapsed_ms"`
+	Thought        Millis         `json:"think_total_ms"` // every person's pauses, added up
 	WebhooksPerSec float64        `json:"webhooks_per_second"`
 	Steps          []Latency      `json:"steps"`
 	Overall        Latency        `json:"overall"`
@@ -206,6 +216,7 @@ type tally struct {
 	byKind  map[Kind]int
 	done    int
 	failed  int
+	thought time.Duration
 	expect  Expect
 
 	doneN, failedN, refusedN atomic.Int64
@@ -220,6 +231,7 @@ func (t *tally) add(c *conv, err error) {
 	t.expect.Visits = append(t.expect.Visits, c.visits...)
 	t.expect.Payments = append(t.expect.Payments, c.payments...)
 	t.byKind[c.kind]++
+	t.thought += c.thought
 	t.doneN.Add(1)
 	if err == nil {
 		t.done++
@@ -255,7 +267,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	called := time.Now() // a running line's clock reads o.Now now, and runs on through the seeding
 	rep := Report{Target: "in-process", Now: o.Now, Calls: o.Calls, Concurrency: o.Concurrency, Residents: o.Residents,
 		History: o.History, Mix: o.Mix.String(), Seed: o.Seed, PINCost: o.PINCost, RetryFor: Millis(o.RetryFor),
-		ByKind: map[Kind]int{}, Refused: map[string]int{}}
+		Think: Millis(o.Think), ByKind: map[Kind]int{}, Refused: map[string]int{}}
 	tmp, err := os.MkdirTemp("", "permitline-load-")
 	if err != nil {
 		return rep, err
@@ -370,7 +382,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 				startedN.Add(1)
 				res := <-pool
 				c := &conv{i: i, kind: kinds[i], res: res, tr: &trace{},
-					rng: rand.New(rand.NewPCG(o.Seed, uint64(i)))}
+					rng: rand.New(rand.NewPCG(o.Seed, uint64(i))), think: o.Think, pace: paceOf(o.Seed, i)}
 				err := r.converse(withTrace(ctx, c.tr), c)
 				pool <- res
 				t.add(c, err)
@@ -389,7 +401,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	rep.Capped = rep.Conversations < o.Calls && ctx.Err() == nil
 	rep.Interrupted = ctx.Err() != nil
 	rep.ByKind, rep.Completed, rep.Refused, rep.Failed = t.byKind, t.done, t.refused, t.failed
-	rep.Elapsed = Millis(elapsed)
+	rep.Elapsed, rep.Thought = Millis(elapsed), Millis(t.thought)
 	var all []time.Duration
 	for kind, ds := range t.samples {
 		rep.Webhooks += len(ds)

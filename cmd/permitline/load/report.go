@@ -47,6 +47,10 @@ func (r Report) Print(w io.Writer) error {
 	}
 	p.f("run: %d of %d conversations (%s), concurrency %d, mix %s, seed %d\n", r.Conversations, r.Calls,
 		strings.Join(kinds, ", "), r.Concurrency, r.Mix, r.Seed)
+	if r.Think > 0 {
+		p.f("  think time %s, give or take half, before each answer after a conversation's first request\n"+
+			"    (%s in all, outside the latencies)\n", r.Think, r.Thought)
+	}
 	if r.Capped {
 		p.f("  stopped starting conversations at the --duration cap\n")
 	}
