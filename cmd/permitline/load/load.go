@@ -117,9 +117,9 @@ func (o *Options) defaults() error {
 	case o.Calls < 1 || o.Concurrency < 1 || o.Residents < 1 || o.History < 0:
 		return errors.New("calls, concurrency and residents must be at least 1, history at least 0")
 	case o.Think < 0:
-		return errors.New("the think time cannot be negative")
+		return errors.New("--think cannot be negative")
 	case o.RetryFor < 0 || o.RetryFor > webhookTimeout:
-		return fmt.Errorf("retry-for %s: from 0 to %s, Twilio's wait for a webhook's answer", o.RetryFor, webhookTimeout)
+		return fmt.Errorf("--retry-for %s: from 0 to %s, Twilio's wait for a webhook's answer", o.RetryFor, webhookTimeout)
 	case o.Concurrency > o.Residents:
 		return fmt.Errorf("concurrency %d is more than the %d residents: each conversation at a time needs its own resident",
 			o.Concurrency, o.Residents)
