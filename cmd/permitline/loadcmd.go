@@ -14,7 +14,7 @@ import (
 )
 
 const loadUsage = "load [--url URL [--public-url URL] --db PATH] [--calls N] [--concurrency C] [--mix KIND=N,...] " +
-	"[--residents R] [--history V] [--duration D] [--seed S] [--floors=false] [--json]"
+	"[--residents R] [--history V] [--duration D] [--seed S] [--think D] [--retry-for D] [--floors=false] [--json]"
 
 // runLoad drives the line with simulated callers and texters, checks the store against
 // what they heard, and measures the floors to compare with.
@@ -29,6 +29,10 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 	history := fs.Int("history", 0, "past visits to insert before the run (in-process only)")
 	duration := fs.Duration("duration", 0, "stop starting conversations after this long (0: no cap)")
 	seed := fs.Uint64("seed", 1, "seed of the random mix, days and quantities")
+	think := fs.Duration("think", 0, "how long each simulated person takes before each answer after the first, "+
+		"give or take half (0: at once)")
+	retryFor := fs.Duration("retry-for", 0, "send a webhook again for up to this long after a connection error, 502 or 503, "+
+		"as a load balancer holding it while the line restarts (at most 15s; 0: never)")
 	floors := fs.Bool("floors", true, "measure the HTTP and storage floors after the run")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	pinCost := fs.Int("pin-cost", bcrypt.MinCost, "bcrypt cost of the seeded residents' PINs")
@@ -42,7 +46,7 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 	}
 	o := load.Options{URL: *target, PublicURL: *public, AuthToken: envOr("TWILIO_AUTH_TOKEN", DemoAuthToken),
 		Calls: *calls, Concurrency: *concurrency, Mix: m, Residents: *residents, History: *history,
-		Duration: *duration, Seed: *seed, Floors: *floors, PINCost: *pinCost, Progress: e.stderr}
+		Duration: *duration, Seed: *seed, Think: *think, RetryFor: *retryFor, Floors: *floors, PINCost: *pinCost, Progress: e.stderr}
 	// --db names the running line's database; in-process, a fresh file to keep (if given).
 	dbSet := false
 	fs.Visit(func(f *flag.Flag) { dbSet = dbSet || f.Name == "db" })

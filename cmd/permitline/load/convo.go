@@ -49,6 +49,11 @@ type conv struct {
 	tr   *trace
 	vrm  string
 
+	think   time.Duration // the person's pause before each request after the first
+	pace    *rand.Rand    // the pauses' own random stream
+	spoke   bool          // the first request has been made
+	thought time.Duration // the pauses so far
+
 	visits   []ExpectedVisit
 	payments []ExpectedPayment
 }
@@ -114,6 +119,33 @@ func unexpected(step, want, heard string) error {
 		heard = "(nothing)"
 	}
 	return &convError{class: fmt.Sprintf("%s: expected %q", step, want), example: heard}
+}
+
+// paceStream sets the pauses' random stream apart from the conversation's choices, so a
+// think time changes no day, quantity or mix a seed gives.
+const paceStream = 0x7468696e6b // "think"
+
+// paceOf is conversation i's random stream for its pauses, from the run's seed.
+func paceOf(seed uint64, i int) *rand.Rand {
+	return rand.New(rand.NewPCG(seed^paceStream, uint64(i)))
+}
+
+// thinkTime draws the person's next pause: the think time, give or take half.
+func (c *conv) thinkTime() time.Duration {
+	return time.Duration(float64(c.think) * (0.5 + c.pace.Float64()))
+}
+
+// pause waits as the person does before each thing they do after their first, as a
+// caller listens to a prompt and keys an answer; before the first it only notes that it
+// came.
+func (c *conv) pause(ctx context.Context) error {
+	if !c.spoke || c.think <= 0 {
+		c.spoke = true
+		return nil
+	}
+	d := c.thinkTime()
+	c.thought += d
+	return sleep(ctx, d)
 }
 
 // runner holds what every conversation shares.
@@ -190,6 +222,9 @@ func (v *voice) heard() string { return strings.Join(v.turn.Said, " ") }
 // press keys the answer to the Gather, as step.
 func (v *voice) press(step, keys string) error {
 	v.c.tr.step = step
+	if err := v.c.pause(v.ctx); err != nil {
+		return failed(step, err)
+	}
 	t, err := v.call.Press(v.ctx, keys)
 	v.turn = t
 	if err != nil {
@@ -216,6 +251,9 @@ func (r *runner) call(ctx context.Context, c *conv) error {
 	cfg := r.sim
 	cfg.From, cfg.To = c.res.phone, voiceLine
 	c.tr.step = "voice.incoming"
+	if err := c.pause(ctx); err != nil {
+		return failed("voice.incoming", err)
+	}
 	call, err := twiliosim.Dial(ctx, cfg)
 	if err != nil {
 		return failed("voice.incoming", err)
@@ -223,7 +261,11 @@ func (r *runner) call(ctx context.Context, c *conv) error {
 	v := &voice{ctx: ctx, c: c, call: call}
 	err = r.callTask(v)
 	c.tr.step = "voice.hangup"
-	if herr := call.Hangup(ctx); herr != nil && err == nil {
+	herr := c.pause(ctx)
+	if herr == nil {
+		herr = call.Hangup(ctx)
+	}
+	if herr != nil && err == nil {
 		err = failed("voice.hangup", herr)
 	}
 	return err
@@ -385,6 +427,9 @@ func (r *runner) buyByVoice(v *voice) error {
 		return err
 	}
 	c.tr.step, c.tr.payCode = "voice.pay", ""
+	if err := c.pause(v.ctx); err != nil {
+		return failed("voice.pay", err)
+	}
 	t, err := v.call.PayWith(v.ctx, testCard)
 	v.turn = t
 	if err != nil {
@@ -419,6 +464,9 @@ func (r *runner) text(ctx context.Context, c *conv, step, body string) (string, 
 	cfg := r.sim
 	cfg.From, cfg.To = c.res.phone, smsLine
 	c.tr.step = step
+	if err := c.pause(ctx); err != nil {
+		return "", failed(step, err)
+	}
 	replies, _, err := twiliosim.SendSMS(ctx, cfg, body)
 	if err != nil {
 		return "", failed(step, err)

@@ -55,6 +55,8 @@ type Options struct {
 	// where to create the fresh database, kept afterwards ("" = a temporary file, removed).
 	DBPath string
 	// Now is the line's clock at the start (zero: DefaultNow in-process, the time with URL).
+	// With URL it is what the running line's clock reads when Run is called: a line started
+	// with --now reads that instant at its start and runs on from it.
 	Now time.Time
 
 	Calls       int           // conversations in all (default 2000)
@@ -66,6 +68,21 @@ type Options struct {
 	Seed        uint64        // the random mix, days and quantities
 	Floors      bool          // measure the HTTP and storage floors after the run
 	PINCost     int           // bcrypt cost of the seeded PINs (0: bcrypt.MinCost)
+
+	// RetryFor carries the conversations across a restart of the line: a webhook that
+	// fails at the connection level, or is answered 502 or 503, is sent again as it was
+	// for up to this long (0: never; the failure ends the conversation). At most 15s,
+	// Twilio's wait for an answer, which the attempts of one webhook share.
+	RetryFor time.Duration
+	// Think is how long each simulated person takes before each thing they do after
+	// their first (keys, a card, a text, hanging up), as a caller listens to a prompt and
+	// keys an answer; give or take half, at random from the seed (0: at once). What
+	// Twilio fetches by itself at once (a queue's hold music) has no pause before it. It is
+	// not in the latencies.
+	Think time.Duration
+	// Sent, when set, is called as each webhook is sent, with the number sent so far in
+	// the run; it must be quick and safe to call from many goroutines at once.
+	Sent func(n int64)
 
 	// Progress, when set, gets a line a second while the run goes on.
 	Progress io.Writer
@@ -99,6 +116,10 @@ func (o *Options) defaults() error {
 	switch {
 	case o.Calls < 1 || o.Concurrency < 1 || o.Residents < 1 || o.History < 0:
 		return errors.New("calls, concurrency and residents must be at least 1, history at least 0")
+	case o.Think < 0:
+		return errors.New("--think cannot be negative")
+	case o.RetryFor < 0 || o.RetryFor > webhookTimeout:
+		return fmt.Errorf("--retry-for %s: from 0 to %s, Twilio's wait for a webhook's answer", o.RetryFor, webhookTimeout)
 	case o.Concurrency > o.Residents:
 		return fmt.Errorf("concurrency %d is more than the %d residents: each conversation at a time needs its own resident",
 			o.Concurrency, o.Residents)
@@ -151,6 +172,8 @@ type Report struct {
 	Mix          string       `json:"mix"`
 	Seed         uint64       `json:"seed"`
 	PINCost      int          `json:"pin_cost"`
+	RetryFor     Millis       `json:"retry_for_ms"`
+	Think        Millis       `json:"think_ms"`
 	SeedTime     Millis       `json:"seed_ms"`
 	HistoryTime  Millis       `json:"history_ms"`
 	Interrupted  bool         `json:"interrupted,omitempty"`
@@ -164,7 +187,10 @@ type Report struct {
 	Refused        map[string]int `json:"refused"` // by rule
 	Failed         int            `json:"failed"`
 	Webhooks       int            `json:"webhooks"`
+	Retried        int            `json:"retried_requests"` // sent again after a connection error, 502 or 503
+	Resent         int            `json:"resent_attempts"`  // the attempts after the first, all together
 	Elapsed        Millis         `json:"elapsed_ms"`
+	Thought        Millis         `json:"think_total_ms"` // every person's pauses, added up
 	WebhooksPerSec float64        `json:"webhooks_per_second"`
 	Steps          []Latency      `json:"steps"`
 	Overall        Latency        `json:"overall"`
@@ -190,6 +216,7 @@ type tally struct {
 	byKind  map[Kind]int
 	done    int
 	failed  int
+	thought time.Duration
 	expect  Expect
 
 	doneN, failedN, refusedN atomic.Int64
@@ -204,6 +231,7 @@ func (t *tally) add(c *conv, err error) {
 	t.expect.Visits = append(t.expect.Visits, c.visits...)
 	t.expect.Payments = append(t.expect.Payments, c.payments...)
 	t.byKind[c.kind]++
+	t.thought += c.thought
 	t.doneN.Add(1)
 	if err == nil {
 		t.done++
@@ -236,9 +264,10 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if err := o.defaults(); err != nil {
 		return Report{}, err
 	}
+	called := time.Now() // a running line's clock reads o.Now now, and runs on through the seeding
 	rep := Report{Target: "in-process", Now: o.Now, Calls: o.Calls, Concurrency: o.Concurrency, Residents: o.Residents,
-		History: o.History, Mix: o.Mix.String(), Seed: o.Seed, PINCost: o.PINCost, ByKind: map[Kind]int{},
-		Refused: map[string]int{}}
+		History: o.History, Mix: o.Mix.String(), Seed: o.Seed, PINCost: o.PINCost, RetryFor: Millis(o.RetryFor),
+		Think: Millis(o.Think), ByKind: map[Kind]int{}, Refused: map[string]int{}}
 	tmp, err := os.MkdirTemp("", "permitline-load-")
 	if err != nil {
 		return rep, err
@@ -247,7 +276,8 @@ func Run(ctx context.Context, o Options) (Report, error) {
 
 	r := &runner{holidays: fixtures.MustBankHolidays(), now: o.Now, today: calendar.DateOf(o.Now)}
 	webhooks := new(atomic.Int64)
-	client := newClient(o.Concurrency, webhooks)
+	retry := &retryTransport{base: baseTransport(o.Concurrency), within: o.RetryFor}
+	client := newClient(retry, webhooks, o.Sent)
 	r.sim = twiliosim.Config{AuthToken: o.AuthToken, Client: client}
 	r.vrmBase = vrmRun + int(o.Seed%1_000_000)*97
 	var stop func()
@@ -301,7 +331,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 			return rep, fmt.Errorf("seeding: %w", err)
 		}
 		rep.SeedTime = Millis(time.Since(t0))
-		r.now, r.started = o.Now, time.Now()
+		r.now, r.started = o.Now, called
 		r.today = calendar.DateOf(r.now)
 	}
 	defer func() {
@@ -340,7 +370,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	}()
 	progressDone := make(chan struct{})
 	if o.Progress != nil {
-		go progress(o.Progress, o.Calls, t, webhooks, progressDone)
+		go progress(o.Progress, o.Calls, t, webhooks, retry, progressDone)
 	}
 	var wg sync.WaitGroup
 	var startedN atomic.Int64
@@ -352,7 +382,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 				startedN.Add(1)
 				res := <-pool
 				c := &conv{i: i, kind: kinds[i], res: res, tr: &trace{},
-					rng: rand.New(rand.NewPCG(o.Seed, uint64(i)))}
+					rng: rand.New(rand.NewPCG(o.Seed, uint64(i))), think: o.Think, pace: paceOf(o.Seed, i)}
 				err := r.converse(withTrace(ctx, c.tr), c)
 				pool <- res
 				t.add(c, err)
@@ -371,7 +401,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	rep.Capped = rep.Conversations < o.Calls && ctx.Err() == nil
 	rep.Interrupted = ctx.Err() != nil
 	rep.ByKind, rep.Completed, rep.Refused, rep.Failed = t.byKind, t.done, t.refused, t.failed
-	rep.Elapsed = Millis(elapsed)
+	rep.Elapsed, rep.Thought = Millis(elapsed), Millis(t.thought)
 	var all []time.Duration
 	for kind, ds := range t.samples {
 		rep.Webhooks += len(ds)
@@ -384,6 +414,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		rep.WebhooksPerSec = float64(rep.Webhooks) / elapsed.Seconds()
 	}
 	rep.Errors = sortedErrors(t.errs)
+	rep.Retried, rep.Resent = int(retry.retried.Load()), int(retry.resent.Load())
 	if serverErrs != nil {
 		rep.ServerErrors = serverErrs.list()
 		rep.Writer = writer.summary(elapsed)
@@ -397,7 +428,9 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		return rep, fmt.Errorf("checking the store: %w", err)
 	}
 	if o.Floors && rep.Webhooks > 0 {
-		if rep.Floors, err = measureFloors(ctx, client, tmp, o.AuthToken, rep.Webhooks, o.Concurrency, rep.WebhooksPerSec); err != nil {
+		// The floors' own client: with no retries, which would hide their errors.
+		floorClient := newClient(baseTransport(o.Concurrency), new(atomic.Int64), nil)
+		if rep.Floors, err = measureFloors(ctx, floorClient, tmp, o.AuthToken, rep.Webhooks, o.Concurrency, rep.WebhooksPerSec); err != nil {
 			return rep, fmt.Errorf("measuring the floors: %w", err)
 		}
 	}
@@ -436,7 +469,7 @@ func startLine(ctx context.Context, path string, o Options, r *runner, errs *log
 }
 
 // progress writes a line a second until done is closed.
-func progress(w io.Writer, total int, t *tally, webhooks *atomic.Int64, done <-chan struct{}) {
+func progress(w io.Writer, total int, t *tally, webhooks *atomic.Int64, retry *retryTransport, done <-chan struct{}) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	last, lastAt := webhooks.Load(), time.Now()
@@ -448,8 +481,12 @@ func progress(w io.Writer, total int, t *tally, webhooks *atomic.Int64, done <-c
 			n := webhooks.Load()
 			rate := float64(n-last) / now.Sub(lastAt).Seconds()
 			last, lastAt = n, now
-			fmt.Fprintf(w, "load: %d/%d conversations, %d webhooks, %.0f webhooks/s, %d errors, %d refused\n",
-				t.doneN.Load(), total, n, rate, t.failedN.Load(), t.refusedN.Load())
+			retried := ""
+			if retry.within > 0 {
+				retried = fmt.Sprintf(", %d retried", retry.retried.Load())
+			}
+			fmt.Fprintf(w, "load: %d/%d conversations, %d webhooks, %.0f webhooks/s, %d errors, %d refused%s\n",
+				t.doneN.Load(), total, n, rate, t.failedN.Load(), t.refusedN.Load(), retried)
 		}
 	}
 }

@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"permitline/domain/phone"
 	"permitline/domain/vrm"
@@ -336,6 +338,55 @@ func TestOptionsAreChecked(t *testing.T) {
 	} {
 		if _, err := Run(context.Background(), o); err == nil {
 			t.Errorf("Run(%+v) accepted", o)
+		}
+	}
+}
+
+func TestThinkTimePacesTheRun(t *testing.T) {
+	const think = 20 * time.Millisecond
+	o := Options{Calls: 4, Concurrency: 2, Residents: 4, Seed: 9, Think: think, Mix: Mix{Activate: 1, SMSActivate: 1}}
+	rep, err := Run(context.Background(), o)
+	var out bytes.Buffer
+	if perr := rep.Print(&out); perr != nil {
+		t.Fatal(perr)
+	}
+	t.Log("\n" + out.String())
+	if err != nil || !rep.OK() || rep.Completed != o.Calls {
+		t.Fatalf("want a clean run of %d conversations: %v", o.Calls, err)
+	}
+	// These conversations pause before every request but their first: the hold music of
+	// a queue, fetched without a pause, is not in this mix.
+	pauses := time.Duration(rep.Webhooks - rep.Conversations)
+	if thought := time.Duration(rep.Thought); thought < pauses*think/2 || thought > pauses*think*3/2 {
+		t.Errorf("%d pauses took %s in all; want %s give or take half each", pauses, thought, think)
+	}
+	// Each conversation at a time waits through its own pauses: the run takes at least
+	// the pauses shared out among them.
+	if least := time.Duration(rep.Thought) / time.Duration(o.Concurrency); time.Duration(rep.Elapsed) < least {
+		t.Errorf("the run took %s; its pauses alone take %s", rep.Elapsed, Millis(least))
+	}
+	if !strings.Contains(out.String(), "think time 20.0ms") {
+		t.Errorf("the report does not give the think time")
+	}
+}
+
+func TestThinkTimesAreDrawnFromTheSeed(t *testing.T) {
+	draws := func(seed uint64, i int) []time.Duration {
+		c := &conv{think: 100 * time.Millisecond, pace: paceOf(seed, i)}
+		var ds []time.Duration
+		for range 20 {
+			ds = append(ds, c.thinkTime())
+		}
+		return ds
+	}
+	a, again, other := draws(1, 3), draws(1, 3), draws(1, 4)
+	if !slices.Equal(a, again) || slices.Equal(a, other) {
+		t.Fatalf("the same seed and conversation must draw the same pauses, another conversation others:\n%v\n%v\n%v",
+			a, again, other)
+	}
+	for _, d := range a {
+		if d < 50*time.Millisecond || d >= 150*time.Millisecond {
+			t.Errorf("a pause of %s for a think time of 100ms", d)
 		}
 	}
 }

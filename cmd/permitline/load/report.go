@@ -46,6 +46,10 @@ func (r Report) Print(w io.Writer) error {
 	}
 	p.f("run: %d of %d conversations (%s), concurrency %d, mix %s, seed %d\n", r.Conversations, r.Calls,
 		strings.Join(kinds, ", "), r.Concurrency, r.Mix, r.Seed)
+	if r.Think > 0 {
+		p.f("  think time %s, give or take half, before each answer after a conversation's first request\n"+
+			"    (%s in all, outside the latencies)\n", r.Think, r.Thought)
+	}
 	if r.Capped {
 		p.f("  stopped starting conversations at the --duration cap\n")
 	}
@@ -54,7 +58,12 @@ func (r Report) Print(w io.Writer) error {
 	}
 	p.f("  %s: %d completed, %d refused%s, %d failed\n", r.Elapsed, r.Completed, refusedTotal(r.Refused),
 		refusedDetail(r.Refused), r.Failed)
-	p.f("  %d webhooks: %.0f webhooks/s\n\n", r.Webhooks, r.WebhooksPerSec)
+	p.f("  %d webhooks: %.0f webhooks/s\n", r.Webhooks, r.WebhooksPerSec)
+	if r.RetryFor > 0 {
+		p.f("  retried %d requests after connection errors or 502/503 (%d attempts more; each request for up to %s,\n"+
+			"    the wait counted in its step's latency)\n", r.Retried, r.Resent, r.RetryFor)
+	}
+	p.f("\n")
 
 	p.f("%-22s %7s %9s %9s %9s %9s\n", "step kind", "count", "p50", "p95", "p99", "max")
 	for _, l := range append(append([]Latency(nil), r.Steps...), r.Overall) {

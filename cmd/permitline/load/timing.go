@@ -65,6 +65,7 @@ func kindOf(path string, t *trace) string {
 type timedTransport struct {
 	base     http.RoundTripper
 	webhooks *atomic.Int64 // every request sent, for the progress line
+	sent     func(n int64) // nil, or told of each request sent with the number so far
 }
 
 var _ http.RoundTripper = (*timedTransport)(nil)
@@ -80,7 +81,9 @@ func (t *timedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 		}
 	}
-	t.webhooks.Add(1)
+	if n := t.webhooks.Add(1); t.sent != nil {
+		t.sent(n)
+	}
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req)
 	if err != nil {
@@ -112,18 +115,25 @@ func (b *timedBody) Close() error {
 	return err
 }
 
-// newClient returns the one HTTP client every simulated caller and texter shares, and
-// the floors reuse: keep-alive connections enough for the concurrency, Twilio's
-// 15-second webhook timeout, every round trip timed.
-func newClient(concurrency int, webhooks *atomic.Int64) *http.Client {
-	base := &http.Transport{
+// newClient returns the HTTP client every simulated caller and texter shares, over rt:
+// Twilio's 15-second webhook timeout (which a retried request's attempts share, as they
+// would behind a load balancer holding the request), every round trip timed and counted.
+func newClient(rt http.RoundTripper, webhooks *atomic.Int64, sent func(int64)) *http.Client {
+	return &http.Client{Transport: &timedTransport{base: rt, webhooks: webhooks, sent: sent}, Timeout: webhookTimeout}
+}
+
+// webhookTimeout is how long Twilio waits for a webhook's answer.
+const webhookTimeout = 15 * time.Second
+
+// baseTransport keeps alive connections enough for the concurrency.
+func baseTransport(concurrency int) *http.Transport {
+	return &http.Transport{
 		Proxy:               nil, // load traffic goes straight to 127.0.0.1, never through a proxy
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		MaxIdleConns:        2 * concurrency,
 		MaxIdleConnsPerHost: 2 * concurrency,
 		IdleConnTimeout:     90 * time.Second,
 	}
-	return &http.Client{Transport: &timedTransport{base: base, webhooks: webhooks}, Timeout: 15 * time.Second}
 }
 
 // Latency is the spread of one step kind's round trips.
