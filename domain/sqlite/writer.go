@@ -83,9 +83,9 @@ func (s *Store) write() {
 				break gather
 			}
 		}
-		s.commitGroup(group)
-		s.groups.Add(1)
+		s.groups.Add(1) // counted first: a caller told it committed sees its group counted
 		s.updates.Add(int64(len(group)))
+		s.commitGroup(group)
 		clear(group)
 		if s.stmts.pending() {
 			s.stmts.prepareNoted(context.Background())
