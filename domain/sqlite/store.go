@@ -32,6 +32,8 @@ type Store struct {
 	writeDB *sql.DB // one connection, owned by the writer goroutine once open
 	read    *sql.DB
 	stmts   *stmtCache // statements of the write connection, kept prepared
+	// readStmts are the read pool's, prepared on each connection as it first runs them.
+	readStmts *stmtCache
 
 	jobs      chan *job     // Updates waiting for the writer
 	stop      chan struct{} // closed by Close
@@ -93,6 +95,7 @@ func OpenSync(ctx context.Context, path string, sync Sync) (*Store, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	s.read = read
+	s.readStmts = &stmtCache{db: read}
 	go s.write()
 	return s, nil
 }
@@ -102,17 +105,26 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.stop) })
 	<-s.stopped
 	s.stmts.close()
+	s.readStmts.close()
 	return errors.Join(s.read.Close(), s.writeDB.Close())
 }
 
 // View runs fn in a read-only transaction on the read pool.
 func (s *Store) View(ctx context.Context, fn func(domain.Reader) error) error {
+	err := s.view(ctx, fn)
+	if s.readStmts.pending() {
+		s.readStmts.prepareNoted(context.WithoutCancel(ctx)) // once the connection is back in the pool
+	}
+	return err
+}
+
+func (s *Store) view(ctx context.Context, fn func(domain.Reader) error) error {
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("beginning read: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only: nothing to keep
-	return fn(&q{ctx: ctx, db: tx})
+	return fn(&q{ctx: ctx, db: preparedTx{tx: tx, cache: s.readStmts}})
 }
 
 // Version returns the schema version applied.
