@@ -374,10 +374,15 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	}
 	var wg sync.WaitGroup
 	var startedN atomic.Int64
-	for range o.Concurrency {
+	for w := range o.Concurrency {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// With a think time, calls come in spread out, as they do on a real line,
+			// rather than all in the same millisecond: over rampCalls think times.
+			if err := sleep(ctx, o.Think*rampCalls*time.Duration(w)/time.Duration(o.Concurrency)); err != nil {
+				return
+			}
 			for i := range jobs {
 				startedN.Add(1)
 				res := <-pool
@@ -436,6 +441,10 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	}
 	return rep, nil
 }
+
+// rampCalls is how many think times the first conversations' starts are spread over,
+// about as long as a call takes to reach its first choice.
+const rampCalls = 5
 
 // startLine runs the whole HTTP service on 127.0.0.1, on the database at path, with the
 // line's clock starting at o.Now; stop shuts it down and closes the store.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -48,7 +49,8 @@ func (r Report) Print(w io.Writer) error {
 		strings.Join(kinds, ", "), r.Concurrency, r.Mix, r.Seed)
 	if r.Think > 0 {
 		p.f("  think time %s, give or take half, before each answer after a conversation's first request\n"+
-			"    (%s in all, outside the latencies)\n", r.Think, r.Thought)
+			"    (%s in all, outside the latencies); the first %d calls came in over %s\n", r.Think, r.Thought,
+			r.Concurrency, time.Duration(r.Think)*rampCalls)
 	}
 	if r.Capped {
 		p.f("  stopped starting conversations at the --duration cap\n")
