@@ -35,12 +35,14 @@ type Store struct {
 	// readStmts are the read pool's, prepared on each connection as it first runs them.
 	readStmts *stmtCache
 
-	jobs      chan *job     // Updates waiting for the writer
-	stop      chan struct{} // closed by Close
-	stopped   chan struct{} // closed by the writer on its way out
-	closeOnce sync.Once
-	groups    atomic.Int64 // for WriterStats
-	updates   atomic.Int64
+	jobs        chan *job     // Updates waiting for the writer
+	stop        chan struct{} // closed by Close
+	stopped     chan struct{} // closed by the writer on its way out
+	ckpt        *sql.DB       // one connection, for checkpoints (checkpoint.go)
+	ckptStopped chan struct{} // closed by the checkpointer on its way out
+	closeOnce   sync.Once
+	groups      atomic.Int64 // for WriterStats
+	updates     atomic.Int64
 }
 
 var _ domain.Store = (*Store)(nil)
@@ -73,7 +75,7 @@ func OpenSync(ctx context.Context, path string, sync Sync) (*Store, error) {
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=synchronous(" +
 		string(sync) + ")&_pragma=cache_size(-32768)"
 	base := "file:" + (&url.URL{Path: path}).EscapedPath()
-	write, err := sql.Open("sqlite", base+"?"+pragmas+"&_txlock=immediate")
+	write, err := sql.Open("sqlite", base+"?"+pragmas+"&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
@@ -81,7 +83,7 @@ func OpenSync(ctx context.Context, path string, sync Sync) (*Store, error) {
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
 	s := &Store{writeDB: write, stmts: &stmtCache{db: write}, jobs: make(chan *job),
-		stop: make(chan struct{}), stopped: make(chan struct{})}
+		stop: make(chan struct{}), stopped: make(chan struct{}), ckptStopped: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("migrating %s: %w", path, err)
@@ -96,7 +98,16 @@ func OpenSync(ctx context.Context, path string, sync Sync) (*Store, error) {
 	read.SetMaxIdleConns(n)
 	s.read = read
 	s.readStmts = &stmtCache{db: read}
+	ckpt, err := sql.Open("sqlite", base+"?"+pragmas)
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("opening %s for checkpoints: %w", path, err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	s.ckpt = ckpt
 	go s.write()
+	go s.checkpoint()
 	return s, nil
 }
 
@@ -104,9 +115,10 @@ func OpenSync(ctx context.Context, path string, sync Sync) (*Store, error) {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.stop) })
 	<-s.stopped
+	<-s.ckptStopped
 	s.stmts.close()
 	s.readStmts.close()
-	return errors.Join(s.read.Close(), s.writeDB.Close())
+	return errors.Join(s.read.Close(), s.ckpt.Close(), s.writeDB.Close())
 }
 
 // View runs fn in a read-only transaction on the read pool.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -166,5 +168,33 @@ func TestUpdateAfterClose(t *testing.T) {
 	}
 	if err := s.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
+	}
+}
+
+// The write connection never checkpoints (TestPragmas); the checkpointer copies the WAL
+// into the database file beside it, so the file grows while the store is open.
+func TestCheckpointsRunBesideTheWriter(t *testing.T) {
+	s, path := open(t)
+	size := func() int64 {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	before := size()
+	for i := range 200 {
+		update(t, s, func(tx domain.Tx) error {
+			sc := namedScheme(t, fmt.Sprintf("Scheme %03d %s", i, strings.Repeat("x", 2000)))
+			_, err := tx.UpsertScheme(sc)
+			return err
+		})
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for size() < before+200*2000 {
+		if time.Now().After(deadline) {
+			t.Fatalf("database file %d bytes after 400 kB of commits (was %d): nothing checkpointed", size(), before)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
