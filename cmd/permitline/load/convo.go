@@ -550,7 +550,8 @@ func spokenPlate(vrm string) string {
 
 var spokenRefRe = regexp.MustCompile(`Your reference is (.+?)\. You have`)
 
-// spokenRef reads back a reference the line spelled out: "J for Juliet, seven, ...".
+// spokenRef reads back a reference the line spelled out: "J for Juliet, seven, ...", or
+// "nine three six, seven nine four" when a group of three is all digits.
 func spokenRef(heard string) (string, bool) {
 	m := spokenRefRe.FindStringSubmatch(heard)
 	if m == nil {
@@ -566,10 +567,14 @@ func spokenRef(heard string) (string, bool) {
 		switch {
 		case len(tok) > 6 && tok[1:6] == " for ":
 			ref = append(ref, tok[0])
-		case digits[tok] != 0:
-			ref = append(ref, digits[tok])
 		default:
-			return "", false
+			// Digits alone are read as a number is: "nine three six".
+			for _, w := range strings.Fields(tok) {
+				if digits[w] == 0 {
+					return "", false
+				}
+				ref = append(ref, digits[w])
+			}
 		}
 	}
 	return string(ref), len(ref) == 6

@@ -15,6 +15,7 @@ import (
 	"permitline/domain/phone"
 	"permitline/domain/vrm"
 	"permitline/flows/entry"
+	"permitline/ivr/speak"
 )
 
 // smallRun is one small in-process run, shared by the tests: a copy of its database for
@@ -296,6 +297,13 @@ func TestSpokenReferencesAreReadBack(t *testing.T) {
 		"K for Kilo, seven, P for Papa. nine, Q for Quebec, D for Delta. You have eight visits left."
 	if ref, ok := spokenRef(heard); !ok || ref != "K7P9QD" {
 		t.Fatalf("spokenRef = %q, %v", ref, ok)
+	}
+	// Every shape of reference, as the line speaks it: all digits, all letters, mixed.
+	for _, want := range []string{"936794", "KAPQDE", "K7P9QD", "3AC944", "777AAA"} {
+		said := "Done. Your reference is " + speak.Digits(want) + ". You have eight visits left."
+		if ref, ok := spokenRef(said); !ok || ref != want {
+			t.Errorf("spokenRef(%q) = %q, %v; want %s", said, ref, ok, want)
+		}
 	}
 	menu := "Which visit would you like to cancel? For A, B, one, two. C, D, E tomorrow, Tuesday the first of December, " +
 		"press 1. For K, X, six, five. A, B, C on Friday the fourth of December, press 2. To go back to the main menu, press 9."
