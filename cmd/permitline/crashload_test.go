@@ -44,9 +44,7 @@ func TestLoadCarriesOnAcrossASIGKILL(t *testing.T) {
 	kill := make(chan struct{})
 	var once sync.Once
 	o := load.Options{URL: l.url, DBPath: l.db, AuthToken: crashToken,
-		// The server was started just now at testNow: the two clocks agree to within the
-		// moment it took to answer /healthz.
-		Now:   now,
+		// Now unset: the load asks the line for its clock (testNow when it started).
 		Calls: calls, Concurrency: concurrency, Residents: 2 * concurrency, Seed: 5,
 		RetryFor: 15 * time.Second, Floors: false,
 		Sent: func(n int64) {
@@ -82,6 +80,9 @@ func TestLoadCarriesOnAcrossASIGKILL(t *testing.T) {
 	t.Log("\n" + out.String())
 	if res.err != nil {
 		t.Fatalf("the run: %v", res.err)
+	}
+	if d := rep.Now.Sub(now); d < 0 || d > 30*time.Second {
+		t.Errorf("the load took the line's clock to read %s; the line started at %s", rep.Now, now)
 	}
 	if rep.Conversations != calls || rep.Failed != 0 || len(rep.Errors) != 0 {
 		t.Errorf("%d of %d conversations run, %d failed; want all run and none failed", rep.Conversations, calls, rep.Failed)
