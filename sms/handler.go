@@ -48,7 +48,10 @@ func (h *Handler) Incoming(w http.ResponseWriter, r *http.Request) {
 	}
 	body := r.PostForm.Get("Body")
 	log := h.log.With("message_sid", sid, "from", phone.Mask(from))
-	out, err := h.answer(r.Context(), sid, from, to, body)
+	out, repeat, err := h.answer(r.Context(), sid, from, to, body)
+	if repeat {
+		log.Info("repeated text answered again")
+	}
 	if err != nil {
 		log.Error("answering a text", "error", err)
 		out = fmt.Sprintf("Sorry, something went wrong on our side and nothing was changed. Please try again, or call %s.", Helpdesk)
@@ -73,11 +76,10 @@ func messageTwiML(body string) (string, error) {
 
 // answer acts on one text and returns the reply, in one transaction with the record of
 // the text, so a repeat gets the same reply and does nothing twice.
-func (h *Handler) answer(ctx context.Context, sid, from, to, body string) (string, error) {
-	var out string
-	err := h.svc.Update(ctx, func(op *domain.Op) error {
+func (h *Handler) answer(ctx context.Context, sid, from, to, body string) (out string, repeat bool, err error) {
+	err = h.svc.Update(ctx, func(op *domain.Op) error {
 		if seen, err := op.Tx().TextByMessageSid(sid); err == nil {
-			out = seen.Reply
+			out, repeat = seen.Reply, true
 			return nil
 		} else if !errors.Is(err, domain.ErrNotFound) {
 			return err
@@ -88,7 +90,7 @@ func (h *Handler) answer(ctx context.Context, sid, from, to, body string) (strin
 		}
 		return op.Tx().InsertText(domain.SentText{MessageSid: sid, From: from, Body: body, Reply: out, CreatedAt: op.Now()})
 	})
-	return out, err
+	return out, repeat, err
 }
 
 // act decides what a text means and does it.
