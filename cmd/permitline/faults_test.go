@@ -184,6 +184,35 @@ func runFaultScenario(t *testing.T, fault string, inject func(*testing.T, *fault
 	atConfirm.pressWantFallback(ctx, "1", "confirming a visit during the fault")
 	f.dial(ctx).wantFallback("another new call during the fault")
 
+	// New calls all at once, which the writer takes in groups: each gets the apology, none
+	// an error, and none is left half-written when the group fails.
+	burst := make([]string, 16)
+	var wg sync.WaitGroup
+	for i := range burst {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := twiliosim.Dial(ctx, twiliosim.Config{BaseURL: f.url, PublicURL: f.url, AuthToken: faultToken,
+				From: alexPhone, To: lineNumber, Client: f.client})
+			if err != nil {
+				burst[i] = "dialling: " + err.Error()
+				return
+			}
+			turn, err := c.Next(ctx)
+			if err != nil {
+				burst[i] = "answering: " + err.Error()
+				return
+			}
+			burst[i] = strings.Join(turn.Said, " ")
+		}()
+	}
+	wg.Wait()
+	for i, heard := range burst {
+		if !strings.Contains(heard, voiceApology) {
+			t.Fatalf("%s: call %d of %d at once heard, without the apology: %s", fault, i+1, len(burst), heard)
+		}
+	}
+
 	// Texts are answered with the apology. Twilio would send the same MessageSid again
 	// only on a failed webhook; here the resident texts again after the fault, below.
 	balSid, visitSid := messageSid(), messageSid()
