@@ -63,6 +63,23 @@ type Ctx struct {
 	Op      *domain.Op
 	Svc     *domain.Service
 	Data    *Data
+
+	// auth keeps the step's answers to "may the caller do this?" (R5): a step may ask
+	// several times (the menu's options are worked out to decide a key, then again to
+	// ask), and nothing a step does changes the answer.
+	auth map[authQuestion]authAnswer
+}
+
+type authQuestion struct {
+	actor   domain.Actor
+	account string
+	need    domain.Permission
+}
+
+type authAnswer struct {
+	res     domain.Resident
+	out     Outcome
+	refused bool
 }
 
 // Now returns the instant the step acts at.

@@ -70,14 +70,23 @@ func authorised(c *Ctx, p domain.Permission) (domain.Resident, Outcome, bool) {
 		err := &domain.NotPermittedError{Need: p}
 		return domain.Resident{}, Outcome{Say: []Msg{{ID: MsgRefused, Err: err}}, Goto: FlowMenu, Failure: err.Error()}, true
 	}
-	res, err := c.Op.Authorise(c.Actor(), c.Account(), p)
+	q := authQuestion{actor: c.Actor(), account: c.Account(), need: p}
+	if a, ok := c.auth[q]; ok {
+		return a.res, a.out, a.refused
+	}
+	res, err := c.Op.Authorise(q.actor, q.account, p)
+	a := authAnswer{res: res}
 	switch {
 	case domain.RuleOf(err) != "":
-		return res, Outcome{Say: []Msg{{ID: MsgRefused, Err: err}}, Goto: FlowMenu, Failure: err.Error()}, true
+		a.out, a.refused = Outcome{Say: []Msg{{ID: MsgRefused, Err: err}}, Goto: FlowMenu, Failure: err.Error()}, true
 	case err != nil:
-		return res, Outcome{Err: err}, true
+		return res, Outcome{Err: err}, true // a failure, not an answer: not kept
 	}
-	return res, Outcome{}, false
+	if c.auth == nil {
+		c.auth = map[authQuestion]authAnswer{}
+	}
+	c.auth[q] = a
+	return a.res, a.out, a.refused
 }
 
 // wrongKey re-asks after an answer that is none of the choices.
