@@ -14,10 +14,7 @@ import (
 )
 
 func runMigrate(ctx context.Context, e *env, args []string) error {
-	if _, err := parse(e.flags("migrate"), args, 0); err != nil {
-		return err
-	}
-	if err := e.open(ctx); err != nil {
+	if _, err := e.parseAndOpen(ctx, e.flags("migrate"), args, 0); err != nil {
 		return err
 	}
 	v, err := e.store.Version(ctx)
@@ -64,10 +61,7 @@ type schemeJSON struct {
 func runSchemesList(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("schemes list")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args, 0); err != nil {
-		return err
-	}
-	if err := e.open(ctx); err != nil {
+	if _, err := e.parseAndOpen(ctx, fs, args, 0); err != nil {
 		return err
 	}
 	schemes, err := e.svc.Schemes(ctx)
@@ -98,10 +92,7 @@ func runResidentAdd(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&in.Scheme, "scheme", "", "scheme area")
 	fs.StringVar(&in.Phone, "phone", "", "phone number")
 	fs.StringVar(&in.PIN, "pin", "", "phone PIN (4-6 digits)")
-	if _, err := parse(fs, args, 0); err != nil {
-		return err
-	}
-	if err := e.open(ctx); err != nil {
+	if _, err := e.parseAndOpen(ctx, fs, args, 0); err != nil {
 		return err
 	}
 	res, err := e.svc.AddResident(ctx, admin(), in)
@@ -182,11 +173,8 @@ const rfc3339 = "2006-01-02T15:04:05Z07:00"
 func runResidentShow(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("resident show")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args, 1)
+	pos, err := e.parseAndOpen(ctx, fs, args, 1)
 	if err != nil {
-		return err
-	}
-	if err := e.open(ctx); err != nil {
 		return err
 	}
 	v, err := e.svc.Account(ctx, admin(), pos[0])
@@ -255,10 +243,7 @@ func runResidentShow(ctx context.Context, e *env, args []string) error {
 func runResidentList(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("resident list")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args, 0); err != nil {
-		return err
-	}
-	if err := e.open(ctx); err != nil {
+	if _, err := e.parseAndOpen(ctx, fs, args, 0); err != nil {
 		return err
 	}
 	out := []residentJSON{}
@@ -291,11 +276,8 @@ func runResidentList(ctx context.Context, e *env, args []string) error {
 func runResidentSetPIN(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("resident set-pin")
 	newPIN := fs.String("pin", "", "the new PIN (4-6 digits)")
-	pos, err := parse(fs, args, 1)
+	pos, err := e.parseAndOpen(ctx, fs, args, 1)
 	if err != nil {
-		return err
-	}
-	if err := e.open(ctx); err != nil {
 		return err
 	}
 	if err := e.svc.SetPIN(ctx, admin(), pos[0], *newPIN); err != nil {
@@ -384,11 +366,8 @@ func runMemberAdd(ctx context.Context, e *env, args []string) error {
 func runVehicleAdd(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("vehicle add")
 	reg := fs.String("vrm", "", "vehicle registration")
-	pos, err := parse(fs, args, 1)
+	pos, err := e.parseAndOpen(ctx, fs, args, 1)
 	if err != nil {
-		return err
-	}
-	if err := e.open(ctx); err != nil {
 		return err
 	}
 	v, err := e.svc.AddVehicle(ctx, admin(), pos[0], *reg)
@@ -431,11 +410,8 @@ func runVisitsAdd(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("visits add")
 	reg := fs.String("vrm", "", "vehicle registration")
 	day := fs.String("date", "today", "YYYY-MM-DD, today or tomorrow")
-	pos, err := parse(fs, args, 1)
+	pos, err := e.parseAndOpen(ctx, fs, args, 1)
 	if err != nil {
-		return err
-	}
-	if err := e.open(ctx); err != nil {
 		return err
 	}
 	date, err := parseDay(*day, e.clock.Now())
@@ -456,11 +432,8 @@ func runVisitsAdd(ctx context.Context, e *env, args []string) error {
 func runVisitsList(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("visits list")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args, 1)
+	pos, err := e.parseAndOpen(ctx, fs, args, 1)
 	if err != nil {
-		return err
-	}
-	if err := e.open(ctx); err != nil {
 		return err
 	}
 	vs, err := e.svc.UpcomingVisits(ctx, admin(), pos[0])
@@ -485,11 +458,8 @@ func runVisitsList(ctx context.Context, e *env, args []string) error {
 }
 
 func runVisitsCancel(ctx context.Context, e *env, args []string) error {
-	pos, err := parse(e.flags("visits cancel"), args, 1)
+	pos, err := e.parseAndOpen(ctx, e.flags("visits cancel"), args, 1)
 	if err != nil {
-		return err
-	}
-	if err := e.open(ctx); err != nil {
 		return err
 	}
 	v, err := e.svc.CancelVisit(ctx, admin(), pos[0])
@@ -504,11 +474,8 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("check")
 	scheme := fs.String("scheme", "", "scheme area")
 	at := fs.String("at", "", "the moment to check (default now)")
-	pos, err := parse(fs, args, 1)
+	pos, err := e.parseAndOpen(ctx, fs, args, 1)
 	if err != nil {
-		return err
-	}
-	if err := e.open(ctx); err != nil {
 		return err
 	}
 	when := e.clock.Now()
@@ -532,10 +499,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 func runHours(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("hours")
 	at := fs.String("at", "", "the moment to ask about (default now)")
-	if _, err := parse(fs, args, 0); err != nil {
-		return err
-	}
-	if err := e.open(ctx); err != nil {
+	if _, err := e.parseAndOpen(ctx, fs, args, 0); err != nil {
 		return err
 	}
 	when := e.clock.Now()

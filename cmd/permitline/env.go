@@ -96,6 +96,15 @@ func parseUpTo(fs *flag.FlagSet, args []string, most int) ([]string, error) {
 	return pos, nil
 }
 
+// parseAndOpen parses a command's arguments (see parse), then opens the store (see open).
+func (e *env) parseAndOpen(ctx context.Context, fs *flag.FlagSet, args []string, positional int) ([]string, error) {
+	pos, err := parse(fs, args, positional)
+	if err != nil {
+		return nil, err
+	}
+	return pos, e.open(ctx)
+}
+
 // open sets up the clock, opens the store (applying migrations) and builds the service.
 func (e *env) open(ctx context.Context) error {
 	e.clock = domain.SystemClock{}
