@@ -285,8 +285,6 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	var serverErrs *logCounter
 	var writer *timedStore
 
-	seed := seeding{now: o.Now.Add(-time.Hour), pinCost: o.PINCost}
-	var residents []*resident
 	if o.URL == "" {
 		rep.DBPath = o.DBPath
 		if rep.DBPath == "" {
@@ -295,16 +293,19 @@ func Run(ctx context.Context, o Options) (Report, error) {
 			return rep, fmt.Errorf("%s already exists: the in-process line starts on a fresh database", rep.DBPath)
 		}
 		rep.DBKept = o.DBPath != ""
-		t0 := time.Now()
-		if seed.store, err = sqlite.Open(ctx, rep.DBPath); err != nil {
-			return rep, err
-		}
-		residents, err = seedResidents(ctx, seed, o.Residents)
-		seed.store.Close()
-		if err != nil {
-			return rep, fmt.Errorf("seeding: %w", err)
-		}
-		rep.SeedTime = Millis(time.Since(t0))
+	} else {
+		rep.Target, rep.DBPath, rep.DBKept = o.URL, o.DBPath, true
+		r.sim.BaseURL, r.sim.PublicURL = o.URL, o.PublicURL
+		// A running line's database may hold an earlier run's visits: other registrations.
+		r.vrmBase += int(time.Now().UnixNano()%1_000_000) * 97
+	}
+	t0 := time.Now()
+	residents, err := seedResidents(ctx, seeding{path: rep.DBPath, now: o.Now.Add(-time.Hour), pinCost: o.PINCost}, o.Residents)
+	if err != nil {
+		return rep, fmt.Errorf("seeding: %w", err)
+	}
+	rep.SeedTime = Millis(time.Since(t0))
+	if o.URL == "" {
 		t0 = time.Now()
 		if err := seedHistory(ctx, rep.DBPath, residents, o.History, o.Now, r.holidays); err != nil {
 			return rep, fmt.Errorf("inserting history: %w", err)
@@ -318,20 +319,6 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		}
 		r.sim.BaseURL = base
 	} else {
-		rep.Target, rep.DBPath, rep.DBKept = o.URL, o.DBPath, true
-		r.sim.BaseURL, r.sim.PublicURL = o.URL, o.PublicURL
-		// A running line's database may hold an earlier run's visits: other registrations.
-		r.vrmBase += int(time.Now().UnixNano()%1_000_000) * 97
-		t0 := time.Now()
-		if seed.store, err = sqlite.Open(ctx, rep.DBPath); err != nil {
-			return rep, err
-		}
-		residents, err = seedResidents(ctx, seed, o.Residents)
-		seed.store.Close()
-		if err != nil {
-			return rep, fmt.Errorf("seeding: %w", err)
-		}
-		rep.SeedTime = Millis(time.Since(t0))
 		r.now, r.started = o.Now, called
 		r.today = calendar.DateOf(r.now)
 	}

@@ -16,6 +16,7 @@ import (
 	"permitline/domain/calendar"
 	"permitline/domain/phone"
 	"permitline/domain/pin"
+	"permitline/domain/sqlite"
 	"permitline/fixtures"
 )
 
@@ -75,7 +76,7 @@ const (
 
 // seeding is the set-up of the simulated residents.
 type seeding struct {
-	store   domain.Store
+	path    string    // the database
 	now     time.Time // the instant seeding acts at: an hour before the run's clock
 	pinCost int
 }
@@ -85,9 +86,14 @@ type seeding struct {
 // registration, 2-4 permits bought in the back office and a saved vehicle, a batch of
 // residents per transaction. Residents seeded by an earlier run are reused.
 func seedResidents(ctx context.Context, s seeding, n int) ([]*resident, error) {
+	store, err := sqlite.Open(ctx, s.path)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
 	clock := domain.NewManualClock(s.now)
 	holidays := fixtures.MustBankHolidays()
-	svc := domain.New(domain.Config{Store: s.store, Clock: clock, Holidays: holidays, PINCost: s.pinCost})
+	svc := domain.New(domain.Config{Store: store, Clock: clock, Holidays: holidays, PINCost: s.pinCost})
 	admin := domain.Admin("load")
 	schemes, err := fixtures.Schemes()
 	if err != nil {
