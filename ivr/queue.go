@@ -24,15 +24,8 @@ func (h *Handler) QueueWait(w http.ResponseWriter, r *http.Request) {
 		msg = fmt.Sprintf("You're number %s in the queue. An agent will be with you as soon as possible, "+
 			"and will see what you've already done.", speak.Number(pos))
 	}
-	doc, err := twiml.Voice([]twiml.Element{
-		&twiml.VoiceSay{Message: msg, Voice: h.cfg.Voice.Name, Language: h.cfg.Voice.Language},
-		&twiml.VoicePause{Length: "20"},
-	})
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	writeTwiML(w, doc)
+	writeVerbs(w, &twiml.VoiceSay{Message: msg, Voice: h.cfg.Voice.Name, Language: h.cfg.Voice.Language},
+		&twiml.VoicePause{Length: "20"})
 }
 
 // QueueDone answers the <Enqueue> action: the caller left the queue. A caller who hung up
@@ -52,16 +45,17 @@ func (h *Handler) QueueDone(w http.ResponseWriter, r *http.Request) {
 	if err := h.setTransfer(r, callSid, status, domain.TransferQueued); err != nil {
 		h.log.Error("recording the end of a wait", "call_sid", callSid, "error", err)
 	}
-	var verbs []twiml.Element
-	switch result {
-	case "hangup", "bridged", "redirected", "redirected-from-bridged", "bridging-in-process":
-		// Nothing more to say: the caller is gone, or already elsewhere.
-	default: // leave, queue-full, error, system-error
-		verbs = append(verbs,
-			&twiml.VoiceSay{Message: "Sorry, the helpdesk can't take your call just now. Please try again later.",
-				Voice: h.cfg.Voice.Name, Language: h.cfg.Voice.Language},
-			&twiml.VoiceHangup{})
+	if status != "" {
+		writeVerbs(w) // nothing more to say: the caller is gone, or already elsewhere
+		return
 	}
+	// leave, queue-full, error, system-error
+	writeVerbs(w, &twiml.VoiceSay{Message: "Sorry, the helpdesk can't take your call just now. Please try again later.",
+		Voice: h.cfg.Voice.Name, Language: h.cfg.Voice.Language}, &twiml.VoiceHangup{})
+}
+
+// writeVerbs answers with a TwiML document of verbs.
+func writeVerbs(w http.ResponseWriter, verbs ...twiml.Element) {
 	doc, err := twiml.Voice(verbs)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)

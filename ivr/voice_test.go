@@ -412,3 +412,30 @@ func TestACallerPutThroughByTheApologyIsShownToAgents(t *testing.T) {
 		t.Fatalf("queued: %v %+v", err, queued)
 	}
 }
+
+// The queue's action: a caller the queue could not keep hears why and the call ends; one
+// taken by an agent hears nothing more from the line, and the transfer is marked taken.
+func TestLeavingTheQueue(t *testing.T) {
+	l := newLine(t, monday)
+	c := l.alexAtMenu().press("0").waitsFor("queue")
+	turn, err := c.c.LeaveQueue(l.Ctx, "queue-full")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.turn = turn
+	c.expect("Sorry, the helpdesk can't take your call just now. Please try again later.").ended()
+	if c.turn.EndReason != "hangup" {
+		t.Fatalf("a full queue ends the call with <Hangup>, got %s", c.turn.EndReason)
+	}
+
+	c = l.alexAtMenu().press("0").waitsFor("queue")
+	if turn, err = c.c.LeaveQueue(l.Ctx, "bridged"); err != nil {
+		t.Fatal(err)
+	}
+	if len(turn.Said) != 0 {
+		t.Fatalf("a caller put through to an agent heard from the line: %v", turn.Said)
+	}
+	if tr := l.transfer(c); tr.Status != domain.TransferTaken {
+		t.Fatalf("a caller put through: transfer %s, want taken", tr.Status)
+	}
+}
