@@ -169,6 +169,9 @@ func (s *Service) EndTransfer(ctx context.Context, a Agent, id int64, outcome Tr
 	if outcome != TransferReturned && outcome != TransferDone {
 		return Transfer{}, &InvalidInputError{Field: "outcome", Reason: "is returned or done"}
 	}
+	if err := CheckNote(note); err != nil {
+		return Transfer{}, err
+	}
 	var t Transfer
 	err := s.Update(ctx, func(o *Op) error {
 		var err error
@@ -188,6 +191,19 @@ func (s *Service) EndTransfer(ctx context.Context, a Agent, id int64, outcome Tr
 		return o.audit(t.ResidentID, a.Actor(), "call."+string(outcome), "%s", t.Note)
 	})
 	return t, err
+}
+
+// MaxNoteLen bounds an agent's wrap-up note, in bytes.
+const MaxNoteLen = 2000
+
+// CheckNote refuses a wrap-up note too long to keep. A channel that must act before it
+// ends a call (handing it back to the line) checks the note first, so a refusal comes
+// before anything has moved.
+func CheckNote(note string) error {
+	if len(strings.TrimSpace(note)) > MaxNoteLen {
+		return &InvalidInputError{Field: "note", Reason: "is longer than 2,000 characters: keep it shorter"}
+	}
+	return nil
 }
 
 // ResendConfirmation queues the visit's confirmation text again, to the resident's mobile.

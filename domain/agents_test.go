@@ -2,6 +2,7 @@ package domain_test
 
 import (
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -97,6 +98,13 @@ func TestTwoAgentsClaimingOneCallExactlyOneWins(t *testing.T) {
 	}
 	if _, err := w.svc.EndTransfer(w.ctx, other, tr.ID, domain.TransferDone, "not mine"); !errors.Is(err, domain.ErrNotYourCall) {
 		t.Fatalf("another agent ended the call: %v", err)
+	}
+	long := strings.Repeat("x", domain.MaxNoteLen+1)
+	if _, err := w.svc.EndTransfer(w.ctx, winner, tr.ID, domain.TransferDone, long); domain.RuleOf(err) != "input" {
+		t.Fatalf("a note over %d characters: %v, want an input refusal", domain.MaxNoteLen, err)
+	}
+	if got, _ := w.svc.Transfer(w.ctx, tr.ID); got.Status != domain.TransferTaken || got.Note != "" {
+		t.Fatalf("a refused wrap-up changed the call: %+v", got)
 	}
 	done, err := w.svc.EndTransfer(w.ctx, winner, tr.ID, domain.TransferDone, "visit booked for Tuesday")
 	if err != nil || done.Status != domain.TransferDone || done.Note != "visit booked for Tuesday" {

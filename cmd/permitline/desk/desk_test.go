@@ -544,6 +544,21 @@ func TestHandBackToTheLine(t *testing.T) {
 	_, tr := queueForAgent(t, l)
 	callPath := fmt.Sprintf("/desk/calls/%d", tr.ID)
 	c.act(callPath+"/take", nil)
+	// A note too long is refused before the call moves, at the hand-back and at the finish.
+	long := strings.Repeat("x", domain.MaxNoteLen+1)
+	moves := len(l.Twilio.CallUpdates())
+	for _, action := range []string{"/return", "/finish"} {
+		r := c.act(callPath+action, url.Values{"note": {long}})
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "longer than 2,000 characters") {
+			t.Fatalf("%s with a note too long: %d\n%s", action, r.status, r.body)
+		}
+	}
+	if n := len(l.Twilio.CallUpdates()); n != moves {
+		t.Fatalf("a refused hand-back moved the call (%d updates, was %d)", n, moves)
+	}
+	if got := transfer(t, l, tr.ID); got.Status != domain.TransferTaken || got.Note != "" {
+		t.Fatalf("a refused note changed the call: %+v", got)
+	}
 	if r := c.act(callPath+"/return", url.Values{"note": {"wanted the menu"}}); r.status != http.StatusSeeOther {
 		t.Fatalf("hand back: %d\n%s", r.status, r.body)
 	}

@@ -457,9 +457,8 @@ func (d *desk) sendToPay(w http.ResponseWriter, r *http.Request, rq *request, c 
 // handBack is POST /desk/calls/{id}/return: the caller goes back to the line's main menu.
 func (d *desk) handBack(w http.ResponseWriter, r *http.Request, rq *request, c heldCall) {
 	note := strings.TrimSpace(r.PostForm.Get("note"))
-	if len(note) > maxNote {
-		d.showCall(w, r, rq, c.t, c.account, http.StatusUnprocessableEntity,
-			"The note is too long: keep it under 2,000 characters. Nothing was changed.", callForm{Note: note})
+	if err := domain.CheckNote(note); err != nil { // before the call moves
+		d.refuse(w, r, rq, c, "handing the call back", err, callForm{Note: note})
 		return
 	}
 	if !d.returnCall(w, r, rq, c, ivr.BackToMenu) {
@@ -492,11 +491,6 @@ func (d *desk) returnCall(w http.ResponseWriter, r *http.Request, rq *request, c
 // finish is POST /desk/calls/{id}/finish: the call is done, with a wrap-up note.
 func (d *desk) finish(w http.ResponseWriter, r *http.Request, rq *request, c heldCall) {
 	note := strings.TrimSpace(r.PostForm.Get("note"))
-	if len(note) > maxNote {
-		d.showCall(w, r, rq, c.t, c.account, http.StatusUnprocessableEntity,
-			"The note is too long: keep it under 2,000 characters. Nothing was changed.", callForm{Note: note})
-		return
-	}
 	if _, err := d.svc.EndTransfer(r.Context(), rq.agent, c.t.ID, domain.TransferDone, note); err != nil {
 		d.refuse(w, r, rq, c, "finishing the call", err, callForm{Note: note})
 		return
@@ -504,9 +498,6 @@ func (d *desk) finish(w http.ResponseWriter, r *http.Request, rq *request, c hel
 	d.setFlash(w, "ok", "Call finished. Thank you.")
 	http.Redirect(w, r, "/desk/", http.StatusSeeOther)
 }
-
-// maxNote bounds a wrap-up note.
-const maxNote = 2000
 
 func plural(n int, one, many string) string {
 	if n == 1 {
