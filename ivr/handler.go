@@ -118,49 +118,42 @@ func (h *Handler) answer(ctx context.Context, log *slog.Logger, r *http.Request,
 	in flows.Input) (string, error) {
 	for attempt := 0; ; attempt++ {
 		// The common case: the next step of a call this process answered last.
-		if c, ok := h.cache.take(callSid, step); ok && attempt == 0 && step > 0 {
-			in := h.engine.Prepare(ctx, h.svc, c.sess, in)
-			doc, err := h.commit(ctx, c.conv, c.sess, step, in, r)
-			if errors.Is(err, domain.ErrConflict) {
-				continue // moved on elsewhere: the store knows how
-			}
-			if err == nil {
-				log.Info("step", "flow", c.sess.Flow, "state", c.sess.State, "from", phone.Mask(r.PostForm.Get("From")))
-			}
-			return doc, err
-		}
-		// A repeat of a step already answered gets the same answer, without a write.
-		conv, err := h.load(ctx, callSid)
-		switch {
-		case errors.Is(err, domain.ErrNotFound):
-			// A step of a call we hold nothing for (its record expired): start afresh.
-			step, in = 0, flows.Input{}
-		case err != nil:
-			return "", err
-		default:
-			if doc, done, err := h.replay(ctx, log, conv, step, in); done || err != nil {
-				return doc, err
-			}
-			if conv.Ended {
-				return hangup(), nil
-			}
-		}
-		if err == nil && step > conv.Version {
-			return "", fmt.Errorf("%w: step %d, call at %d", errBadStep, step, conv.Version)
-		}
-		sess := h.engine.New(flows.Data{Channel: domain.ChannelVoice, Key: callSid, From: r.PostForm.Get("From")})
-		if conv.ID != 0 {
-			if sess, err = decode(conv); err != nil {
+		c, ok := h.cache.take(callSid, step)
+		if !ok || attempt > 0 || step == 0 {
+			// A repeat of a step already answered gets the same answer, without a write.
+			conv, err := h.load(ctx, callSid)
+			switch {
+			case errors.Is(err, domain.ErrNotFound):
+				// A step of a call we hold nothing for (its record expired): start afresh.
+				step, in = 0, flows.Input{}
+			case err != nil:
 				return "", err
+			default:
+				if doc, done, err := h.replay(ctx, log, conv, step, in); done || err != nil {
+					return doc, err
+				}
+				if conv.Ended {
+					return hangup(), nil
+				}
+				if step > conv.Version {
+					return "", fmt.Errorf("%w: step %d, call at %d", errBadStep, step, conv.Version)
+				}
+			}
+			c = cachedSession{conv: conv,
+				sess: h.engine.New(flows.Data{Channel: domain.ChannelVoice, Key: callSid, From: r.PostForm.Get("From")})}
+			if conv.ID != 0 {
+				if c.sess, err = decode(conv); err != nil {
+					return "", err
+				}
 			}
 		}
-		in := h.engine.Prepare(ctx, h.svc, sess, in) // slow checks (a PIN) before the transaction
-		doc, err := h.commit(ctx, conv, sess, step, in, r)
+		in := h.engine.Prepare(ctx, h.svc, c.sess, in) // slow checks (a PIN) before the transaction
+		doc, err := h.commit(ctx, c.conv, c.sess, step, in, r)
 		if errors.Is(err, domain.ErrConflict) && attempt < 3 {
 			continue // another request moved the call on: answer as a repeat
 		}
 		if err == nil {
-			log.Info("step", "flow", sess.Flow, "state", sess.State, "from", phone.Mask(r.PostForm.Get("From")))
+			log.Info("step", "flow", c.sess.Flow, "state", c.sess.State, "from", phone.Mask(r.PostForm.Get("From")))
 		}
 		return doc, err
 	}
@@ -239,8 +232,7 @@ func (h *Handler) commit(ctx context.Context, conv domain.Conversation, sess *fl
 			return err
 		}
 		saved = next
-		return op.Tx().InsertStepReply(domain.StepReply{ConversationID: next.ID, Step: step,
-			InputHash: inputHash(in), Reply: []byte(doc), CreatedAt: op.Now()})
+		return op.Tx().InsertStepReply(stepReply(next, step, in, doc, op.Now()))
 	})
 	h.keep(saved, sess, err)
 	return doc, err
@@ -284,10 +276,15 @@ func (h *Handler) commitRead(ctx context.Context, conv domain.Conversation, sess
 		if saved.Version != rd.step {
 			return fmt.Errorf("conversation %d saved at version %d, rendered for %d", saved.ID, saved.Version, rd.step)
 		}
-		return op.Tx().InsertStepReply(domain.StepReply{ConversationID: saved.ID, Step: step,
-			InputHash: inputHash(in), Reply: []byte(doc), CreatedAt: now})
+		return op.Tx().InsertStepReply(stepReply(saved, step, in, doc, now))
 	})
 	return doc, saved, err
+}
+
+// stepReply is the reply kept for step of the saved conversation, for a repeat of it.
+func stepReply(saved domain.Conversation, step int, in flows.Input, doc string, now time.Time) domain.StepReply {
+	return domain.StepReply{ConversationID: saved.ID, Step: step, InputHash: inputHash(in), Reply: []byte(doc),
+		CreatedAt: now}
 }
 
 // next is the conversation as a step leaves it, to be saved over conv.
