@@ -119,27 +119,19 @@ func (s *Store) commitGroup(group []*job) {
 		}
 		live = append(live, j)
 	}
-	if len(live) == 1 {
-		// Alone: the transaction is the job's, no savepoint needed.
-		if run(live[0], tx, s.stmts) != nil {
-			_ = tx.Rollback()
-			finish(live, nil)
-			return
-		}
-		finish(live, commit(tx))
-		return
-	}
 	var kept []*job
+	abort := func(rest []*job, err error) {
+		_ = tx.Rollback()
+		finish(append(kept, rest...), err) // a job that failed already keeps its own error
+	}
 	for i, j := range live {
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT job"); err != nil {
-			_ = tx.Rollback()
-			finish(append(kept, live[i:]...), fmt.Errorf("beginning a savepoint: %w", err))
+			abort(live[i:], fmt.Errorf("beginning a savepoint: %w", err))
 			return
 		}
 		if run(j, tx, s.stmts) == nil {
 			if _, err := tx.ExecContext(ctx, "RELEASE job"); err != nil {
-				_ = tx.Rollback()
-				finish(append(kept, live[i:]...), fmt.Errorf("releasing a savepoint: %w", err))
+				abort(live[i:], fmt.Errorf("releasing a savepoint: %w", err))
 				return
 			}
 			kept = append(kept, j)
@@ -147,17 +139,11 @@ func (s *Store) commitGroup(group []*job) {
 		}
 		// Some errors (a full disk, an I/O error) make SQLite roll the whole transaction
 		// back by itself: the savepoint is gone then, and the group with it.
-		if _, err := tx.ExecContext(ctx, "ROLLBACK TO job"); err != nil {
-			_ = tx.Rollback()
-			finish(append(kept, live[i+1:]...), fmt.Errorf("another write in its group failed: %w", err))
-			close(j.done)
-			return
-		}
-		if _, err := tx.ExecContext(ctx, "RELEASE job"); err != nil {
-			_ = tx.Rollback()
-			finish(append(kept, live[i+1:]...), fmt.Errorf("releasing a savepoint: %w", err))
-			close(j.done)
-			return
+		for _, stmt := range []string{"ROLLBACK TO job", "RELEASE job"} {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				abort(live[i:], fmt.Errorf("another write in its group failed: %w", err))
+				return
+			}
 		}
 		close(j.done)
 	}
