@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/twilio/twilio-go/twiml"
 
 	"permitline/domain"
 	"permitline/domain/sqlite"
@@ -38,14 +39,21 @@ type Floors struct {
 	Lower   string  `json:"lower"` // the name of the lower floor
 }
 
-const twiml = "<Response/>"
+// emptyTwiML is the floors' answer: an empty TwiML document, as twilio-go writes it.
+var emptyTwiML = func() string {
+	doc, err := twiml.Voice(nil)
+	if err != nil {
+		panic("rendering an empty <Response>: " + err.Error()) // a constant document: cannot fail
+	}
+	return doc
+}()
 
-// httpFloorHandler is an empty chi router: one route that answers 200 "<Response/>".
+// httpFloorHandler is an empty chi router: one route that answers 200 with emptyTwiML.
 func httpFloorHandler() http.Handler {
 	r := chi.NewRouter()
 	r.Post("/twilio/voice/step", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/xml")
-		_, _ = io.WriteString(w, twiml)
+		_, _ = io.WriteString(w, emptyTwiML)
 	})
 	return r
 }
@@ -64,7 +72,7 @@ func storageFloorHandler(store *sqlite.Store) http.Handler {
 			return
 		}
 		w.Header().Set("Content-Type", "text/xml")
-		_, _ = io.WriteString(w, twiml)
+		_, _ = io.WriteString(w, emptyTwiML)
 	})
 	return r
 }
