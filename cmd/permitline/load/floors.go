@@ -29,6 +29,9 @@ type Floor struct {
 	Elapsed  Millis  `json:"elapsed_ms"`
 	RPS      float64 `json:"requests_per_second"`
 	Latency  Latency `json:"latency"`
+	// CPUPerRequest is the process's CPU time a request, client and server together; 0
+	// when it cannot be read.
+	CPUPerRequest Millis `json:"cpu_per_request_ms,omitempty"`
 }
 
 // Floors are the two floors and the run's throughput as a fraction of the lower.
@@ -37,6 +40,10 @@ type Floors struct {
 	Storage Floor   `json:"storage"`
 	Ratio   float64 `json:"ratio_to_floor"`
 	Lower   string  `json:"lower"` // the name of the lower floor
+	// CPURatio is the lower floor's CPU time a request over the run's CPU time a webhook:
+	// the ratio a run would reach if it and the floor were both bound by the CPU alone.
+	// 0 unless the run was in-process (its CPU time known).
+	CPURatio float64 `json:"cpu_ratio,omitempty"`
 }
 
 // emptyTwiML is the floors' answer: an empty TwiML document, as twilio-go writes it.
@@ -59,7 +66,7 @@ func httpFloorHandler() http.Handler {
 }
 
 // storageFloorHandler commits one write per request through a store opened as the line
-// opens its own (domain/sqlite.Open: WAL, synchronous=FULL, one writer, BEGIN IMMEDIATE).
+// opens its own (domain/sqlite.Open: WAL, synchronous=NORMAL, one writer, BEGIN IMMEDIATE).
 func storageFloorHandler(store *sqlite.Store) http.Handler {
 	r := chi.NewRouter()
 	r.Post("/twilio/voice/step", func(w http.ResponseWriter, req *http.Request) {
@@ -78,7 +85,8 @@ func storageFloorHandler(store *sqlite.Store) http.Handler {
 }
 
 // measureFloors runs both floors with n requests each.
-func measureFloors(ctx context.Context, client *http.Client, dir, token string, n, concurrency int, runRate float64) (*Floors, error) {
+func measureFloors(ctx context.Context, client *http.Client, dir, token string, n, concurrency int,
+	runRate float64, runCPU Millis) (*Floors, error) {
 	h, err := runFloor(ctx, "http floor (empty chi handler)", httpFloorHandler(), client, token, n, concurrency)
 	if err != nil {
 		return nil, err
@@ -100,6 +108,9 @@ func measureFloors(ctx context.Context, client *http.Client, dir, token string, 
 	f.Lower = lower.Name
 	if lower.RPS > 0 {
 		f.Ratio = runRate / lower.RPS
+	}
+	if runCPU > 0 {
+		f.CPURatio = float64(lower.CPUPerRequest) / float64(runCPU)
 	}
 	return f, nil
 }
@@ -125,7 +136,7 @@ func runFloor(ctx context.Context, name string, handler http.Handler, client *ht
 	var mu sync.Mutex
 	var ds []time.Duration
 	var wg sync.WaitGroup
-	start := time.Now()
+	start, cpu := time.Now(), startCPU()
 	for range concurrency {
 		wg.Add(1)
 		go func() {
@@ -157,7 +168,9 @@ func runFloor(ctx context.Context, name string, handler http.Handler, client *ht
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	f := Floor{Name: name, Requests: len(ds), Errors: int(errs.Load()), Elapsed: Millis(elapsed), Latency: latencyOf("floor", ds)}
+	cpu.stop()
+	f := Floor{Name: name, Requests: len(ds), Errors: int(errs.Load()), Elapsed: Millis(elapsed), Latency: latencyOf("floor", ds),
+		CPUPerRequest: cpu.per(len(ds))}
 	if elapsed > 0 {
 		f.RPS = float64(len(ds)) / elapsed.Seconds()
 	}

@@ -190,11 +190,14 @@ type Report struct {
 	Elapsed        Millis         `json:"elapsed_ms"`
 	Thought        Millis         `json:"think_total_ms"` // every person's pauses, added up
 	WebhooksPerSec float64        `json:"webhooks_per_second"`
-	Steps          []Latency      `json:"steps"`
-	Overall        Latency        `json:"overall"`
-	Errors         []ErrorCount   `json:"errors"`
-	Check          CheckResult    `json:"check"`
-	Floors         *Floors        `json:"floors,omitempty"`
+	// CPUPerWebhook is the process's CPU time a webhook (in-process runs only: the line
+	// and the simulated Twilio together), 0 when it cannot be read.
+	CPUPerWebhook Millis       `json:"cpu_per_webhook_ms,omitempty"`
+	Steps         []Latency    `json:"steps"`
+	Overall       Latency      `json:"overall"`
+	Errors        []ErrorCount `json:"errors"`
+	Check         CheckResult  `json:"check"`
+	Floors        *Floors      `json:"floors,omitempty"`
 
 	// Expect is what the conversations heard, for Check.
 	Expect Expect `json:"-"`
@@ -345,7 +348,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		feedCtx, cancelFeed = context.WithTimeout(ctx, o.Duration)
 		defer cancelFeed()
 	}
-	started := time.Now()
+	started, cpu := time.Now(), startCPU()
 	go func() {
 		defer close(jobs)
 		for i := range o.Calls {
@@ -390,6 +393,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		stop = nil
 	}
 
+	cpu.stop()
 	rep.Conversations = int(startedN.Load())
 	rep.Capped = rep.Conversations < o.Calls && ctx.Err() == nil
 	rep.Interrupted = ctx.Err() != nil
@@ -405,6 +409,9 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	rep.Overall = latencyOf("overall", all)
 	if elapsed > 0 {
 		rep.WebhooksPerSec = float64(rep.Webhooks) / elapsed.Seconds()
+	}
+	if serverErrs != nil { // in-process: the line's CPU is this process's
+		rep.CPUPerWebhook = cpu.per(rep.Webhooks)
 	}
 	rep.Errors = sortedErrors(t.errs)
 	rep.Retried, rep.Resent = int(retry.retried.Load()), int(retry.resent.Load())
@@ -423,7 +430,8 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if o.Floors && rep.Webhooks > 0 {
 		// The floors' own client: with no retries, which would hide their errors.
 		floorClient := newClient(baseTransport(o.Concurrency), new(atomic.Int64), nil)
-		if rep.Floors, err = measureFloors(ctx, floorClient, tmp, o.AuthToken, rep.Webhooks, o.Concurrency, rep.WebhooksPerSec); err != nil {
+		if rep.Floors, err = measureFloors(ctx, floorClient, tmp, o.AuthToken, rep.Webhooks, o.Concurrency,
+			rep.WebhooksPerSec, rep.CPUPerWebhook); err != nil {
 			return rep, fmt.Errorf("measuring the floors: %w", err)
 		}
 	}

@@ -89,6 +89,9 @@ func TestSmallRunPassesItsOwnCheck(t *testing.T) {
 	if rep.Overall.Count != rep.Webhooks || rep.WebhooksPerSec <= 0 {
 		t.Errorf("overall %+v, webhooks %d at %.0f/s", rep.Overall, rep.Webhooks, rep.WebhooksPerSec)
 	}
+	if _, ok := processCPU(); ok && rep.CPUPerWebhook <= 0 {
+		t.Errorf("CPU time a webhook %s, want it measured in-process", rep.CPUPerWebhook)
+	}
 	cancelled, payments := 0, len(rep.Expect.Payments)
 	for _, v := range rep.Expect.Visits {
 		if v.Cancelled {

@@ -61,6 +61,10 @@ func (r Report) Print(w io.Writer) error {
 	p.f("  %s: %d completed, %d refused%s, %d failed\n", r.Elapsed, r.Completed, refusedTotal(r.Refused),
 		refusedDetail(r.Refused), r.Failed)
 	p.f("  %d webhooks: %.0f webhooks/s\n", r.Webhooks, r.WebhooksPerSec)
+	if r.CPUPerWebhook > 0 {
+		p.f("  CPU time: %s a webhook (this process: the line and the simulated Twilio, both ends of each request)\n",
+			r.CPUPerWebhook)
+	}
 	if r.RetryFor > 0 {
 		p.f("  retried %d requests after connection errors or 502/503 (%d attempts more; each request for up to %s,\n"+
 			"    the wait counted in its step's latency)\n", r.Retried, r.Resent, r.RetryFor)
@@ -122,11 +126,18 @@ func (r Report) Print(w io.Writer) error {
 			if fl.Errors > 0 {
 				errs = fmt.Sprintf(", %d errors", fl.Errors)
 			}
-			p.f("  %-38s %7.0f requests/s   p50 %s   p99 %s   max %s%s\n", fl.Name, fl.RPS, fl.Latency.P50,
-				fl.Latency.P99, fl.Latency.Max, errs)
+			cpu := ""
+			if fl.CPUPerRequest > 0 {
+				cpu = fmt.Sprintf("   CPU %s a request", fl.CPUPerRequest)
+			}
+			p.f("  %-38s %7.0f requests/s   p50 %s   p99 %s   max %s%s%s\n", fl.Name, fl.RPS, fl.Latency.P50,
+				fl.Latency.P99, fl.Latency.Max, cpu, errs)
 		}
 		p.f("  ratio to floor: %.2f (%.0f webhooks/s ÷ %.0f requests/s, the %s)\n", f.Ratio, r.WebhooksPerSec,
 			min(f.HTTP.RPS, f.Storage.RPS), f.Lower)
+		if f.CPURatio > 0 {
+			p.f("  CPU ratio: %.2f (the %s's CPU time a request ÷ the run's a webhook)\n", f.CPURatio, f.Lower)
+		}
 	}
 	return p.err
 }
