@@ -76,6 +76,7 @@ func Activate() *Flow {
 				},
 				Prompt: confirmPrompt,
 				Decide: confirmVisit,
+				Writes: true,
 			},
 		},
 	}

@@ -55,6 +55,7 @@ func Buy() *Flow {
 				},
 				Prompt: func(c *Ctx) []Msg { return []Msg{{ID: MsgPaying, Money: total(c)}} },
 				Decide: paid,
+				Writes: true,
 			},
 			"pay_failed": {
 				Ask: func(*Ctx) Ask {

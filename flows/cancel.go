@@ -39,6 +39,7 @@ func Cancel() *Flow {
 					return []Msg{{ID: MsgConfirmCancel, Ref: v.Ref, VRM: v.VRM, Date: v.Date}}
 				},
 				Decide: confirmCancel,
+				Writes: true,
 			},
 		},
 	}

@@ -26,6 +26,10 @@ type State struct {
 	Prepare func(ctx context.Context, svc *domain.Service, d *Data, in Input) Input
 	// Auto states decide as soon as they are entered, without asking.
 	Auto bool
+	// Writes marks a state whose answer usually changes the account (a confirmed visit, a
+	// payment): a channel need not try the step on a snapshot first (see Engine.Writes).
+	// It is a hint: a state without it may still write, and one with it may not.
+	Writes bool
 }
 
 // Outcome is what an answer leads to.
@@ -174,6 +178,14 @@ func (e *Engine) Prepare(ctx context.Context, svc *domain.Service, s *Session, i
 		return in
 	}
 	return st.Prepare(ctx, svc, &s.Data, in)
+}
+
+// Writes reports whether the session's state usually writes when answered, so that a
+// channel that steps read-only first, and writes only if it must, goes straight to the
+// write. Whatever it says, the step's outcome is the same.
+func (e *Engine) Writes(s *Session) bool {
+	st, err := e.state(s)
+	return err == nil && st.Writes
 }
 
 // maxAutoSteps stops a graph that would loop through auto states forever.

@@ -191,10 +191,11 @@ func (h *Handler) replay(ctx context.Context, log *slog.Logger, c domain.Convers
 // commit steps the flow and saves the step. A step that only reads (most of them) is
 // stepped on a snapshot outside the one writer, which then only saves the conversation
 // and the reply; a step that writes, or that failed on trial, runs whole in one write
-// transaction.
+// transaction. A state marked as one that writes (flows.State.Writes: a confirmed visit,
+// a payment, a cancellation) skips the trial, which would only be thrown away.
 func (h *Handler) commit(ctx context.Context, conv domain.Conversation, sess *flows.Session, step int,
 	in flows.Input, r *http.Request) (string, error) {
-	if conv.ID != 0 {
+	if conv.ID != 0 && !h.engine.Writes(sess) {
 		trial := sess.Clone()
 		if doc, saved, err := h.commitRead(ctx, conv, trial, step, in); !errors.Is(err, errWrites) {
 			h.keep(saved, trial, err)
