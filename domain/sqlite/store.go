@@ -131,6 +131,14 @@ func (s *Store) View(ctx context.Context, fn func(domain.Reader) error) error {
 }
 
 func (s *Store) view(ctx context.Context, fn func(domain.Reader) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// A read on a WAL snapshot never waits for a lock, and the line's reads are index
+	// lookups of well under a millisecond: once started, one runs to its end. Watching the
+	// caller's context would cost more than it could save: a goroutine a statement in the
+	// driver and one a transaction in database/sql.
+	ctx = context.WithoutCancel(ctx)
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("beginning read: %w", err)

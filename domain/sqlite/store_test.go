@@ -555,3 +555,31 @@ func TestMain(m *testing.M) {
 	cleanupBenchStores()
 	os.Exit(code)
 }
+
+// TestViewAndCancellation: a View asked for on a context already ended reads nothing; one
+// whose context ends while it reads runs its reads to their end (each is short, and a
+// snapshot never waits for a lock).
+func TestViewAndCancellation(t *testing.T) {
+	s, _ := open(t)
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	ran := false
+	if err := s.View(ended, func(domain.Reader) error { ran = true; return nil }); !errors.Is(err, context.Canceled) || ran {
+		t.Fatalf("View on an ended context: err %v, ran %v; want context.Canceled, not run", err, ran)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	err := s.View(ctx, func(r domain.Reader) error {
+		cancel()
+		for range 3 {
+			if _, err := r.Schemes(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("reads after the context ended mid-View: %v", err)
+	}
+}
