@@ -193,6 +193,35 @@ func (s *Service) EndTransfer(ctx context.Context, a Agent, id int64, outcome Tr
 	return t, err
 }
 
+// SignOut is a desk session signed out before it expired, kept until it would have.
+type SignOut struct {
+	Session string // the session's own identifier (never the whole cookie)
+	AgentID int64
+	Until   time.Time
+}
+
+// SignOut ends an agent's desk session for good: it stays out until it would have
+// expired (until), whatever restarts in between. now is the desk's time: sessions signed
+// out that expired before it are forgotten in the same write.
+func (s *Service) SignOut(ctx context.Context, a Agent, session string, until, now time.Time) error {
+	if strings.TrimSpace(session) == "" {
+		return &InvalidInputError{Field: "session", Reason: "is empty"}
+	}
+	return s.Update(ctx, func(o *Op) error {
+		if err := o.tx.DeleteSignOutsBefore(now); err != nil {
+			return err
+		}
+		return o.tx.InsertSignOut(SignOut{Session: session, AgentID: a.ID, Until: until})
+	})
+}
+
+// SessionSignedOut reports whether a desk session was signed out.
+func (s *Service) SessionSignedOut(ctx context.Context, session string) (bool, error) {
+	var out bool
+	err := s.View(ctx, func(r Reader) (err error) { out, err = r.SignedOut(session); return err })
+	return out, err
+}
+
 // MaxNoteLen bounds an agent's wrap-up note, in bytes.
 const MaxNoteLen = 2000
 

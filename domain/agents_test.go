@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"permitline/domain"
 )
@@ -181,5 +182,38 @@ func TestChannelsAskTheDomainWhatAMemberMayDo(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSignedOutSessionsAreKeptUntilTheyExpire: a signed-out desk session is kept until it
+// would have expired, signing it out twice is harmless, and the sessions that have expired
+// are forgotten at the next sign-out.
+func TestSignedOutSessionsAreKeptUntilTheyExpire(t *testing.T) {
+	w := newWorld(t, "2026-11-30 10:00:00")
+	sam, kim := w.agent("sam"), w.agent("kim")
+	now := w.clock.Now()
+	if err := w.svc.SignOut(w.ctx, sam, "session-a", now.Add(time.Hour), now); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.svc.SignOut(w.ctx, sam, "session-a", now.Add(time.Hour), now); err != nil {
+		t.Fatalf("signing out the same session again: %v", err)
+	}
+	for session, want := range map[string]bool{"session-a": true, "session-b": false} {
+		if got, err := w.svc.SessionSignedOut(w.ctx, session); err != nil || got != want {
+			t.Errorf("SessionSignedOut(%s) = %v, %v; want %v", session, got, err, want)
+		}
+	}
+	// Two hours on, session-a has expired: kim's sign-out forgets it.
+	later := now.Add(2 * time.Hour)
+	if err := w.svc.SignOut(w.ctx, kim, "session-c", later.Add(time.Hour), later); err != nil {
+		t.Fatal(err)
+	}
+	for session, want := range map[string]bool{"session-a": false, "session-c": true} {
+		if got, err := w.svc.SessionSignedOut(w.ctx, session); err != nil || got != want {
+			t.Errorf("after expiry: SessionSignedOut(%s) = %v, %v; want %v", session, got, err, want)
+		}
+	}
+	if err := w.svc.SignOut(w.ctx, kim, " ", later, later); domain.RuleOf(err) != "input" {
+		t.Errorf("an empty session: %v, want an input refusal", err)
 	}
 }

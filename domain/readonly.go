@@ -57,6 +57,8 @@ func (t *readOnlyTx) InsertPayment(Payment) (Payment, error)   { return Payment{
 func (t *readOnlyTx) InsertPermit(Permit) (Permit, error)      { return Permit{}, t.refuse() }
 func (t *readOnlyTx) SetPermitVisitsUsed(int64, int) error     { return t.refuse() }
 func (t *readOnlyTx) InsertVisit(Visit) (Visit, error)         { return Visit{}, t.refuse() }
+func (t *readOnlyTx) InsertSignOut(SignOut) error              { return t.refuse() }
+func (t *readOnlyTx) DeleteSignOutsBefore(time.Time) error     { return t.refuse() }
 func (t *readOnlyTx) SetVisitCancelled(int64, time.Time) error { return t.refuse() }
 func (t *readOnlyTx) AppendAudit(AuditEntry) error             { return t.refuse() }
 func (t *readOnlyTx) InsertConversation(Conversation) (Conversation, error) {

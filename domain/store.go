@@ -76,6 +76,8 @@ type Reader interface {
 	TransferByID(id int64) (Transfer, error)
 	// TransfersWithStatus lists transfers in a status, oldest first.
 	TransfersWithStatus(s TransferStatus, limit int) ([]Transfer, error)
+	// SignedOut reports whether the desk session was signed out (and is still kept).
+	SignedOut(session string) (bool, error)
 }
 
 // Tx is a write transaction: reads see its own writes.
@@ -118,4 +120,8 @@ type Tx interface {
 	SkipOutgoingTo(e164 string, at time.Time) error
 
 	InsertAgent(a Agent) (Agent, error)
+	// InsertSignOut keeps a signed-out desk session; again for the same session is ignored.
+	InsertSignOut(s SignOut) error
+	// DeleteSignOutsBefore forgets the signed-out sessions that expired before t.
+	DeleteSignOutsBefore(t time.Time) error
 }

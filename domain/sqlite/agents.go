@@ -1,6 +1,10 @@
 package sqlite
 
-import "permitline/domain"
+import (
+	"time"
+
+	"permitline/domain"
+)
 
 const agentCols = `id, username, name, phone, client_identity, password_hash, created_at`
 
@@ -27,6 +31,27 @@ func (t *wtx) InsertAgent(a domain.Agent) (domain.Agent, error) {
 	a.ID, err = t.insert(`INSERT INTO agents (username, name, phone, client_identity, password_hash, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, a.Username, a.Name, a.Phone, a.ClientIdentity, a.PasswordHash, ts(a.CreatedAt))
 	return a, err
+}
+
+const sqlSignedOut = `SELECT count(*) FROM desk_sign_outs WHERE session = ?`
+
+// SignedOut is asked at every request of a signed-in agent.
+func (r *q) SignedOut(session string) (bool, error) {
+	var n int
+	err := r.db.QueryRowContext(r.ctx, sqlSignedOut, session).Scan(&n)
+	return n > 0, err
+}
+
+func (t *wtx) InsertSignOut(s domain.SignOut) error {
+	// Whether a row was added or one was there already, the session is signed out.
+	_, err := t.db.ExecContext(t.ctx, `INSERT INTO desk_sign_outs (session, agent_id, until) VALUES (?, ?, ?)
+		ON CONFLICT (session) DO NOTHING`, s.Session, s.AgentID, ts(s.Until))
+	return err
+}
+
+func (t *wtx) DeleteSignOutsBefore(at time.Time) error {
+	_, err := t.db.ExecContext(t.ctx, `DELETE FROM desk_sign_outs WHERE until < ?`, ts(at)) // none is fine
+	return err
 }
 
 func (r *q) TransferByID(id int64) (domain.Transfer, error) {

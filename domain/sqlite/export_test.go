@@ -11,6 +11,7 @@ func ReadDB(s *Store) *sql.DB { return s.read }
 // ReaderSQL is the SQL text of the Reader lookups that take an argument, by method name.
 var ReaderSQL = map[string]string{
 	"ResidentByAccount":    sqlResidentByAccount,
+	"SignedOut":            sqlSignedOut,
 	"ResidentsByPhone":     sqlResidentsByPhone,
 	"MembersByPhone":       sqlMembersByPhone,
 	"Members":              sqlMembers,

@@ -500,7 +500,7 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 	s, _ := open(t)
 	db := sqlite.WriteDB(s)
 	hot := []string{"PermitsBought", "PermitsExpiringAfter", "ActiveVisit", "VisitsCovering", "VisitByRef",
-		"ResidentByAccount", "ResidentsByPhone", "VisitsFrom"}
+		"ResidentByAccount", "ResidentsByPhone", "VisitsFrom", "SignedOut"}
 	names := make([]string, 0, len(sqlite.ReaderSQL))
 	for name := range sqlite.ReaderSQL {
 		names = append(names, name)

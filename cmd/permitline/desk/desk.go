@@ -68,7 +68,6 @@ type desk struct {
 	mux   *http.ServeMux
 
 	userLimit, ipLimit *limiter
-	revoked            *revocations
 
 	pollEvery, heartbeat time.Duration
 
@@ -101,7 +100,7 @@ func New(cfg Config, svc *domain.Service, calls Calls, log *slog.Logger) http.Ha
 	d := &desk{svc: svc, calls: calls, log: log.With("part", "desk"), key: append([]byte(nil), key...),
 		secure: strings.HasPrefix(strings.ToLower(cfg.PublicURL), "https://"), now: time.Now,
 		userLimit: newLimiter(maxFailures, failureWindow), ipLimit: newLimiter(maxFailures, failureWindow),
-		revoked: newRevocations(), pollEvery: time.Second, heartbeat: 15 * time.Second,
+		pollEvery: time.Second, heartbeat: 15 * time.Second,
 		closing: map[*http.Server]chan struct{}{}}
 	d.pages = parsePages()
 	d.routes()
@@ -205,7 +204,7 @@ func (d *desk) signedIn(r *http.Request) (*request, bool) {
 		return nil, false
 	}
 	s, ok := d.parseSession(c.Value)
-	if !ok {
+	if !ok || d.ended(r.Context(), s) {
 		return nil, false
 	}
 	a, err := d.svc.AgentByID(r.Context(), s.agentID)
@@ -267,30 +266,4 @@ func parsePages() map[string]*template.Template {
 			"templates/base.html", "templates/_*.html", n))
 	}
 	return out
-}
-
-// revocations holds the sessions signed out before they expired, until they would have.
-type revocations struct {
-	mu sync.Mutex
-	m  map[string]time.Time
-}
-
-func newRevocations() *revocations { return &revocations{m: map[string]time.Time{}} }
-
-func (v *revocations) revoke(nonce string, until, now time.Time) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	for n, t := range v.m {
-		if !now.Before(t) {
-			delete(v.m, n)
-		}
-	}
-	v.m[nonce] = until
-}
-
-func (v *revocations) revoked(nonce string) bool {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	_, ok := v.m[nonce]
-	return ok
 }

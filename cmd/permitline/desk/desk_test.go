@@ -135,11 +135,31 @@ func TestSignedOutSessionCannotBeReplayed(t *testing.T) {
 	if cookie == nil {
 		t.Fatal("no session cookie")
 	}
-	dana.act("/desk/logout", nil)
-	req, _ := http.NewRequest(http.MethodGet, l.Srv.URL+"/desk/", nil)
-	req.AddCookie(cookie)
-	if r := newClient(t, l.Srv.URL).do(req); r.status != http.StatusSeeOther {
-		t.Fatalf("a signed-out session still works when replayed: %d", r.status)
+	replay := func() int {
+		req, _ := http.NewRequest(http.MethodGet, l.Srv.URL+"/desk/", nil)
+		req.AddCookie(cookie)
+		return newClient(t, l.Srv.URL).do(req).status
+	}
+	// The session works while signed in, across a restart (the desk's key is kept).
+	l.Restart()
+	if got := replay(); got != http.StatusOK {
+		t.Fatalf("a signed-in session after a restart: %d, want 200", got)
+	}
+	if r := dana.act("/desk/logout", nil); r.status != http.StatusSeeOther || r.header.Get("Location") != "/desk/login" {
+		t.Fatalf("sign out: %d %s %s", r.status, r.header.Get("Location"), r.body)
+	}
+	if got := replay(); got != http.StatusSeeOther {
+		t.Fatalf("a signed-out session still works when replayed: %d", got)
+	}
+	// Signing out is kept in the store: a restart does not bring the session back.
+	l.Restart()
+	if got := replay(); got != http.StatusSeeOther {
+		t.Fatalf("a signed-out session works again after a restart: %d", got)
+	}
+	// Another sign-in of the same agent is not affected.
+	dana.mustSignIn("dana", password)
+	if r := dana.get("/desk/"); r.status != http.StatusOK {
+		t.Fatalf("signing in again after signing out: %d", r.status)
 	}
 }
 

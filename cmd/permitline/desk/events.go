@@ -66,7 +66,7 @@ func (d *desk) events(w http.ResponseWriter, r *http.Request, rq *request) {
 		case <-closing: // the server is shutting down: let it, the browser reconnects later
 			return
 		case <-poll.C:
-			if !d.now().Before(rq.session.expires) || d.revoked.revoked(rq.session.nonce) {
+			if d.ended(ctx, rq.session) {
 				_ = write(sseEvent("signed-out", "Your session has ended."))
 				return
 			}

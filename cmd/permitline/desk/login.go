@@ -93,9 +93,14 @@ func (d *desk) login(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/desk/", http.StatusSeeOther)
 }
 
-// logout ends the session: the cookie is cleared and the session revoked until it expires.
+// logout ends the session: it is kept as signed out until it would have expired, and
+// the cookie is cleared. If that cannot be kept, the agent is told so and stays signed in:
+// a sign-out that only cleared the cookie would leave the session usable.
 func (d *desk) logout(w http.ResponseWriter, r *http.Request, rq *request) {
-	d.revoked.revoke(rq.session.nonce, rq.session.expires, d.now())
+	if err := d.svc.SignOut(r.Context(), rq.agent, rq.session.nonce, rq.session.expires, d.now()); err != nil {
+		d.internal(w, r, rq, "signing you out", err)
+		return
+	}
 	http.SetCookie(w, d.cookie(sessionCookie, "", -1))
 	d.setFlash(w, "ok", "You've signed out.")
 	d.log.Info("signed out", "agent", rq.agent.Username)

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -86,10 +87,24 @@ func (d *desk) parseSession(raw string) (session, bool) {
 		return session{}, false
 	}
 	s := session{agentID: id, expires: time.Unix(exp, 0), nonce: parts[2], raw: raw}
-	if !d.now().Before(s.expires) || d.revoked.revoked(s.nonce) {
+	if !d.now().Before(s.expires) {
 		return session{}, false
 	}
 	return s, true
+}
+
+// ended reports whether a well-signed session has ended: expired, or signed out (kept in
+// the store, so a restart does not bring it back). When the store cannot say, it has.
+func (d *desk) ended(ctx context.Context, s session) bool {
+	if !d.now().Before(s.expires) {
+		return true
+	}
+	out, err := d.svc.SessionSignedOut(ctx, s.nonce)
+	if err != nil {
+		d.log.Error("checking a desk session", "agent", s.agentID, "error", err)
+		return true
+	}
+	return out
 }
 
 // csrfToken is the token every form of a session carries: derived from the session, so
