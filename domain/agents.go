@@ -222,6 +222,23 @@ func (s *Service) SessionSignedOut(ctx context.Context, session string) (bool, e
 	return out, err
 }
 
+// SentToPayment records that the agent holding a call sent the caller to the line's
+// payment step (the card details go to the line, never to the agent). The desk calls it
+// once the call has moved.
+func (s *Service) SentToPayment(ctx context.Context, a Agent, id int64) error {
+	return s.Update(ctx, func(o *Op) error {
+		t, err := o.tx.TransferByID(id)
+		if err != nil {
+			return err
+		}
+		if t.AgentID != a.ID || t.Status != TransferTaken {
+			return ErrNotYourCall
+		}
+		return o.audit(t.ResidentID, a.Actor(), "call.to_payment", "call %s sent to the line's payment step",
+			phone.Mask(t.From))
+	})
+}
+
 // MaxNoteLen bounds an agent's wrap-up note, in bytes.
 const MaxNoteLen = 2000
 

@@ -217,3 +217,45 @@ func TestSignedOutSessionsAreKeptUntilTheyExpire(t *testing.T) {
 		t.Errorf("an empty session: %v, want an input refusal", err)
 	}
 }
+
+// TestSentToPaymentIsAuditedForTheAgentHoldingTheCall: only the agent who took the call
+// may record sending it to payment; the entry is on the caller's account, as that agent.
+func TestSentToPaymentIsAuditedForTheAgentHoldingTheCall(t *testing.T) {
+	w := newWorld(t, "2026-11-30 10:00:00")
+	res := w.resident(cw, "07700900041")
+	tr := w.queuedTransfer("CA2", res.ID)
+	holder, other := w.agent("h1"), w.agent("o1")
+	count := func() (n int) {
+		err := w.svc.View(w.ctx, func(r domain.Reader) error {
+			es, err := r.Audit(res.ID, 50)
+			for _, e := range es {
+				if e.Action == "call.to_payment" && e.Actor.ID == holder.ID && e.Actor.Kind == domain.ActorAgent {
+					n++
+				}
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if err := w.svc.SentToPayment(w.ctx, holder, tr.ID); !errors.Is(err, domain.ErrNotYourCall) {
+		t.Fatalf("a call still queued: %v, want ErrNotYourCall", err)
+	}
+	if _, err := w.svc.ClaimTransfer(w.ctx, holder, tr.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.svc.SentToPayment(w.ctx, other, tr.ID); !errors.Is(err, domain.ErrNotYourCall) {
+		t.Fatalf("another agent: %v, want ErrNotYourCall", err)
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("%d entries before the holder sent the call", n)
+	}
+	if err := w.svc.SentToPayment(w.ctx, holder, tr.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("%d entries after the holder sent the call, want 1", n)
+	}
+}

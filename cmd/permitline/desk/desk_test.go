@@ -523,6 +523,10 @@ func TestAgentActsForTheCaller(t *testing.T) {
 			t.Errorf("the page lacks %q", want)
 		}
 	}
+	// Both note fields stop where the domain refuses a note.
+	if n := strings.Count(page.body, fmt.Sprintf(`maxlength="%d"`, domain.MaxNoteLen)); n != 2 {
+		t.Errorf("%d note fields limited to %d characters, want 2", n, domain.MaxNoteLen)
+	}
 
 	// Send to payment: Twilio is asked to move the call to the line's payment step.
 	if r := c.act(callPath+"/pay", nil); r.status != http.StatusSeeOther {
@@ -533,6 +537,9 @@ func TestAgentActsForTheCaller(t *testing.T) {
 	if last.CallSid != tr.CallSid || last.URL != l.Srv.URL+"/twilio/voice/resume?to=buy" || !strings.HasSuffix(last.URL, "/twilio/voice/resume?to=buy") ||
 		last.Method != http.MethodPost || last.Twiml != "" {
 		t.Fatalf("send to payment reached Twilio as %+v", last)
+	}
+	if page := c.get(callPath); !strings.Contains(page.body, "call.to_payment") {
+		t.Errorf("the account's history lacks the call sent to payment:\n%s", page.body)
 	}
 
 	// Finish with a note: the supervisor's page shows it.

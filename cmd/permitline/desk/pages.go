@@ -449,6 +449,10 @@ func (d *desk) sendToPay(w http.ResponseWriter, r *http.Request, rq *request, c 
 	if !d.returnCall(w, r, rq, c, ivr.BackToPay) {
 		return
 	}
+	if err := d.svc.SentToPayment(r.Context(), rq.agent, c.t.ID); err != nil {
+		// The call has moved already: the agent's part is done, only the record failed.
+		d.log.Error("auditing a call sent to payment", "transfer", c.t.ID, "error", err)
+	}
 	d.setFlash(w, "ok", "The caller is at the line's payment step now: they key their card details to the line, "+
 		"not to you. Finish the call with a note.")
 	http.Redirect(w, r, callURL(c.t, c.account), http.StatusSeeOther)

@@ -17,6 +17,8 @@ import (
 
 var funcs = template.FuncMap{
 	"plural": plural,
+	// maxNote is the wrap-up note's limit, so the form stops where the domain refuses.
+	"maxNote": func() int { return domain.MaxNoteLen },
 }
 
 // page is what every page's layout needs.
