@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"errors"
 	"time"
 )
@@ -34,6 +35,27 @@ type StepReply struct {
 	InputHash      string
 	Reply          []byte
 	CreatedAt      time.Time
+}
+
+// ConversationRetention is how long a conversation, and the replies kept for its steps,
+// stay after the conversation expired: long enough to look into what a caller heard
+// during the week, then deleted (Service.PruneConversations). A transfer to the helpdesk
+// keeps its own copy of what the caller did, and the audit keeps every change.
+const ConversationRetention = 7 * 24 * time.Hour
+
+// PruneConversations deletes up to limit conversations (with their kept replies) that
+// expired more than ConversationRetention ago, oldest first, and returns how many it
+// deleted: fewer than limit when none is left.
+func (s *Service) PruneConversations(ctx context.Context, limit int) (int, error) {
+	if limit <= 0 {
+		return 0, &InvalidInputError{Field: "limit", Reason: "is 1 or more"}
+	}
+	var n int
+	err := s.Update(ctx, func(o *Op) (err error) {
+		n, err = o.tx.DeleteConversationsExpiredBefore(o.now.Add(-ConversationRetention), limit)
+		return err
+	})
+	return n, err
 }
 
 // TransferStatus is where a transfer to the helpdesk stands.

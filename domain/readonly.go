@@ -67,7 +67,10 @@ func (t *readOnlyTx) InsertConversation(Conversation) (Conversation, error) {
 func (t *readOnlyTx) UpdateConversation(Conversation) (Conversation, error) {
 	return Conversation{}, t.refuse()
 }
-func (t *readOnlyTx) InsertStepReply(StepReply) error           { return t.refuse() }
+func (t *readOnlyTx) InsertStepReply(StepReply) error { return t.refuse() }
+func (t *readOnlyTx) DeleteConversationsExpiredBefore(time.Time, int) (int, error) {
+	return 0, t.refuse()
+}
 func (t *readOnlyTx) InsertTransfer(Transfer) (Transfer, error) { return Transfer{}, t.refuse() }
 func (t *readOnlyTx) UpdateTransfer(Transfer) error             { return t.refuse() }
 func (t *readOnlyTx) SetOptedOut(string, bool, time.Time) error { return t.refuse() }

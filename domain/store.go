@@ -106,6 +106,9 @@ type Tx interface {
 	// version; ErrConflict otherwise.
 	UpdateConversation(c Conversation) (Conversation, error)
 	InsertStepReply(r StepReply) error
+	// DeleteConversationsExpiredBefore deletes up to limit conversations that expired
+	// before t, oldest first, with their step replies; it returns how many.
+	DeleteConversationsExpiredBefore(t time.Time, limit int) (int, error)
 	InsertTransfer(t Transfer) (Transfer, error)
 	// UpdateTransfer saves a transfer's status, agent and note.
 	UpdateTransfer(t Transfer) error

@@ -69,8 +69,8 @@ type twilioAPI struct {
 	every      time.Duration
 }
 
-// serve runs the HTTP server and the sender of texts until ctx ends, then finishes the
-// webhooks in flight.
+// serve runs the HTTP server, the sender of texts and the pruning of old conversations
+// until ctx ends, then finishes the webhooks in flight.
 func (e *env) serve(ctx context.Context, addr, publicURL, token string, api twilioAPI) error {
 	serverGC()
 	ln, err := net.Listen("tcp", addr)
@@ -96,6 +96,7 @@ func (e *env) serve(ctx context.Context, addr, publicURL, token string, api twil
 		cfg.TextStatus = sender.StatusCallback
 		go sender.Run(ctx, api.every)
 	}
+	go pruneConversations(ctx, e.svc, log, pruneEvery)
 	h := server.New(cfg, e.svc, log)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
 		WriteTimeout: 15 * time.Second, IdleTimeout: 60 * time.Second}

@@ -57,6 +57,20 @@ func (t *wtx) UpdateConversation(c domain.Conversation) (domain.Conversation, er
 	return c, nil
 }
 
+// sqlExpiredConversations finds the conversations to prune through their expiry's index.
+const sqlExpiredConversations = `SELECT id FROM conversations WHERE expires_at < ? ORDER BY expires_at LIMIT ?`
+
+func (t *wtx) DeleteConversationsExpiredBefore(before time.Time, limit int) (int, error) {
+	// The replies go with their conversation (ON DELETE CASCADE).
+	res, err := t.db.ExecContext(t.ctx, `DELETE FROM conversations WHERE id IN (`+sqlExpiredConversations+`)`,
+		ts(before), limit)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
 func (r *q) StepReply(conversationID int64, step int) (domain.StepReply, error) {
 	return one(r, func(s scanner) (domain.StepReply, error) {
 		var sr domain.StepReply

@@ -10,8 +10,10 @@ func ReadDB(s *Store) *sql.DB { return s.read }
 
 // ReaderSQL is the SQL text of the Reader lookups that take an argument, by method name.
 var ReaderSQL = map[string]string{
-	"ResidentByAccount":    sqlResidentByAccount,
-	"SignedOut":            sqlSignedOut,
+	"ResidentByAccount": sqlResidentByAccount,
+	"SignedOut":         sqlSignedOut,
+	// Not a Reader lookup: the search of the conversations to prune.
+	"ExpiredConversations": sqlExpiredConversations,
 	"ResidentsByPhone":     sqlResidentsByPhone,
 	"MembersByPhone":       sqlMembersByPhone,
 	"Members":              sqlMembers,
