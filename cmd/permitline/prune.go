@@ -9,12 +9,12 @@ import (
 )
 
 // pruneEvery is how often serve deletes the conversations kept past their retention
-// (domain.ConversationRetention), and pruneBatch how many one write deletes: a batch
-// holds the one writer for a few milliseconds, and the webhooks waiting for it go
-// between two batches.
+// (domain.ConversationRetention), and pruneBatch how many one write deletes: a batch of
+// calls of about ten steps each holds the one writer for 3-9 ms (measured), and the
+// webhooks waiting for it go between two batches.
 const (
 	pruneEvery = 10 * time.Minute
-	pruneBatch = 100
+	pruneBatch = 50
 )
 
 // pruneConversations deletes the conversations kept past their retention, at once and
