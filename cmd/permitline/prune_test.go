@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,24 +14,6 @@ import (
 	"permitline/domain/sqlite"
 	"permitline/fixtures"
 )
-
-// syncBuffer is a bytes.Buffer safe to write from the pruning goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestServePrunesOldConversations: the pruning serve runs deletes, in batches, every
 // conversation kept past its retention as soon as it starts, leaves the others, logs what
@@ -87,7 +67,7 @@ func TestServePrunesOldConversations(t *testing.T) {
 		return found
 	}
 
-	var logs syncBuffer
+	var logs lockedBuffer
 	pctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
