@@ -39,7 +39,7 @@ func NewCallControl(accountSid, authToken, publicURL string, v Voice, httpClient
 		httpClient = &http.Client{Timeout: twilioapi.DefaultTimeout,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
-	return &CallControl{sid: accountSid, token: authToken, hc: httpClient, base: publicURL, v: v}
+	return &CallControl{sid: accountSid, token: authToken, hc: httpClient, base: publicURL, v: v.orDefaults()}
 }
 
 // Retry says how often, and for how long, a failed call update is tried again.

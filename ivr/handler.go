@@ -44,15 +44,7 @@ type Handler struct {
 
 // NewHandler returns the voice channel's handler.
 func NewHandler(cfg Config, svc *domain.Service, engine *flows.Engine, log *slog.Logger) *Handler {
-	if cfg.Voice.Language == "" {
-		cfg.Voice.Language = "en-GB"
-	}
-	if cfg.Voice.Timeout == 0 {
-		cfg.Voice.Timeout = 6
-	}
-	if cfg.Voice.Queue == "" {
-		cfg.Voice.Queue = "helpdesk"
-	}
+	cfg.Voice = cfg.Voice.orDefaults()
 	return &Handler{cfg: cfg, svc: svc, engine: engine, log: log}
 }
 

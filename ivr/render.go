@@ -24,6 +24,30 @@ type Voice struct {
 	Queue string
 }
 
+// DefaultVoice is the line's voice where a setting is left empty.
+var DefaultVoice = Voice{Name: "Polly.Amy", Language: "en-GB", Timeout: 6, PaymentConnector: "Default", Queue: "helpdesk"}
+
+// orDefaults is v with every empty setting taken from DefaultVoice.
+func (v Voice) orDefaults() Voice {
+	d := DefaultVoice
+	if v.Name == "" {
+		v.Name = d.Name
+	}
+	if v.Language == "" {
+		v.Language = d.Language
+	}
+	if v.Timeout == 0 {
+		v.Timeout = d.Timeout
+	}
+	if v.PaymentConnector == "" {
+		v.PaymentConnector = d.PaymentConnector
+	}
+	if v.Queue == "" {
+		v.Queue = d.Queue
+	}
+	return v
+}
+
 // renderer turns a flow's reply into TwiML for one step of a call.
 type renderer struct {
 	voice Voice

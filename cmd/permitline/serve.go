@@ -39,9 +39,10 @@ func (e *env) sender(publicURL, token string, api twilioAPI, log *slog.Logger) *
 		StatusCallback: publicURL + "/twilio/sms/status", HTTPClient: api.client}, e.svc, sms.Notice, log)
 }
 
+// voiceFromEnv is the line's voice; a setting left unset is ivr.DefaultVoice's.
 func voiceFromEnv() ivr.Voice {
-	return ivr.Voice{Name: envOr("PERMITLINE_VOICE", "Polly.Amy"), Language: "en-GB",
-		PaymentConnector: envOr("PERMITLINE_PAY_CONNECTOR", "Default"), Queue: envOr("PERMITLINE_QUEUE", "helpdesk")}
+	return ivr.Voice{Name: os.Getenv("PERMITLINE_VOICE"), PaymentConnector: os.Getenv("PERMITLINE_PAY_CONNECTOR"),
+		Queue: os.Getenv("PERMITLINE_QUEUE")}
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -98,8 +99,7 @@ func (e *env) serve(ctx context.Context, addr, publicURL, token string, api twil
 	}
 	go pruneConversations(ctx, e.svc, log, pruneEvery)
 	h := server.New(cfg, e.svc, log)
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
-		WriteTimeout: 15 * time.Second, IdleTimeout: 60 * time.Second}
+	srv := server.HTTPServer(h)
 	log.Info("listening", "addr", ln.Addr().String(), "public_url", publicURL, "db", e.dbPath)
 	fmt.Fprintf(e.stdout, "permitline is listening on %s (public URL %s)\n", ln.Addr(), publicURL)
 	errc := make(chan error, 1)

@@ -399,7 +399,7 @@ func TestTwoAgentsClaimOneCall(t *testing.T) {
 		t.Fatalf("Twilio got %d call updates, want the winner's one: %+v", len(ups), ups)
 	}
 	first := strings.Fields(agents[winner].Name)[0]
-	want := `<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Amy">Putting you through to ` +
+	want := `<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Amy" language="en-GB">Putting you through to ` +
 		first + `.</Say><Dial answerOnBridge="true"><Number>` + agents[winner].Phone + `</Number></Dial></Response>`
 	if ups[0].CallSid != call.Sid() || ups[0].Twiml != want || ups[0].URL != "" || ups[0].AccountSid != servertest.AccountSid {
 		t.Fatalf("the winner's Connect:\n%+v\nwant TwiML:\n%s", ups[0], want)

@@ -15,6 +15,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/twilio/twilio-go/twiml"
 
+	"permitline/cmd/permitline/server"
 	"permitline/domain"
 	"permitline/domain/sqlite"
 	"permitline/ivr/twiliosim"
@@ -122,7 +123,7 @@ func runFloor(ctx context.Context, name string, handler http.Handler, client *ht
 	if err != nil {
 		return Floor{}, err
 	}
-	srv := newHTTPServer(handler)
+	srv := server.HTTPServer(handler)
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
 	target := "http://" + ln.Addr().String() + "/twilio/voice/step?s=3"
@@ -175,10 +176,4 @@ func runFloor(ctx context.Context, name string, handler http.Handler, client *ht
 		f.RPS = float64(len(ds)) / elapsed.Seconds()
 	}
 	return f, ctx.Err()
-}
-
-// newHTTPServer is the HTTP server the line runs behind (as permitline serve sets it up).
-func newHTTPServer(h http.Handler) *http.Server {
-	return &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
-		WriteTimeout: 15 * time.Second, IdleTimeout: 60 * time.Second}
 }

@@ -460,10 +460,8 @@ func startLine(ctx context.Context, path string, o Options, r *runner, errs *log
 	svc := domain.New(domain.Config{Store: store, Clock: domain.StartingAt(o.Now), Holidays: r.holidays, PINCost: o.PINCost})
 	// Logs as permitline serve writes them (JSON lines), but to nowhere; errors are counted.
 	errs.Handler = slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})
-	h := server.New(server.Config{PublicURL: base, AuthToken: o.AuthToken,
-		Voice: ivr.Voice{Name: "Polly.Amy", Language: "en-GB", PaymentConnector: "Default", Queue: "helpdesk"}},
-		svc, slog.New(errs))
-	srv := newHTTPServer(h)
+	h := server.New(server.Config{PublicURL: base, AuthToken: o.AuthToken, Voice: ivr.DefaultVoice}, svc, slog.New(errs))
+	srv := server.HTTPServer(h)
 	go func() { _ = srv.Serve(ln) }()
 	return base, func() {
 		shut, cancel := context.WithTimeout(context.Background(), 20*time.Second)

@@ -97,7 +97,7 @@ func serveFlaky(t *testing.T, path string, now time.Time, errs *logCounter, repe
 		Voice: ivr.Voice{Name: "Polly.Amy", Language: "en-GB", PaymentConnector: "Default", Queue: "helpdesk"}},
 		svc, slog.New(&repeatCounter{Handler: errs, n: repeats}))
 	front := &flakyFront{line: line}
-	srv := newHTTPServer(front)
+	srv := server.HTTPServer(front)
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() {
 		srv.Close()

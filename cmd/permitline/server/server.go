@@ -98,3 +98,10 @@ func except(path string, mw func(http.Handler) http.Handler) func(http.Handler) 
 
 // ClockHeader carries the service's clock on /healthz.
 const ClockHeader = "Permitline-Clock"
+
+// HTTPServer is the HTTP server the line runs behind. Its write timeout is Twilio's: a
+// webhook not answered in 15 seconds has been given up on.
+func HTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 15 * time.Second, IdleTimeout: 60 * time.Second}
+}

@@ -103,7 +103,7 @@ func (l *Line) Restart() {
 	l.Svc = domain.New(domain.Config{Store: l.Store, Clock: l.Clock, Holidays: fixtures.MustBankHolidays(),
 		PINCost: bcrypt.MinCost, IDs: domain.NewSeededIDs(7)})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	voice := ivr.Voice{Name: "Polly.Amy", PaymentConnector: "Default"}
+	voice := ivr.DefaultVoice
 	target, err := url.Parse(l.TwilioSrv.URL)
 	if err != nil {
 		l.T.Fatal(err)
