@@ -6,48 +6,30 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"permitline/cmd/permitline/desk"
 	"permitline/cmd/permitline/server/servertest"
+	"permitline/domain"
 )
-
-// realClock is a settable clock for the desk's sessions and sign-in limits.
-type realClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *realClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *realClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 func TestSessionsAndSignInLimitsExpire(t *testing.T) {
 	l := servertest.New(t, monday)
 	l.AddAgent("dana", "Dana Reid", "07700 900501", password)
 	h := desk.New(desk.Config{PublicURL: "http://127.0.0.1", SessionKey: servertest.SessionKey}, l.Svc, nil, nil)
-	clock := &realClock{t: time.Now()}
-	desk.SetClock(h, clock.now)
+	clock := domain.NewManualClock(time.Now()) // the desk's own clock: sessions and sign-in limits
+	desk.SetClock(h, clock.Now)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 
 	c := newClient(t, srv.URL)
 	c.mustSignIn("dana", password)
-	clock.advance(12*time.Hour - time.Minute)
+	clock.Advance(12*time.Hour - time.Minute)
 	if r := c.get("/desk/"); r.status != http.StatusOK {
 		t.Fatalf("a session 11 h 59 min old: %d", r.status)
 	}
-	clock.advance(time.Minute)
+	clock.Advance(time.Minute)
 	if r := c.get("/desk/"); r.status != http.StatusSeeOther {
 		t.Fatalf("a session 12 h old still works: %d", r.status)
 	}
@@ -55,11 +37,11 @@ func TestSessionsAndSignInLimitsExpire(t *testing.T) {
 	for range 5 {
 		c.signIn("dana", "not the password")
 	}
-	clock.advance(14 * time.Minute)
+	clock.Advance(14 * time.Minute)
 	if r := c.signIn("dana", password); r.status != http.StatusTooManyRequests {
 		t.Fatalf("14 minutes after 5 failures: %d", r.status)
 	}
-	clock.advance(time.Minute + time.Second)
+	clock.Advance(time.Minute + time.Second)
 	if r := c.signIn("dana", password); r.status != http.StatusSeeOther {
 		t.Fatalf("15 minutes after 5 failures, the right password: %d", r.status)
 	}
