@@ -3,12 +3,16 @@ package desk_test
 import (
 	"bufio"
 	"context"
+	"encoding/xml"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -226,4 +230,32 @@ func (s *stream) next(t testing.TB, within time.Duration, ok func(string) bool) 
 func contextWithTimeout(t testing.TB, d time.Duration) (context.Context, context.CancelFunc) {
 	t.Helper()
 	return context.WithTimeout(context.Background(), d)
+}
+
+// xmlTokens is an XML document as its tokens, each element's attributes in name order:
+// twilio-go writes the attributes of an element in no fixed order.
+func xmlTokens(t testing.TB, doc string) []string {
+	t.Helper()
+	dec := xml.NewDecoder(strings.NewReader(doc))
+	var out []string
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("%v in %s", err, doc)
+		}
+		if start, ok := tok.(xml.StartElement); ok {
+			sort.Slice(start.Attr, func(i, j int) bool { return start.Attr[i].Name.Local < start.Attr[j].Name.Local })
+			tok = start
+		}
+		out = append(out, fmt.Sprintf("%T %v", tok, xml.CopyToken(tok)))
+	}
+}
+
+// sameXML reports whether two XML documents are the same but for the order of attributes.
+func sameXML(t testing.TB, got, want string) bool {
+	t.Helper()
+	return slices.Equal(xmlTokens(t, got), xmlTokens(t, want))
 }
