@@ -59,18 +59,19 @@ func (h *Handler) Incoming(w http.ResponseWriter, r *http.Request) {
 // Step answers POST /twilio/voice/step?s=N: an answer to step N (a <Gather> or <Pay>
 // action, or the <Redirect> that follows a <Gather> nobody answered).
 func (h *Handler) Step(w http.ResponseWriter, r *http.Request) {
-	step, err := strconv.Atoi(r.URL.Query().Get("s"))
+	q := r.URL.Query()
+	step, err := strconv.Atoi(q.Get("s"))
 	if err != nil || step < 1 {
 		http.Error(w, "missing or bad step", http.StatusBadRequest)
 		return
 	}
 	in := flows.Input{}
 	switch {
-	case r.URL.Query().Get("pay") == "1":
+	case q.Get("pay") == "1":
 		in = flows.Input{Kind: flows.InputPay, Pay: flows.PayResult{Result: r.PostForm.Get("Result"),
 			ConfirmationCode: r.PostForm.Get("PaymentConfirmationCode"), CardType: r.PostForm.Get("PaymentCardType"),
 			Error: r.PostForm.Get("PaymentError")}}
-	case r.URL.Query().Get("silence") == "1":
+	case q.Get("silence") == "1":
 		in = flows.Input{Kind: flows.InputSilence}
 	case r.PostForm.Get("SpeechResult") != "":
 		in = flows.Input{Kind: flows.InputSpeech, Speech: r.PostForm.Get("SpeechResult")}
