@@ -71,14 +71,14 @@ func words(m flows.Msg, now time.Time) string {
 		}
 		return fmt.Sprintf("Sorry, I couldn't read that registration: %s.", strings.TrimSuffix(m.Text, "."))
 	case flows.MsgConfirmVisit:
-		s := fmt.Sprintf("That's one visit for %s %s", plate(m.VRM), onDay(m.Date, today))
+		s := fmt.Sprintf("That's one visit for %s %s", speak.Plate(m.VRM), onDay(m.Date, today))
 		if !m.At.IsZero() {
 			s += fmt.Sprintf(", from %s to %s", speak.Time(m.At), speak.Time(m.Until))
 		}
 		return s + "."
 	case flows.MsgActivated:
 		return fmt.Sprintf("Done. %s has a visit %s. Your reference is %s. You have %s left. %s",
-			plate(m.VRM), onDay(m.Date, today), speak.Digits(m.Ref), speak.Plural(m.N, "visit", "visits"),
+			speak.Plate(m.VRM), onDay(m.Date, today), speak.Digits(m.Ref), speak.Plural(m.N, "visit", "visits"),
 			cancelUntil(m.Until, m.At, now))
 	case flows.MsgNotActivated:
 		return "OK, no visit has been used."
@@ -92,10 +92,10 @@ func words(m flows.Msg, now time.Time) string {
 	case flows.MsgAskWhichVisit:
 		return "Which visit would you like to cancel?"
 	case flows.MsgConfirmCancel:
-		return fmt.Sprintf("That's the visit for %s %s.", plate(m.VRM), onDay(m.Date, today))
+		return fmt.Sprintf("That's the visit for %s %s.", speak.Plate(m.VRM), onDay(m.Date, today))
 	case flows.MsgCancelled:
 		return fmt.Sprintf("Done. The visit for %s %s is cancelled, and the visit is back on your permit.",
-			plate(m.VRM), onDay(m.Date, today))
+			speak.Plate(m.VRM), onDay(m.Date, today))
 	case flows.MsgKept:
 		return "OK, the visit is still booked."
 	case flows.MsgBalance:
@@ -162,7 +162,7 @@ func option(o flows.Option, now time.Time) string {
 	case flows.MsgOptNo:
 		what = "To change it"
 	case flows.MsgOptVehicle:
-		what = "For " + plate(o.Msg.VRM)
+		what = "For " + speak.Plate(o.Msg.VRM)
 	case flows.MsgOptOtherVRM:
 		what = "For a different vehicle"
 	case flows.MsgOptToday:
@@ -172,7 +172,7 @@ func option(o flows.Option, now time.Time) string {
 	case flows.MsgOptOtherDate:
 		what = "For another date, up to 14 days ahead"
 	case flows.MsgOptVisit:
-		what = fmt.Sprintf("For %s %s", plate(o.Msg.VRM), onDay(o.Msg.Date, today))
+		what = fmt.Sprintf("For %s %s", speak.Plate(o.Msg.VRM), onDay(o.Msg.Date, today))
 	case flows.MsgOptPayCard:
 		what = "To pay by card"
 	case flows.MsgOptRetryPay:
@@ -192,24 +192,6 @@ func keyName(k string) string {
 		return "hash"
 	}
 	return k
-}
-
-// plate reads a registration character by character, slowly enough to follow, without
-// the phonetic alphabet (kept for read-backs, where mistakes matter most).
-func plate(vrm string) string {
-	var parts []string
-	for _, r := range vrm {
-		switch {
-		case r >= '0' && r <= '9':
-			parts = append(parts, speak.Number(int(r-'0')))
-		default:
-			parts = append(parts, string(r))
-		}
-	}
-	if len(parts) == 7 && len(vrm) == 7 && vrm[2] >= '0' && vrm[2] <= '9' && vrm[3] >= '0' && vrm[3] <= '9' {
-		return strings.Join(parts[:4], ", ") + ". " + strings.Join(parts[4:], ", ")
-	}
-	return strings.Join(parts, ", ")
 }
 
 // onDay says when a day is, relative to today: "today", "tomorrow, Tuesday the first of
@@ -374,7 +356,7 @@ func refusal(err error, now time.Time) string {
 		return "You have no visits left. To buy permits, choose 4 from the main menu."
 	case errors.As(err, &duplicate):
 		return fmt.Sprintf("%s already has a visit on %s, reference %s, so nothing more has been used.",
-			plate(duplicate.Existing.VRM), speak.Date(duplicate.Existing.Date, today), speak.Digits(duplicate.Existing.Ref))
+			speak.Plate(duplicate.Existing.VRM), speak.Date(duplicate.Existing.Date, today), speak.Digits(duplicate.Existing.Ref))
 	case errors.As(err, &tooLate):
 		if tooLate.Started {
 			return "That visit has already started, so it can't be cancelled."

@@ -380,6 +380,27 @@ func SpellVRM(text string) string {
 	return spellGroups(strings.FieldsFunc(text, isSeparator))
 }
 
+// Plate reads a registration character by character, slowly enough to follow, without
+// the phonetic alphabet (SpellVRM's, kept for read-backs, where mistakes matter most):
+// digits as words, a current-format mark in its two groups.
+//
+//	Plate("AB12CDE") = "A, B, one, two. C, D, E"
+//	Plate("K7PQD")   = "K, seven, P, Q, D"
+func Plate(vrm string) string {
+	var parts []string
+	for _, r := range vrm {
+		if isDigit(r) {
+			parts = append(parts, Number(int(r-'0')))
+		} else {
+			parts = append(parts, string(r))
+		}
+	}
+	if isCurrentShape(vrm) {
+		return strings.Join(parts[:4], ", ") + ". " + strings.Join(parts[4:], ", ")
+	}
+	return strings.Join(parts, ", ")
+}
+
 // Digits returns a number or reference read character by character in short
 // groups, for account numbers and visit references. Groups are where s has a
 // space or hyphen; without one, s is cut into even groups of at most four, the

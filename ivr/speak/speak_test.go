@@ -330,6 +330,20 @@ func TestSpellVRM(t *testing.T) {
 	}
 }
 
+func TestPlate(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"AB12CDE", "A, B, one, two. C, D, E"},
+		{"KX65ABC", "K, X, six, five. A, B, C"},
+		{"K7PQD", "K, seven, P, Q, D"},
+		{"AB12C3E", "A, B, one, two, C, three, E"}, // seven characters, not the current shape
+		{"A1", "A, one"},
+	} {
+		if got := speak.Plate(tt.in); got != tt.want {
+			t.Errorf("Plate(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestDigits(t *testing.T) {
 	tests := []struct {
 		in   string

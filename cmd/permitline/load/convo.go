@@ -345,7 +345,7 @@ func (r *runner) activateByVoice(v *voice, cancellable bool) (*ExpectedVisit, er
 	if err != nil {
 		return nil, err
 	}
-	plate := spokenPlate(c.vrm)
+	plate := speak.Plate(c.vrm)
 	if err := v.expect("voice.date", "That's one visit for "+plate); err != nil {
 		return nil, err
 	}
@@ -376,7 +376,7 @@ func (r *runner) cancelByVoice(v *voice) error {
 	if err := v.expect("voice.menu", "Which visit would you like to cancel?"); err != nil {
 		return err
 	}
-	plate := spokenPlate(c.vrm)
+	plate := speak.Plate(c.vrm)
 	key, ok := optionKey(v.heard(), "For "+plate+" ")
 	if !ok {
 		return unexpected("voice.cancel_pick", "For "+plate+" …, press N.", v.heard())
@@ -531,24 +531,16 @@ func (r *runner) smsCancel(ctx context.Context, c *conv) error {
 	return nil
 }
 
-// spokenPlate reads a registration as the phone line does in its menus and
-// confirmations: characters apart, digits as words, a current-format mark in two groups.
-func spokenPlate(vrm string) string {
-	var parts []string
-	for _, r := range vrm {
-		if r >= '0' && r <= '9' {
-			parts = append(parts, speak.Number(int(r-'0')))
-		} else {
-			parts = append(parts, string(r))
-		}
-	}
-	if len(parts) == 7 && vrm[2] >= '0' && vrm[2] <= '9' && vrm[3] >= '0' && vrm[3] <= '9' {
-		return strings.Join(parts[:4], ", ") + ". " + strings.Join(parts[4:], ", ")
-	}
-	return strings.Join(parts, ", ")
-}
-
 var spokenRefRe = regexp.MustCompile(`Your reference is (.+?)\. You have`)
+
+// spokenDigits reads a digit as speak says it: "three" is '3'.
+var spokenDigits = func() map[string]byte {
+	m := map[string]byte{}
+	for d := '0'; d <= '9'; d++ {
+		m[speak.Letter(d)] = byte(d)
+	}
+	return m
+}()
 
 // spokenRef reads back a reference the line spelled out: "J for Juliet, seven, ...", or
 // "nine three six, seven nine four" when a group of three is all digits.
@@ -556,10 +548,6 @@ func spokenRef(heard string) (string, bool) {
 	m := spokenRefRe.FindStringSubmatch(heard)
 	if m == nil {
 		return "", false
-	}
-	digits := map[string]byte{}
-	for d := '0'; d <= '9'; d++ {
-		digits[speak.Letter(d)] = byte(d)
 	}
 	var ref []byte
 	for _, tok := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == '.' }) {
@@ -570,10 +558,10 @@ func spokenRef(heard string) (string, bool) {
 		default:
 			// Digits alone are read as a number is: "nine three six".
 			for _, w := range strings.Fields(tok) {
-				if digits[w] == 0 {
+				if spokenDigits[w] == 0 {
 					return "", false
 				}
-				ref = append(ref, digits[w])
+				ref = append(ref, spokenDigits[w])
 			}
 		}
 	}

@@ -310,7 +310,7 @@ func TestSpokenReferencesAreReadBack(t *testing.T) {
 	}
 	menu := "Which visit would you like to cancel? For A, B, one, two. C, D, E tomorrow, Tuesday the first of December, " +
 		"press 1. For K, X, six, five. A, B, C on Friday the fourth of December, press 2. To go back to the main menu, press 9."
-	if k, ok := optionKey(menu, "For "+spokenPlate("KX65ABC")+" "); !ok || k != "2" {
+	if k, ok := optionKey(menu, "For "+speak.Plate("KX65ABC")+" "); !ok || k != "2" {
 		t.Fatalf("optionKey = %q, %v", k, ok)
 	}
 }
