@@ -175,8 +175,6 @@ func (bs *benchStore) open(ctx context.Context, path string) error {
 	return nil
 }
 
-func ts(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000Z") }
-
 func benchAccount(residentID int) string { return strconv.Itoa(10_000_000 + residentID) }
 
 // benchVRM returns the n-th of 23*23*40*24*24*24 distinct current-style marks (AB12CDE).
@@ -224,18 +222,18 @@ func (bs *benchStore) seed(ctx context.Context, db *sql.DB, schemeID int64) erro
 			benchResidents, schemeID),
 		sqlStep(residents+`INSERT INTO residents (id, account, name, address_id, phone, pin_hash, created_at)
 			SELECT i, 10000000 + i, 'Bench Resident ' || i, i, printf('+447700%06d', i), '', ?2 FROM r`,
-			benchResidents, ts(boughtPast.AddDate(0, 0, -1))),
+			benchResidents, sqlite.Instant(boughtPast.AddDate(0, 0, -1))),
 		sqlStep(residents+`INSERT INTO registrations (resident_id, document, approved_at, expires_at)
 			SELECT i, 'driving-licence', ?2, ?3 FROM r`,
-			benchResidents, ts(regApproved), ts(calendar.AddMonths(regApproved, domain.RegistrationValidityMonths))),
+			benchResidents, sqlite.Instant(regApproved), sqlite.Instant(calendar.AddMonths(regApproved, domain.RegistrationValidityMonths))),
 		sqlStep(residents+`INSERT INTO payments (id, resident_id, amount_pence, quantity, provider_ref, idempotency_key, channel, created_at)
 			SELECT i, i, ?2 * ?3, ?3, 'BENCH', 'bench:now:' || i, 'voice', ?4 FROM r`,
-			benchResidents, int64(domain.PermitPrice), benchPermitsNow, ts(boughtNow)),
+			benchResidents, int64(domain.PermitPrice), benchPermitsNow, sqlite.Instant(boughtNow)),
 		sqlStep(residents+`, p(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM p WHERE j < ?2 - 1)
 			INSERT INTO permits (resident_id, scheme_id, payment_id, purchased_at, expires_at, visits_used)
 			SELECT i, ?3, i, ?4, ?5, 0 FROM r, p ORDER BY i, j`,
-			benchResidents, benchPermitsNow, schemeID, ts(boughtNow),
-			ts(calendar.AddMonths(boughtNow, domain.PermitValidityMonths))),
+			benchResidents, benchPermitsNow, schemeID, sqlite.Instant(boughtNow),
+			sqlite.Instant(calendar.AddMonths(boughtNow, domain.PermitValidityMonths))),
 	}
 	if bs.pastVisits {
 		steps = append(steps, bs.pastSteps(schemeID)...)
@@ -269,7 +267,7 @@ func (bs *benchStore) pastSteps(schemeID int64) []seedStep {
 	}
 	for i, d := range days {
 		steps = append(steps, sqlStep(`INSERT INTO bench_days VALUES (?, ?, ?, ?, ?)`,
-			i, d.String(), ts(d.At(9, 0)), ts(d.At(18, 0)), ts(d.At(8, 0))))
+			i, d.String(), sqlite.Instant(d.At(9, 0)), sqlite.Instant(d.At(18, 0)), sqlite.Instant(d.At(8, 0))))
 	}
 	// Visit k of resident i is on day (3i + 2k) mod len(days): distinct for k < len(days)/2.
 	if len(days) < 2*benchVisitsPerPast {
@@ -285,8 +283,8 @@ func (bs *benchStore) pastSteps(schemeID int64) []seedStep {
 		}
 		defer stmt.Close()
 		for n := range benchVehiclesPerRes * benchResidents {
-			if _, err := stmt.ExecContext(ctx, n+1, n/benchVehiclesPerRes+1, benchVRM(n), ts(benchStart.AddDate(0, 0, -3)),
-				ts(boughtPast)); err != nil {
+			if _, err := stmt.ExecContext(ctx, n+1, n/benchVehiclesPerRes+1, benchVRM(n), sqlite.Instant(benchStart.AddDate(0, 0, -3)),
+				sqlite.Instant(boughtPast)); err != nil {
 				return err
 			}
 		}
@@ -305,14 +303,14 @@ func (bs *benchStore) pastSteps(schemeID int64) []seedStep {
 	steps = append(steps,
 		sqlStep(residents+`INSERT INTO registrations (resident_id, document, approved_at, expires_at)
 			SELECT i, 'driving-licence', ?2, ?3 FROM r`,
-			benchResidents, ts(regApproved), ts(calendar.AddMonths(regApproved, domain.RegistrationValidityMonths))),
+			benchResidents, sqlite.Instant(regApproved), sqlite.Instant(calendar.AddMonths(regApproved, domain.RegistrationValidityMonths))),
 		sqlStep(residents+`INSERT INTO payments (id, resident_id, amount_pence, quantity, provider_ref, idempotency_key, channel, created_at)
 			SELECT ?2 + i, i, ?3 * ?4, ?4, 'BENCH', 'bench:past:' || i, 'voice', ?5 FROM r`,
-			benchResidents, benchResidents, int64(domain.PermitPrice), benchPermitsPast, ts(boughtPast)),
+			benchResidents, benchResidents, int64(domain.PermitPrice), benchPermitsPast, sqlite.Instant(boughtPast)),
 		sqlStep(residents+`, p(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM p WHERE j < ?2 - 1)
 			INSERT INTO permits (id, resident_id, scheme_id, payment_id, purchased_at, expires_at, visits_used)
 			SELECT ?3 + (i - 1) * ?2 + j, i, ?4, ?5 + i, ?6, ?7, ?8 FROM r, p`,
-			benchResidents, benchPermitsPast, pastPermitIDBase, schemeID, benchResidents, ts(boughtPast), ts(expires),
+			benchResidents, benchPermitsPast, pastPermitIDBase, schemeID, benchResidents, sqlite.Instant(boughtPast), sqlite.Instant(expires),
 			domain.VisitsPerPermit),
 		seedStep{query: "vehicles", fn: vehicles},
 		sqlStep(residents+`, k(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM k WHERE k < ?2 - 1)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"permitline/domain"
+	"permitline/domain/sqlite"
 )
 
 // Expect is what the conversations of a run heard, for the end-of-run check.
@@ -163,7 +164,7 @@ func Check(ctx context.Context, path string, exp Expect) (CheckResult, error) {
 		case n != used:
 			bad("permit %d has visits_used %d but %d active visits", id, used, n)
 		}
-		t, err := time.Parse(timeLayout, bought)
+		t, err := sqlite.ParseInstant(bought)
 		if err != nil {
 			return fmt.Errorf("permit %d: purchased_at %q: %w", id, bought, err)
 		}

@@ -226,11 +226,6 @@ func openRaw(path string, pragmas ...string) (*sql.DB, error) {
 	return db, nil
 }
 
-// timeLayout is how the store writes instants.
-const timeLayout = "2006-01-02T15:04:05.000000Z"
-
-func ts(t time.Time) string { return t.UTC().Format(timeLayout) }
-
 // seedHistory inserts v past visits with raw SQL, before the server opens the file, in
 // the shape the domain writes them: permits bought in earlier permit years (at most 20
 // a year each, one payment of £18 each, all expired or used up), each with up to 5
@@ -320,12 +315,12 @@ func seedHistory(ctx context.Context, path string, residents []*resident, v int,
 		payID++
 		permitID++
 		if err := pays.add(ctx, payID, r.id, int64(domain.PermitPrice), 1, fmt.Sprintf("HISTORY-%d", payID),
-			fmt.Sprintf("load-history:%012d", payID), string(domain.ChannelAdmin), ts(bought)); err != nil {
+			fmt.Sprintf("load-history:%012d", payID), string(domain.ChannelAdmin), sqlite.Instant(bought)); err != nil {
 			return err
 		}
 		n := min(domain.VisitsPerPermit, v-g)
-		if err := perms.add(ctx, permitID, r.id, r.schemeID, payID, ts(bought),
-			ts(calendar.AddMonths(bought, domain.PermitValidityMonths)), n); err != nil {
+		if err := perms.add(ctx, permitID, r.id, r.schemeID, payID, sqlite.Instant(bought),
+			sqlite.Instant(calendar.AddMonths(bought, domain.PermitValidityMonths)), n); err != nil {
 			return err
 		}
 		day := calendar.DateOf(bought).AddDays(1)
@@ -342,7 +337,7 @@ func seedHistory(ctx context.Context, path string, residents []*resident, v int,
 			}
 			visitID++
 			if err := visits.add(ctx, visitID, historyRef(g), r.id, permitID, r.schemeID, vrmFor(vrmHistory+g), day.String(),
-				ts(start), ts(end), string(domain.VisitActive), ts(start.Add(-14*time.Hour)), "",
+				sqlite.Instant(start), sqlite.Instant(end), string(domain.VisitActive), sqlite.Instant(start.Add(-14*time.Hour)), "",
 				string(domain.ActorResident), r.id, r.name, string(channel)); err != nil {
 				return err
 			}
