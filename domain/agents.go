@@ -265,3 +265,35 @@ func (s *Service) ResendConfirmation(ctx context.Context, actor Actor, ref strin
 		return o.audit(res.ID, actor, "text.resend", "%s for %s", kind, v.Ref)
 	})
 }
+
+// LookUpAccount lets the agent holding a call the line could not identify open the
+// account the caller gives (ErrNotYourCall for anyone else, or a call no longer held), and
+// records it on the account's audit with the agent's name ("account.lookup"). The desk
+// asks at every showing of the account for that call; the look-up is recorded once per
+// call, account and agent, not at every page.
+func (s *Service) LookUpAccount(ctx context.Context, a Agent, transferID int64, account string) error {
+	return s.Update(ctx, func(o *Op) error {
+		t, err := o.tx.TransferByID(transferID)
+		if err != nil {
+			return err
+		}
+		if t.AgentID != a.ID || t.Status != TransferTaken {
+			return ErrNotYourCall
+		}
+		res, err := residentByAccount(o.tx, strings.TrimSpace(account))
+		if err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("for call %d from %s", t.ID, phone.Mask(t.From))
+		recent, err := o.tx.Audit(res.ID, 50)
+		if err != nil {
+			return err
+		}
+		for _, e := range recent {
+			if e.Action == "account.lookup" && e.Actor == a.Actor() && e.Detail == detail {
+				return nil
+			}
+		}
+		return o.audit(res.ID, a.Actor(), "account.lookup", "%s", detail)
+	})
+}

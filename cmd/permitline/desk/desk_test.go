@@ -17,6 +17,7 @@ import (
 	"permitline/cmd/permitline/desk"
 	"permitline/cmd/permitline/server/servertest"
 	"permitline/domain"
+	"permitline/ivr/twiliosim"
 )
 
 const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
@@ -721,5 +722,111 @@ func TestWithoutTwilioTakingStillClaims(t *testing.T) {
 	}
 	if n := len(l.Twilio.CallUpdates()); n != 0 {
 		t.Fatalf("%d updates", n)
+	}
+}
+
+// lookups counts the account look-ups audited on a demo person's account by an agent.
+func lookups(t *testing.T, l *servertest.Line, name string, a domain.Agent) int {
+	t.Helper()
+	view, err := l.Svc.Account(l.Ctx, domain.Admin("test"), l.People[name].Account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range view.Activity {
+		if e.Action == "account.lookup" {
+			if e.Actor != a.Actor() || e.Actor.Channel != domain.ChannelAgent {
+				t.Fatalf("a look-up audited as %+v, want %+v", e.Actor, a.Actor())
+			}
+			n++
+		}
+	}
+	return n
+}
+
+// Only the agent holding a call the line could not identify may look up an account for
+// it, and the look-up is audited with their name; no one else sees a caller's account.
+func TestOnlyTheHolderLooksUpAnAccount(t *testing.T) {
+	l := servertest.New(t, monday)
+	dana := l.AddAgent("dana", "Dana Reid", "07700 900501", password)
+	eli := l.AddAgent("eli", "Eli Stone", "07700 900502", password)
+	cd, ce := newClient(t, l.Srv.URL), newClient(t, l.Srv.URL)
+	cd.mustSignIn("dana", password)
+	ce.mustSignIn("eli", password)
+
+	// A caller the line does not know, put through to the helpdesk.
+	call, err := twiliosim.Dial(l.Ctx, l.Sim("+447700900999", lineNumber))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := call.Next(l.Ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ { // wrong account numbers until the line puts them through
+		turn, err := call.Press(l.Ctx, "12345678")
+		if err != nil || i == 5 {
+			t.Fatalf("the unknown caller: %v %+v", err, turn)
+		}
+		if turn.Wait.Kind == "queue" {
+			break
+		}
+	}
+	var tr domain.Transfer
+	if err := l.Svc.View(l.Ctx, func(r domain.Reader) (err error) { tr, err = r.TransferByCall(call.Sid()); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if tr.ResidentID != 0 {
+		t.Fatalf("the caller was identified: %+v", tr)
+	}
+	alex := l.People["Alex Morgan"].Account
+	callPath := fmt.Sprintf("/desk/calls/%d", tr.ID)
+	lookUp := callPath + "?account=" + alex
+
+	refused := func(c *client, who string) {
+		t.Helper()
+		r := c.get(lookUp)
+		if r.status != http.StatusForbidden || !strings.Contains(r.body, "Only the agent who holds this call can look up an account") ||
+			strings.Contains(r.body, "Alex Morgan") || strings.Contains(r.body, "Coleridge Road") {
+			t.Fatalf("%s looking up an account: %d\n%s", who, r.status, r.body)
+		}
+	}
+	refused(ce, "an agent, on a waiting call")
+	if r := ce.get(callPath); r.status != http.StatusOK || strings.Contains(r.body, `name="account"`) {
+		t.Fatalf("the waiting call's page offers a look-up: %d\n%s", r.status, r.body)
+	}
+	if r := cd.act(callPath+"/take", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("take: %d", r.status)
+	}
+	refused(ce, "another agent, on dana's call")
+	if n := lookups(t, l, "Alex Morgan", eli); n != 0 {
+		t.Fatalf("%d look-ups audited after refusals", n)
+	}
+
+	for range 2 { // a look-up, and the page shown again: audited once
+		if r := cd.get(lookUp); r.status != http.StatusOK || !strings.Contains(r.body, "Account "+alex+": Alex Morgan") {
+			t.Fatalf("the holder looking up the account: %d\n%s", r.status, r.body)
+		}
+	}
+	if n := lookups(t, l, "Alex Morgan", dana); n != 1 {
+		t.Fatalf("%d look-ups audited, want 1", n)
+	}
+	if r := cd.get(lookUp); !strings.Contains(r.body, "Dana Reid (agent, at the desk): <strong>account.lookup</strong>") {
+		t.Fatalf("the look-up is not in the account's activity:\n%s", r.body)
+	}
+	if r := cd.get(callPath + "?account=99999999"); r.status != http.StatusOK || !strings.Contains(r.body, "There is no account 99999999") {
+		t.Fatalf("looking up no account: %d\n%s", r.status, r.body)
+	}
+
+	if r := cd.act(callPath+"/finish", url.Values{"note": {"helped"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("finish: %d", r.status)
+	}
+	refused(cd, "the agent, once the call is over")
+
+	// A caller the line identified: only the holder sees their account.
+	_, known := queueForAgent(t, l)
+	knownPath := fmt.Sprintf("/desk/calls/%d", known.ID)
+	if r := ce.get(knownPath); r.status != http.StatusOK || strings.Contains(r.body, "Coleridge Road") ||
+		!strings.Contains(r.body, "shows to the agent who holds the call") {
+		t.Fatalf("a waiting identified caller's account shown before the call is taken: %d\n%s", r.status, r.body)
 	}
 }
