@@ -830,3 +830,16 @@ func TestOnlyTheHolderLooksUpAnAccount(t *testing.T) {
 		t.Fatalf("a waiting identified caller's account shown before the call is taken: %d\n%s", r.status, r.body)
 	}
 }
+
+func TestParseTrustedProxies(t *testing.T) {
+	got, err := desk.ParseTrustedProxies(" 10.0.0.5, 192.168.1.7/24 ,,::1")
+	if err != nil || fmt.Sprint(got) != "[10.0.0.5/32 192.168.1.0/24 ::1/128]" {
+		t.Fatalf("%v %v", got, err)
+	}
+	if got, err := desk.ParseTrustedProxies(""); err != nil || len(got) != 0 {
+		t.Fatalf("empty: %v %v", got, err)
+	}
+	if _, err := desk.ParseTrustedProxies("proxy.example"); err == nil {
+		t.Fatal("a name taken as a proxy")
+	}
+}
