@@ -37,11 +37,11 @@ func (w *world) queuedTransfer(callSid string, residentID int64) domain.Transfer
 func TestAgentsSignInWithTheirPassword(t *testing.T) {
 	w := newWorld(t, "2026-11-30 10:00:00")
 	a := w.agent("sam")
-	if got, err := w.svc.AuthenticateAgent(w.ctx, " SAM ", "correct horse battery"); err != nil || got.ID != a.ID {
+	if got, err := w.svc.SignInAgent(w.ctx, " SAM ", "correct horse battery", "192.0.2.1", w.clock.Now()); err != nil || got.ID != a.ID {
 		t.Fatalf("sign in: %v %+v", err, got)
 	}
 	for _, tc := range []struct{ user, pass string }{{"sam", "wrong password"}, {"nobody", "correct horse battery"}} {
-		if _, err := w.svc.AuthenticateAgent(w.ctx, tc.user, tc.pass); !errors.Is(err, domain.ErrBadCredentials) {
+		if _, err := w.svc.SignInAgent(w.ctx, tc.user, tc.pass, "192.0.2.1", w.clock.Now()); !errors.Is(err, domain.ErrBadCredentials) {
 			t.Errorf("%s/%s: %v", tc.user, tc.pass, err)
 		}
 	}

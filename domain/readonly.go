@@ -79,3 +79,13 @@ func (t *readOnlyTx) InsertOutgoing(Outgoing) (Outgoing, error) { return Outgoin
 func (t *readOnlyTx) UpdateOutgoing(Outgoing) error             { return t.refuse() }
 func (t *readOnlyTx) SkipOutgoingTo(string, time.Time) error    { return t.refuse() }
 func (t *readOnlyTx) InsertAgent(Agent) (Agent, error)          { return Agent{}, t.refuse() }
+
+// The desk's sign-in records.
+func (t *readOnlyTx) InsertSignInAttempt(SignInAttempt) (SignInAttempt, error) {
+	return SignInAttempt{}, t.refuse()
+}
+func (t *readOnlyTx) DeleteSignInAttempts(string, string) error              { return t.refuse() }
+func (t *readOnlyTx) DeleteSignInAttemptsBefore(time.Time) error             { return t.refuse() }
+func (t *readOnlyTx) SaveKnownSignInAddress(string, string, time.Time) error { return t.refuse() }
+func (t *readOnlyTx) DeleteKnownSignInAddressesBefore(time.Time) error       { return t.refuse() }
+func (t *readOnlyTx) ReplaceAgentPasswordHash(int64, string, string) error   { return t.refuse() }

@@ -23,7 +23,10 @@ type Service struct {
 	ids      IDSource
 
 	dummyOnce sync.Once
-	dummy     []byte // a password hash at the service's cost, compared for unknown usernames
+	dummy     []byte // a password hash at the agents' cost, compared for unknown usernames
+
+	agentPasswordCost int
+	checkPassword     func(hash, password []byte) error
 }
 
 // Config is what a Service is built from.
@@ -35,12 +38,18 @@ type Config struct {
 	PINCost int
 	// IDs makes account numbers and visit references; nil means crypto/rand.
 	IDs IDSource
+	// AgentPasswordCost is the bcrypt cost of agents' desk passwords, whatever PINCost
+	// says; 0 means DefaultAgentPasswordCost (12).
+	AgentPasswordCost int
+	// CheckPassword compares an agent's password with its hash; nil means bcrypt's.
+	CheckPassword func(hash, password []byte) error
 }
 
 // New returns a Service.
 func New(cfg Config) *Service {
 	s := &Service{store: cfg.Store, clock: cfg.Clock, holidays: cfg.Holidays,
-		hasher: pin.Hasher{Cost: cfg.PINCost}, ids: cfg.IDs}
+		hasher: pin.Hasher{Cost: cfg.PINCost}, ids: cfg.IDs,
+		agentPasswordCost: cfg.AgentPasswordCost, checkPassword: cfg.CheckPassword}
 	if s.clock == nil {
 		s.clock = SystemClock{}
 	}
@@ -56,7 +65,7 @@ func New(cfg Config) *Service {
 // dummyHash returns a hash at the cost real agents' passwords are hashed at.
 func (s *Service) dummyHash() []byte {
 	s.dummyOnce.Do(func() {
-		s.dummy, _ = bcrypt.GenerateFromPassword([]byte("no agent has this password"), max(s.hasher.Cost, bcrypt.MinCost))
+		s.dummy, _ = bcrypt.GenerateFromPassword([]byte("no agent has this password"), s.agentCost())
 	})
 	return s.dummy
 }

@@ -78,6 +78,7 @@ type Reader interface {
 	TransfersWithStatus(s TransferStatus, limit int) ([]Transfer, error)
 	// SignedOut reports whether the desk session was signed out (and is still kept).
 	SignedOut(session string) (bool, error)
+	SignInReader
 }
 
 // Tx is a write transaction: reads see its own writes.
@@ -127,4 +128,29 @@ type Tx interface {
 	InsertSignOut(s SignOut) error
 	// DeleteSignOutsBefore forgets the signed-out sessions that expired before t.
 	DeleteSignOutsBefore(t time.Time) error
+	SignInWriter
+}
+
+// SignInReader reads the desk's sign-in records.
+type SignInReader interface {
+	// SignInAttempts lists the attempts for username or from address made after since,
+	// oldest first.
+	SignInAttempts(username, address string, since time.Time) ([]SignInAttempt, error)
+	// KnownSignInAddress reports whether username signed in from address after since.
+	KnownSignInAddress(username, address string, since time.Time) (bool, error)
+}
+
+// SignInWriter keeps the desk's sign-in records.
+type SignInWriter interface {
+	InsertSignInAttempt(a SignInAttempt) (SignInAttempt, error)
+	// DeleteSignInAttempts forgets the attempts of username from address (a success).
+	DeleteSignInAttempts(username, address string) error
+	// DeleteSignInAttemptsBefore forgets the attempts made before t.
+	DeleteSignInAttemptsBefore(t time.Time) error
+	// SaveKnownSignInAddress records that username signed in from address at t.
+	SaveKnownSignInAddress(username, address string, at time.Time) error
+	// DeleteKnownSignInAddressesBefore forgets the addresses last signed in from before t.
+	DeleteKnownSignInAddressesBefore(t time.Time) error
+	// ReplaceAgentPasswordHash sets an agent's password hash if it is still old.
+	ReplaceAgentPasswordHash(id int64, old, hash string) error
 }

@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"permitline/cmd/permitline/desk"
 	"permitline/cmd/permitline/server"
 	"permitline/fixtures"
 	"permitline/ivr"
@@ -73,6 +74,10 @@ type twilioAPI struct {
 // serve runs the HTTP server, the sender of texts and the pruning of old conversations
 // until ctx ends, then finishes the webhooks in flight.
 func (e *env) serve(ctx context.Context, addr, publicURL, token string, api twilioAPI) error {
+	proxies, err := desk.ParseTrustedProxies(os.Getenv("PERMITLINE_TRUSTED_PROXIES"))
+	if err != nil {
+		return usageErr("PERMITLINE_TRUSTED_PROXIES: %v", err)
+	}
 	serverGC()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -82,7 +87,7 @@ func (e *env) serve(ctx context.Context, addr, publicURL, token string, api twil
 		publicURL = "http://" + ln.Addr().String()
 	}
 	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	cfg := server.Config{PublicURL: publicURL, AuthToken: token, Voice: voiceFromEnv()}
+	cfg := server.Config{PublicURL: publicURL, AuthToken: token, Voice: voiceFromEnv(), TrustedProxies: proxies}
 	if sid := envOr("TWILIO_ACCOUNT_SID", api.accountSid); sid != "" {
 		cfg.Calls = ivr.NewCallControl(sid, token, publicURL, cfg.Voice, api.client)
 	} else {

@@ -4,7 +4,8 @@
 // own rules. It is plain server-rendered HTML (html/template, embedded) with a little
 // JavaScript of its own that only keeps the queue live; every page works without it.
 //
-// Security: agents sign in with a password (failures rate-limited in memory); the session
+// Security: agents sign in with a password (attempts limited in the store, counted before
+// the password is checked: see domain.SignInAgent); the session
 // is an HMAC-signed cookie (HttpOnly, SameSite=Strict, Secure behind https, Path=/desk);
 // every form carries a CSRF token derived from the session; every response carries a
 // strict Content-Security-Policy and no-store.
@@ -20,6 +21,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -48,6 +50,10 @@ type Config struct {
 	// SessionKey signs sessions, CSRF tokens and messages (HMAC-SHA256), 32 bytes or more.
 	// A shorter or empty key is replaced by a random one, so sessions end at a restart.
 	SessionKey []byte
+	// TrustedProxies are the addresses of the reverse proxies in front of the desk whose
+	// X-Forwarded-For is believed when the sign-in limits name a client's address. Empty:
+	// the connection's own address is the client's, whatever the headers say.
+	TrustedProxies []netip.Prefix
 }
 
 // MinKeyLength is the shortest session key the desk accepts.
@@ -67,19 +73,13 @@ type desk struct {
 	pages map[string]*template.Template
 	mux   *http.ServeMux
 
-	userLimit, ipLimit *limiter
+	trustedProxies []netip.Prefix
 
 	pollEvery, heartbeat time.Duration
 
 	mu      sync.Mutex
 	closing map[*http.Server]chan struct{} // closed when that server shuts down
 }
-
-// The sign-in limits: failures allowed per username and per client address in a window.
-const (
-	maxFailures   = 5
-	failureWindow = 15 * time.Minute
-)
 
 // New returns the desk's handler, to be mounted at /desk. calls nil: taking a call still
 // claims it, and the desk says the line cannot reach Twilio to put it through.
@@ -99,8 +99,8 @@ func New(cfg Config, svc *domain.Service, calls Calls, log *slog.Logger) http.Ha
 	}
 	d := &desk{svc: svc, calls: calls, log: log.With("part", "desk"), key: append([]byte(nil), key...),
 		secure: strings.HasPrefix(strings.ToLower(cfg.PublicURL), "https://"), now: time.Now,
-		userLimit: newLimiter(maxFailures, failureWindow), ipLimit: newLimiter(maxFailures, failureWindow),
-		pollEvery: time.Second, heartbeat: 15 * time.Second,
+		trustedProxies: append([]netip.Prefix(nil), cfg.TrustedProxies...),
+		pollEvery:      time.Second, heartbeat: 15 * time.Second,
 		closing: map[*http.Server]chan struct{}{}}
 	d.pages = parsePages()
 	d.routes()

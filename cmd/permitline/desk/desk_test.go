@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -11,9 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"permitline/cmd/permitline/desk"
 	"permitline/cmd/permitline/server/servertest"
 	"permitline/domain"
+	"permitline/ivr/twiliosim"
 )
 
 const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
@@ -195,47 +199,135 @@ func TestSignIn(t *testing.T) {
 	}
 }
 
+// signInAs returns a sign-in through h from a client address, with the headers given:
+// the form fetched first for its cookie and token, as a browser would.
+func signInAs(t *testing.T, h http.Handler, ip, user, pw string, header http.Header) int {
+	t.Helper()
+	get := httptest.NewRequest(http.MethodGet, "/desk/login", nil)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, get)
+	tok := csrfField.FindStringSubmatch(w.Body.String())[1]
+	post := httptest.NewRequest(http.MethodPost, "/desk/login",
+		strings.NewReader(url.Values{"csrf": {tok}, "username": {user}, "password": {pw}}.Encode()))
+	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range header {
+		post.Header[k] = v
+	}
+	post.RemoteAddr = ip + ":40000"
+	for _, c := range w.Result().Cookies() {
+		post.AddCookie(c)
+	}
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, post)
+	return w.Code
+}
+
+// An attacker hammering an agent's username from one address locks only that address out
+// for that username; made-up usernames from one office address do not lock the office's
+// agents out; X-Forwarded-For picks no address unless it comes from a trusted proxy.
 func TestSignInLimitsPerUsernameAndPerAddress(t *testing.T) {
 	l := servertest.New(t, monday)
 	l.AddAgent("dana", "Dana Reid", "07700 900501", password)
 	l.AddAgent("eli", "Eli Stone", "07700 900502", password)
 	h := desk.New(desk.Config{PublicURL: "http://desk.test", SessionKey: servertest.SessionKey}, l.Svc, nil, nil)
-	try := func(ip, user, pw string) int {
-		get := httptest.NewRequest(http.MethodGet, "/desk/login", nil)
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, get)
-		tok := csrfField.FindStringSubmatch(w.Body.String())[1]
-		post := httptest.NewRequest(http.MethodPost, "/desk/login",
-			strings.NewReader(url.Values{"csrf": {tok}, "username": {user}, "password": {pw}}.Encode()))
-		post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		post.RemoteAddr = ip + ":40000"
-		for _, c := range w.Result().Cookies() {
-			post.AddCookie(c)
-		}
-		w = httptest.NewRecorder()
-		h.ServeHTTP(w, post)
-		return w.Code
-	}
-	// Five failures for one username, from five addresses: the username is limited everywhere.
+	try := func(ip, user, pw string) int { return signInAs(t, h, ip, user, pw, nil) }
+
 	for i := range 5 {
-		if got := try(fmt.Sprintf("192.0.2.%d", i+1), "dana", "nope nope nope"); got != http.StatusUnauthorized {
-			t.Fatalf("failure %d: %d", i+1, got)
+		if got := try("203.0.113.9", "dana", "nope nope nope"); got != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d", i+1, got)
 		}
 	}
-	if got := try("198.51.100.7", "dana", password); got != http.StatusTooManyRequests {
-		t.Fatalf("dana from a fresh address after 5 failures: %d", got)
+	if got := try("203.0.113.9", "dana", password); got != http.StatusTooManyRequests {
+		t.Fatalf("the attacker's address after 5 failures, right password: %d", got)
 	}
-	if got := try("198.51.100.7", "eli", password); got != http.StatusSeeOther {
-		t.Fatalf("eli, not limited: %d", got)
+	if got := try("198.51.100.7", "dana", password); got != http.StatusSeeOther {
+		t.Fatalf("dana at her own desk while her username is hammered elsewhere: %d", got)
 	}
-	// Five failures from one address, for five usernames: the address is limited for all.
+	// Five made-up usernames from the office's one proxy address: the office still signs in.
 	for i := range 5 {
-		if got := try("203.0.113.9", fmt.Sprintf("nobody%d", i), "nope nope nope"); got != http.StatusUnauthorized {
-			t.Fatalf("failure %d from one address: %d", i+1, got)
+		if got := try("192.0.2.1", fmt.Sprintf("nobody%d", i), "nope nope nope"); got != http.StatusUnauthorized {
+			t.Fatalf("made-up username %d from the office: %d", i+1, got)
 		}
 	}
-	if got := try("203.0.113.9", "eli", password); got != http.StatusTooManyRequests {
-		t.Fatalf("eli from a limited address: %d", got)
+	if got := try("192.0.2.1", "eli", password); got != http.StatusSeeOther {
+		t.Fatalf("eli at the office after 5 made-up usernames from it: %d", got)
+	}
+
+	// A forged X-Forwarded-For does not give the attacker a fresh address for each guess.
+	for i := range 6 {
+		got := signInAs(t, h, "203.0.113.10", "eli", "nope nope nope",
+			http.Header{"X-Forwarded-For": {fmt.Sprintf("10.9.8.%d", i)}})
+		if want := map[bool]int{true: http.StatusUnauthorized, false: http.StatusTooManyRequests}[i < 5]; got != want {
+			t.Fatalf("guess %d with a forged X-Forwarded-For: %d, want %d", i+1, got, want)
+		}
+	}
+	// Behind a trusted proxy, the client is the address the proxy saw; what the client
+	// wrote to the left of it is not believed.
+	proxy := netip.MustParsePrefix("192.0.2.250/32")
+	hp := desk.New(desk.Config{PublicURL: "http://desk.test", SessionKey: servertest.SessionKey,
+		TrustedProxies: []netip.Prefix{proxy}}, l.Svc, nil, nil)
+	for i := range 6 {
+		got := signInAs(t, hp, "192.0.2.250", "dana", "nope nope nope",
+			http.Header{"X-Forwarded-For": {fmt.Sprintf("10.9.8.%d, 203.0.113.77", i)}})
+		if want := map[bool]int{true: http.StatusUnauthorized, false: http.StatusTooManyRequests}[i < 5]; got != want {
+			t.Fatalf("guess %d through the proxy: %d, want %d", i+1, got, want)
+		}
+	}
+	if got := signInAs(t, hp, "192.0.2.250", "dana", password, http.Header{"X-Forwarded-For": {"198.51.100.8"}}); got != http.StatusSeeOther {
+		t.Fatalf("dana through the same proxy from her own address: %d", got)
+	}
+}
+
+// Sixty wrong sign-ins at once for one username: the attempts are counted before any
+// password is checked, so at most the limit of passwords are checked, and the rest are
+// answered "too many".
+func TestConcurrentSignInsCheckAtMostTheLimit(t *testing.T) {
+	l := servertest.New(t, monday)
+	l.AddAgent("dana", "Dana Reid", "07700 900501", password)
+	var mu sync.Mutex
+	checks := 0
+	svc := domain.New(domain.Config{Store: l.Store, Clock: l.Clock, AgentPasswordCost: bcrypt.MinCost,
+		CheckPassword: func(hash, pw []byte) error {
+			mu.Lock()
+			checks++
+			mu.Unlock()
+			time.Sleep(20 * time.Millisecond) // a check takes a while: the others arrive meanwhile
+			return bcrypt.CompareHashAndPassword(hash, pw)
+		}})
+	srv := httptest.NewServer(desk.New(desk.Config{PublicURL: "http://127.0.0.1", SessionKey: servertest.SessionKey}, svc, nil, nil))
+	defer srv.Close()
+
+	const n = 60
+	type attempt struct {
+		c    *client
+		form url.Values
+	}
+	var attempts []attempt
+	for i := range n {
+		c := newClient(t, srv.URL)
+		attempts = append(attempts, attempt{c, url.Values{"csrf": {c.token("/desk/login")}, "username": {"dana"},
+			"password": {fmt.Sprintf("guess number %d", i)}}})
+	}
+	statuses := make([]int, n)
+	var start, done sync.WaitGroup
+	start.Add(1)
+	for i, a := range attempts {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			start.Wait()
+			statuses[i] = a.c.post("/desk/login", a.form).status
+		}()
+	}
+	start.Done()
+	done.Wait()
+	count := map[int]int{}
+	for _, s := range statuses {
+		count[s]++
+	}
+	if checks != domain.SignInPairLimit || count[http.StatusUnauthorized] != checks ||
+		count[http.StatusTooManyRequests] != n-checks {
+		t.Fatalf("%d passwords checked (limit %d); answers %v", checks, domain.SignInPairLimit, count)
 	}
 }
 
@@ -630,5 +722,124 @@ func TestWithoutTwilioTakingStillClaims(t *testing.T) {
 	}
 	if n := len(l.Twilio.CallUpdates()); n != 0 {
 		t.Fatalf("%d updates", n)
+	}
+}
+
+// lookups counts the account look-ups audited on a demo person's account by an agent.
+func lookups(t *testing.T, l *servertest.Line, name string, a domain.Agent) int {
+	t.Helper()
+	view, err := l.Svc.Account(l.Ctx, domain.Admin("test"), l.People[name].Account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range view.Activity {
+		if e.Action == "account.lookup" {
+			if e.Actor != a.Actor() || e.Actor.Channel != domain.ChannelAgent {
+				t.Fatalf("a look-up audited as %+v, want %+v", e.Actor, a.Actor())
+			}
+			n++
+		}
+	}
+	return n
+}
+
+// Only the agent holding a call the line could not identify may look up an account for
+// it, and the look-up is audited with their name; no one else sees a caller's account.
+func TestOnlyTheHolderLooksUpAnAccount(t *testing.T) {
+	l := servertest.New(t, monday)
+	dana := l.AddAgent("dana", "Dana Reid", "07700 900501", password)
+	eli := l.AddAgent("eli", "Eli Stone", "07700 900502", password)
+	cd, ce := newClient(t, l.Srv.URL), newClient(t, l.Srv.URL)
+	cd.mustSignIn("dana", password)
+	ce.mustSignIn("eli", password)
+
+	// A caller the line does not know, put through to the helpdesk.
+	call, err := twiliosim.Dial(l.Ctx, l.Sim("+447700900999", lineNumber))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := call.Next(l.Ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ { // wrong account numbers until the line puts them through
+		turn, err := call.Press(l.Ctx, "12345678")
+		if err != nil || i == 5 {
+			t.Fatalf("the unknown caller: %v %+v", err, turn)
+		}
+		if turn.Wait.Kind == "queue" {
+			break
+		}
+	}
+	var tr domain.Transfer
+	if err := l.Svc.View(l.Ctx, func(r domain.Reader) (err error) { tr, err = r.TransferByCall(call.Sid()); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if tr.ResidentID != 0 {
+		t.Fatalf("the caller was identified: %+v", tr)
+	}
+	alex := l.People["Alex Morgan"].Account
+	callPath := fmt.Sprintf("/desk/calls/%d", tr.ID)
+	lookUp := callPath + "?account=" + alex
+
+	refused := func(c *client, who string) {
+		t.Helper()
+		r := c.get(lookUp)
+		if r.status != http.StatusForbidden || !strings.Contains(r.body, "Only the agent who holds this call can look up an account") ||
+			strings.Contains(r.body, "Alex Morgan") || strings.Contains(r.body, "Coleridge Road") {
+			t.Fatalf("%s looking up an account: %d\n%s", who, r.status, r.body)
+		}
+	}
+	refused(ce, "an agent, on a waiting call")
+	if r := ce.get(callPath); r.status != http.StatusOK || strings.Contains(r.body, `name="account"`) {
+		t.Fatalf("the waiting call's page offers a look-up: %d\n%s", r.status, r.body)
+	}
+	if r := cd.act(callPath+"/take", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("take: %d", r.status)
+	}
+	refused(ce, "another agent, on dana's call")
+	if n := lookups(t, l, "Alex Morgan", eli); n != 0 {
+		t.Fatalf("%d look-ups audited after refusals", n)
+	}
+
+	for range 2 { // a look-up, and the page shown again: audited once
+		if r := cd.get(lookUp); r.status != http.StatusOK || !strings.Contains(r.body, "Account "+alex+": Alex Morgan") {
+			t.Fatalf("the holder looking up the account: %d\n%s", r.status, r.body)
+		}
+	}
+	if n := lookups(t, l, "Alex Morgan", dana); n != 1 {
+		t.Fatalf("%d look-ups audited, want 1", n)
+	}
+	if r := cd.get(lookUp); !strings.Contains(r.body, "Dana Reid (agent, at the desk): <strong>account.lookup</strong>") {
+		t.Fatalf("the look-up is not in the account's activity:\n%s", r.body)
+	}
+	if r := cd.get(callPath + "?account=99999999"); r.status != http.StatusOK || !strings.Contains(r.body, "There is no account 99999999") {
+		t.Fatalf("looking up no account: %d\n%s", r.status, r.body)
+	}
+
+	if r := cd.act(callPath+"/finish", url.Values{"note": {"helped"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("finish: %d", r.status)
+	}
+	refused(cd, "the agent, once the call is over")
+
+	// A caller the line identified: only the holder sees their account.
+	_, known := queueForAgent(t, l)
+	knownPath := fmt.Sprintf("/desk/calls/%d", known.ID)
+	if r := ce.get(knownPath); r.status != http.StatusOK || strings.Contains(r.body, "Coleridge Road") ||
+		!strings.Contains(r.body, "shows to the agent who holds the call") {
+		t.Fatalf("a waiting identified caller's account shown before the call is taken: %d\n%s", r.status, r.body)
+	}
+}
+
+func TestParseTrustedProxies(t *testing.T) {
+	got, err := desk.ParseTrustedProxies(" 10.0.0.5, 192.168.1.7/24 ,,::1")
+	if err != nil || fmt.Sprint(got) != "[10.0.0.5/32 192.168.1.0/24 ::1/128]" {
+		t.Fatalf("%v %v", got, err)
+	}
+	if got, err := desk.ParseTrustedProxies(""); err != nil || len(got) != 0 {
+		t.Fatalf("empty: %v %v", got, err)
+	}
+	if _, err := desk.ParseTrustedProxies("proxy.example"); err == nil {
+		t.Fatal("a name taken as a proxy")
 	}
 }

@@ -40,8 +40,10 @@ func (d *desk) renderLogin(w http.ResponseWriter, r *http.Request, status int, u
 	d.render(w, status, "login.html", p)
 }
 
-// login signs an agent in. A username or a client address that has failed too often in
-// the last 15 minutes is refused with 429 before the password is even looked at.
+// login signs an agent in. The attempt is counted against the sign-in limits (per
+// username and address, per address, per username from new addresses: see
+// domain.SignInAgent) before the password is looked at, in the store, so neither a burst
+// of attempts at once nor a restart gets round them; a refused attempt is answered 429.
 func (d *desk) login(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		d.errorPage(w, r, nil, http.StatusBadRequest, "The form could not be read.")
@@ -57,39 +59,32 @@ func (d *desk) login(w http.ResponseWriter, r *http.Request) {
 		username = username[:100]
 	}
 	password := r.PostForm.Get("password")
-	now := d.now()
-	userKey, ipKey := "user:"+username, "ip:"+clientIP(r)
-	userBlocked, wait1 := d.userLimit.blocked(userKey, now)
-	ipBlocked, wait2 := d.ipLimit.blocked(ipKey, now)
-	if userBlocked || ipBlocked {
-		wait := max(wait1, wait2)
-		d.log.Warn("sign-in refused: too many failures", "username", username, "ip", clientIP(r))
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		d.renderLogin(w, r, http.StatusTooManyRequests, username,
-			fmt.Sprintf("Too many failed sign-ins. Wait %s, then try again, or ask the supervisor to check your account.", minutes(wait)))
-		return
-	}
 	if username == "" || password == "" {
 		d.renderLogin(w, r, http.StatusUnprocessableEntity, username, "Enter your username and your password.")
 		return
 	}
-	a, err := d.svc.AuthenticateAgent(r.Context(), username, password)
-	if errors.Is(err, domain.ErrBadCredentials) {
-		d.userLimit.fail(userKey, now)
-		d.ipLimit.fail(ipKey, now)
-		d.log.Info("sign-in failed", "username", username, "ip", clientIP(r))
+	ip := d.clientIP(r)
+	a, err := d.svc.SignInAgent(r.Context(), username, password, ip, d.now())
+	var limited *domain.TooManySignInsError
+	switch {
+	case errors.As(err, &limited):
+		d.log.Warn("sign-in refused: too many attempts", "username", username, "ip", ip, "limit", limited.Limit)
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(limited.Wait.Seconds()))))
+		d.renderLogin(w, r, http.StatusTooManyRequests, username,
+			fmt.Sprintf("Too many failed sign-ins. Wait %s, then try again, or ask the supervisor to check your account.", minutes(limited.Wait)))
+		return
+	case errors.Is(err, domain.ErrBadCredentials):
+		d.log.Info("sign-in failed", "username", username, "ip", ip)
 		d.renderLogin(w, r, http.StatusUnauthorized, username, "Wrong username or password.")
 		return
-	}
-	if err != nil {
+	case err != nil:
 		d.internal(w, r, nil, "signing you in", err)
 		return
 	}
-	d.userLimit.reset(userKey)
 	s := d.newSession(a.ID)
 	http.SetCookie(w, d.cookie(sessionCookie, s.raw, sessionTTL))
 	http.SetCookie(w, d.cookie(loginCookie, "", -1))
-	d.log.Info("signed in", "agent", a.Username)
+	d.log.Info("signed in", "agent", a.Username, "ip", ip)
 	http.Redirect(w, r, "/desk/", http.StatusSeeOther)
 }
 

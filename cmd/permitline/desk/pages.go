@@ -202,11 +202,32 @@ func (d *desk) showCall(w http.ResponseWriter, r *http.Request, rq *request, t d
 		p.History = append(p.History, historyRow{At: e.At.In(calendar.London).Format("15:04:05"),
 			Where: flowName(e.Flow) + ", step " + e.State, Input: e.Input, Note: e.Note})
 	}
-	if account != "" {
-		v, err := d.svc.Account(ctx, rq.agent.Actor(), account)
+	// Only the agent holding the call sees the caller's account, and an account the agent
+	// looks up for an unidentified caller is audited on it with the agent's name.
+	switch {
+	case !p.Mine && t.ResidentID == 0 && account != "":
+		d.log.Warn("account look-up refused: the call is not held", "agent", rq.agent.Username, "transfer", t.ID)
+		d.errorPage(w, r, rq, http.StatusForbidden,
+			"Only the agent who holds this call can look up an account for it. Take the call first; nothing was looked up.")
+		return
+	case !p.Mine:
+		p.NeedsLookup, p.Lookup = false, ""
+	case account != "":
+		err := error(nil)
+		if t.ResidentID == 0 {
+			err = d.svc.LookUpAccount(ctx, rq.agent, t.ID, account)
+		}
+		var v domain.AccountView
+		if err == nil {
+			v, err = d.svc.Account(ctx, rq.agent.Actor(), account)
+		}
 		switch {
 		case domain.IsNotFound(err):
 			p.AccountErr = "There is no account " + account + ". Check the number with the caller."
+		case errors.Is(err, domain.ErrNotYourCall):
+			d.errorPage(w, r, rq, http.StatusForbidden,
+				"Only the agent who holds this call can look up an account for it. Nothing was looked up.")
+			return
 		case err != nil:
 			d.internal(w, r, rq, "loading the caller's account", err)
 			return

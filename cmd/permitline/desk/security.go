@@ -6,11 +6,12 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -159,72 +160,72 @@ func (d *desk) takeFlash(w http.ResponseWriter, r *http.Request) *flash {
 	return &flash{Kind: kind, Text: text}
 }
 
-// clientIP is the address the request came from (the proxy's, behind one).
-func clientIP(r *http.Request) string {
+// clientIP is the address the request came from, as the sign-in limits count it. It is
+// the connection's own address (RemoteAddr): a header such as X-Forwarded-For is
+// anyone's to write, and believing it would let an attacker pick a fresh address for
+// every guess, or another's to lock out. Only when the connection comes from a proxy the
+// desk is told to trust (Config.TrustedProxies) is X-Forwarded-For read: from its right
+// end, each address a trusted proxy added is skipped, and the first other one is the
+// client (what the client itself wrote to the left of it is never believed).
+func (d *desk) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
-}
-
-// limiter counts failures per key in a sliding window, in memory.
-type limiter struct {
-	mu     sync.Mutex
-	max    int
-	window time.Duration
-	fails  map[string][]time.Time
-	adds   int
-}
-
-func newLimiter(max int, window time.Duration) *limiter {
-	return &limiter{max: max, window: window, fails: map[string][]time.Time{}}
-}
-
-// blocked reports whether the key has used up its failures, and when it may try again.
-func (l *limiter) blocked(key string, now time.Time) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	ts := l.recent(key, now)
-	if len(ts) < l.max {
-		return false, 0
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
 	}
-	return true, ts[len(ts)-l.max].Add(l.window).Sub(now)
-}
-
-// fail records a failure.
-func (l *limiter) fail(key string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.fails[key] = append(l.recent(key, now), now)
-	if l.adds++; l.adds%256 == 0 { // forget keys whose failures have all expired
-		for k := range l.fails {
-			if len(l.recent(k, now)) == 0 {
-				delete(l.fails, k)
-			}
+	addr = addr.Unmap()
+	if !d.trusted(addr) {
+		return addr.String()
+	}
+	var hops []string
+	for _, h := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(h, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a garbled hop: believe nothing further left
+		}
+		addr = hop.Unmap()
+		if !d.trusted(addr) {
+			break
 		}
 	}
+	return addr.String()
 }
 
-// reset forgets a key's failures (a successful sign-in).
-func (l *limiter) reset(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.fails, key)
+// trusted reports whether addr is one of the proxies the desk believes.
+func (d *desk) trusted(addr netip.Addr) bool {
+	for _, p := range d.trustedProxies {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
 }
 
-// recent drops the key's failures older than the window; l.mu is held.
-func (l *limiter) recent(key string, now time.Time) []time.Time {
-	ts := l.fails[key]
-	i := 0
-	for i < len(ts) && !ts[i].After(now.Add(-l.window)) {
-		i++
+// ParseTrustedProxies reads a list of proxy addresses or networks, separated by commas
+// ("10.0.0.5, 192.168.1.0/24"), as PERMITLINE_TRUSTED_PROXIES gives them; empty is none.
+func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an address nor a network such as 10.0.0.0/8", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
 	}
-	if i == len(ts) {
-		delete(l.fails, key)
-		return nil
-	}
-	ts = ts[i:]
-	l.fails[key] = ts
-	return ts
+	return out, nil
 }

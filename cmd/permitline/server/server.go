@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -36,6 +37,9 @@ type Config struct {
 	// SessionKey signs the agents' desk sessions (32 bytes or more); empty: a random key
 	// is made at start, so agents sign in again after a restart.
 	SessionKey []byte
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For the desk believes for
+	// its sign-in limits (desk.Config.TrustedProxies); empty: none.
+	TrustedProxies []netip.Prefix
 }
 
 // New returns the service's HTTP handler.
@@ -78,7 +82,8 @@ func New(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
 			panic("server: no randomness for the desk's session key: " + err.Error())
 		}
 	}
-	r.Mount("/desk", desk.New(desk.Config{PublicURL: cfg.PublicURL, SessionKey: key}, svc, cfg.Calls, log))
+	r.Mount("/desk", desk.New(desk.Config{PublicURL: cfg.PublicURL, SessionKey: key,
+		TrustedProxies: cfg.TrustedProxies}, svc, cfg.Calls, log))
 	return r
 }
 

@@ -101,7 +101,7 @@ func (l *Line) Restart() {
 		l.T.Fatal(err)
 	}
 	l.Svc = domain.New(domain.Config{Store: l.Store, Clock: l.Clock, Holidays: fixtures.MustBankHolidays(),
-		PINCost: bcrypt.MinCost, IDs: domain.NewSeededIDs(7)})
+		PINCost: bcrypt.MinCost, AgentPasswordCost: bcrypt.MinCost, IDs: domain.NewSeededIDs(7)})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	voice := ivr.DefaultVoice
 	target, err := url.Parse(l.TwilioSrv.URL)
