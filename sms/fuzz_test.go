@@ -28,17 +28,20 @@ func FuzzIncomingText(f *testing.F) {
 		n++
 		before := snapshot(l)
 		live := liveConversation(l)
-		status, reply := l.SignedPost("/twilio/sms", url.Values{"MessageSid": {fmt.Sprintf("SMfuzz%028d", n)},
+		status, reply := l.SignedPost("/twilio/sms", url.Values{"MessageSid": {fmt.Sprintf("SM%032x", n)},
 			"From": {alex}, "To": {line}, "Body": {body}})
 		if status != 200 {
 			t.Fatalf("status %d for %q: %s", status, body, reply)
 		}
-		text := between(reply, "<Message>", "</Message>")
+		text := unescape(between(reply, "<Message>", "</Message>"))
 		if !sms.IsGSM7(text) || sms.Segments(text) > 2 {
 			t.Fatalf("reply to %q: %q", body, text)
 		}
 		switch command.Parse(body, calendar.DateOf(l.Clock.Now())).Kind {
 		case command.Activate, command.Cancel, command.OptOut, command.OptIn:
+			return
+		}
+		if command.IsOptInWord(body) { // a YES from an opted-out number opts it back in
 			return
 		}
 		if !live && snapshot(l) != before {
