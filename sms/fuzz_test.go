@@ -18,7 +18,9 @@ import (
 // command, or an answer to a conversation already under way, it changes nothing.
 func FuzzIncomingText(f *testing.F) {
 	for _, s := range []string{"VISITOR AB12CDE", "park ab12 cde tomorrow", "UNDO JCFQUU", "STOP", "BAL", "YES",
-		"hello", "", "VISITOR", "£££", "visitor ab12cde 31/02", "\u2019\u2014", strings.Repeat("A", 1600)} {
+		"hello", "", "VISITOR", "£££", "visitor ab12cde 31/02", "\u2019\u2014", strings.Repeat("A", 1600),
+		"VISITOR AB12CDE " + strings.Repeat("someday ", 198), "UNDO " + strings.Repeat("K7P 9QD ", 199),
+		"VISITOR " + strings.Repeat("\U0001F389", 400), strings.Repeat("park ab12 cdf ", 114), "OPTOUT", "REVOKE"} {
 		f.Add(s)
 	}
 	l := servertest.New(f, "2026-11-30 10:00")

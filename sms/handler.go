@@ -54,7 +54,7 @@ func (h *Handler) Incoming(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		log.Error("answering a text", "error", err)
-		out = fmt.Sprintf("Sorry, something went wrong on our side and nothing was changed. Please try again, or call %s.", Helpdesk)
+		out = errorReply
 	}
 	if fitted, changed := fit(out); changed {
 		// Every reply is written to fit; this is the last guard against paying for more.
@@ -291,9 +291,9 @@ func (h *Handler) cancel(op *domain.Op, actor domain.Actor, ref string) (string,
 	var r domain.Refusal
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
-		return fmt.Sprintf("I can't find visit %s. Text VISITS to see your visits and their references.", quote(ref)), nil
+		return fmt.Sprintf("I can't find %s. Text VISITS to see your visits and their references.", visitNamed(ref)), nil
 	case errors.As(err, &r) && r.Rule() == "R5":
-		return fmt.Sprintf("I can't find visit %s on your account. Text VISITS to see yours.", quote(ref)), nil
+		return fmt.Sprintf("I can't find %s on your account. Text VISITS to see yours.", visitNamed(ref)), nil
 	case errors.As(err, &r):
 		return refusal(err, op.Now()), nil
 	case err != nil:
@@ -301,6 +301,15 @@ func (h *Handler) cancel(op *domain.Op, actor domain.Actor, ref string) (string,
 	}
 	return fmt.Sprintf("Cancelled: visit %s for %s on %s. The visit is back on your permit.", v.Ref, plate(v.VRM),
 		day(v.Date, calendar.DateOf(op.Now()))), nil
+}
+
+// visitNamed names the visit a resident texted a reference for: "visit K7P9QD", or "that
+// visit" for a reference too long to be one, which is not quoted back.
+func visitNamed(ref string) string {
+	if len(ref) > maxQuoted {
+		return "that visit"
+	}
+	return "visit " + quote(ref)
 }
 
 func (h *Handler) balance(op *domain.Op, c domain.Caller) (string, error) {
@@ -327,6 +336,8 @@ const (
 	unknownSender = "This number isn't registered for visitor permits. To register, go to mipermit.com or call " +
 		Helpdesk + "."
 	notUnderstood = "Sorry, I didn't understand that. Text VISITOR and the registration, e.g. VISITOR AB12CDE, or HELP."
+	errorReply    = "Sorry, something went wrong on our side and nothing was changed. Please try again, or call " +
+		Helpdesk + "."
 	// optedInNotBooked answers a YES taken as an opt-in while a visit waits for a yes.
 	optedInNotBooked = "You'll get our texts again. Your visit is not booked yet: reply CONFIRM to book it, or NO to stop."
 	helpText         = "Text VISITOR AB12CDE to park today, or add a date (VISITOR AB12CDE SAT). UNDO and a reference " +
