@@ -111,7 +111,7 @@ func TestEveryReplyFitsTwoSegments(t *testing.T) {
 			{"VISITOR AB12CDE", "isn't registered"}, {longWords, "isn't registered"},
 		}},
 		{name: "withheld sender", now: monday, from: "anonymous", steps: []step{{"BAL", "isn't registered"}}},
-		{name: "landline member", now: monday, from: jordan, steps: []step{{"BAL", "permits"}}},
+		{name: "member", now: monday, from: jordan, steps: []step{{"BAL", "permits"}}},
 		{name: "expired registration", now: monday, from: priya, steps: []step{{"BAL", "Registration expired"}}},
 		{name: "view-only member", now: monday, from: "+447700900790", setup: func(l *servertest.Line) {
 			if _, err := l.Svc.AddMember(l.Ctx, domain.Admin("test"), l.People["Alex Morgan"].Account, domain.NewMember{
