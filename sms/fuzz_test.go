@@ -18,7 +18,9 @@ import (
 // command, or an answer to a conversation already under way, it changes nothing.
 func FuzzIncomingText(f *testing.F) {
 	for _, s := range []string{"VISITOR AB12CDE", "park ab12 cde tomorrow", "UNDO JCFQUU", "STOP", "BAL", "YES",
-		"hello", "", "VISITOR", "£££", "visitor ab12cde 31/02", "\u2019\u2014", strings.Repeat("A", 1600)} {
+		"hello", "", "VISITOR", "£££", "visitor ab12cde 31/02", "\u2019\u2014", strings.Repeat("A", 1600),
+		"VISITOR AB12CDE " + strings.Repeat("someday ", 198), "UNDO " + strings.Repeat("K7P 9QD ", 199),
+		"VISITOR " + strings.Repeat("\U0001F389", 400), strings.Repeat("park ab12 cdf ", 114), "OPTOUT", "REVOKE"} {
 		f.Add(s)
 	}
 	l := servertest.New(f, "2026-11-30 10:00")
@@ -28,17 +30,20 @@ func FuzzIncomingText(f *testing.F) {
 		n++
 		before := snapshot(l)
 		live := liveConversation(l)
-		status, reply := l.SignedPost("/twilio/sms", url.Values{"MessageSid": {fmt.Sprintf("SMfuzz%028d", n)},
+		status, reply := l.SignedPost("/twilio/sms", url.Values{"MessageSid": {fmt.Sprintf("SM%032x", n)},
 			"From": {alex}, "To": {line}, "Body": {body}})
 		if status != 200 {
 			t.Fatalf("status %d for %q: %s", status, body, reply)
 		}
-		text := between(reply, "<Message>", "</Message>")
+		text := unescape(between(reply, "<Message>", "</Message>"))
 		if !sms.IsGSM7(text) || sms.Segments(text) > 2 {
 			t.Fatalf("reply to %q: %q", body, text)
 		}
 		switch command.Parse(body, calendar.DateOf(l.Clock.Now())).Kind {
 		case command.Activate, command.Cancel, command.OptOut, command.OptIn:
+			return
+		}
+		if command.IsOptInWord(body) { // a YES from an opted-out number opts it back in
 			return
 		}
 		if !live && snapshot(l) != before {

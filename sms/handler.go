@@ -46,15 +46,20 @@ func (h *Handler) Incoming(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "missing MessageSid or From", http.StatusBadRequest)
 		return
 	}
-	body := r.PostForm.Get("Body")
+	in := incoming{sid: sid, from: from, to: to, body: r.PostForm.Get("Body"), optOutType: r.PostForm.Get("OptOutType")}
 	log := h.log.With("message_sid", sid, "from", phone.Mask(from))
-	out, repeat, err := h.answer(r.Context(), sid, from, to, body)
+	out, repeat, err := h.answer(r.Context(), log, in)
 	if repeat {
 		log.Info("repeated text answered again")
 	}
 	if err != nil {
 		log.Error("answering a text", "error", err)
-		out = fmt.Sprintf("Sorry, something went wrong on our side and nothing was changed. Please try again, or call %s.", Helpdesk)
+		out = errorReply
+	}
+	if fitted, changed := fit(out); changed {
+		// Every reply is written to fit; this is the last guard against paying for more.
+		log.Error("reply was not GSM-7 within two segments; cut", "septets", septets(out), "segments", Segments(out))
+		out = fitted
 	}
 	doc, err := messageTwiML(out)
 	if err != nil {
@@ -64,6 +69,14 @@ func (h *Handler) Incoming(w http.ResponseWriter, r *http.Request) {
 	log.Info("text answered")
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 	_, _ = w.Write([]byte(doc))
+}
+
+// incoming is one text as Twilio posts it.
+type incoming struct {
+	sid, from, to, body string
+	// optOutType is Twilio's OptOutType (STOP, START or HELP), sent only by a Messaging
+	// Service with Advanced Opt-Out when the text is one of its keywords.
+	optOutType string
 }
 
 // messageTwiML is the reply as TwiML; an empty reply sends nothing back.
@@ -76,37 +89,96 @@ func messageTwiML(body string) (string, error) {
 
 // answer acts on one text and returns the reply, in one transaction with the record of
 // the text, so a repeat gets the same reply and does nothing twice.
-func (h *Handler) answer(ctx context.Context, sid, from, to, body string) (out string, repeat bool, err error) {
+func (h *Handler) answer(ctx context.Context, log *slog.Logger, in incoming) (out string, repeat bool, err error) {
 	err = h.svc.Update(ctx, func(op *domain.Op) error {
-		if seen, err := op.Tx().TextByMessageSid(sid); err == nil {
+		if seen, err := op.Tx().TextByMessageSid(in.sid); err == nil {
 			out, repeat = seen.Reply, true
 			return nil
 		} else if !errors.Is(err, domain.ErrNotFound) {
 			return err
 		}
 		var err error
-		if out, err = h.act(ctx, op, from, to, body); err != nil {
+		if out, err = h.act(ctx, op, log, in); err != nil {
 			return err
 		}
-		return op.Tx().InsertText(domain.SentText{MessageSid: sid, From: from, Body: body, Reply: out, CreatedAt: op.Now()})
+		return op.Tx().InsertText(domain.SentText{MessageSid: in.sid, From: in.from, Body: in.body, Reply: out,
+			CreatedAt: op.Now()})
 	})
 	return out, repeat, err
 }
 
-// act decides what a text means and does it.
-func (h *Handler) act(ctx context.Context, op *domain.Op, from, to, body string) (string, error) {
-	now := op.Now()
-	e164, err := phone.Parse(from)
-	if err != nil {
-		return unknownSender, nil
+// keyword reads a text as one of Twilio's opt-out, opt-in or help keywords, setting
+// cmd.Kind to OptOut, OptIn or Help; it reports whether cmd was a Yes that became an
+// opt-in.
+//
+// Twilio's OptOutType, where present, decides whatever the body says: the account's
+// Advanced Opt-Out may have keywords of its own (https://help.twilio.com/articles/
+// 31560110671259). Without it, the body's own words decide, and a whole-message YES is an
+// opt-in only from a number that is opted out (in our store): Twilio's default handling
+// takes YES as an opt-in word too, and someone who opted out is answering nothing else.
+//
+// Decision: an opt-in wins over a pending question. A YES that opts a number back in
+// (OptOutType=START, or a YES from an opted-out number) never also confirms a visit waiting
+// for one; the visit stays waiting, and the reply says to text CONFIRM to book it. A YES
+// from a number that is not opted out, without OptOutType, answers the question as before.
+func keyword(op *domain.Op, log *slog.Logger, e164, optOutType, body string, cmd *command.Command) (yesOptIn bool, err error) {
+	was := cmd.Kind
+	switch t := strings.ToUpper(strings.TrimSpace(optOutType)); t {
+	case "STOP":
+		cmd.Kind = command.OptOut
+	case "START":
+		cmd.Kind = command.OptIn
+	case "HELP":
+		cmd.Kind = command.Help
+	case "":
+		if cmd.Kind != command.Yes || !command.IsOptInWord(body) || e164 == "" {
+			return false, nil
+		}
+		out, err := op.Tx().OptedOut(e164)
+		if err != nil || !out {
+			return false, err
+		}
+		cmd.Kind = command.OptIn
+	default:
+		log.Warn("unknown OptOutType; reading the text as it is", "opt_out_type", t)
 	}
-	cmd := command.Parse(body, calendar.DateOf(now))
+	return was == command.Yes && cmd.Kind == command.OptIn, nil
+}
+
+// act decides what a text means and does it.
+func (h *Handler) act(ctx context.Context, op *domain.Op, log *slog.Logger, in incoming) (string, error) {
+	now := op.Now()
+	cmd := command.Parse(in.body, calendar.DateOf(now))
+	e164, perr := phone.Parse(in.from)
+	if perr != nil {
+		e164 = ""
+	}
+	yesOptIn, err := keyword(op, log, e164, in.optOutType, in.body, &cmd)
+	if err != nil {
+		return "", err
+	}
 	switch cmd.Kind {
 	case command.OptOut:
-		// Twilio confirms opt-outs itself, and blocks any reply to them.
+		// Twilio confirms opt-outs itself, and blocks any reply to them: answer no <Message>.
+		if e164 == "" {
+			return "", nil
+		}
 		return "", op.SetOptOut(e164, true)
 	case command.OptIn:
-		return "", op.SetOptOut(e164, false)
+		// Twilio confirms opt-ins itself too.
+		if e164 == "" {
+			return "", nil
+		}
+		if err := op.SetOptOut(e164, false); err != nil {
+			return "", err
+		}
+		if yesOptIn {
+			return h.optedInWithYes(op, e164+"|"+in.to)
+		}
+		return "", nil
+	}
+	if perr != nil {
+		return unknownSender, nil
 	}
 	callers, err := domain.CallersByPhone(op.Tx(), e164)
 	if err != nil {
@@ -117,7 +189,7 @@ func (h *Handler) act(ctx context.Context, op *domain.Op, from, to, body string)
 	}
 	caller := callers[0] // a resident before a member
 	actor := caller.Actor(domain.ChannelSMS)
-	key := e164 + "|" + to
+	key := e164 + "|" + in.to
 	conv, err := op.Tx().ConversationByKey(domain.ChannelSMS, key)
 	live := err == nil && !conv.Ended && now.Before(conv.ExpiresAt)
 	if err != nil && !errors.Is(err, domain.ErrNotFound) {
@@ -131,8 +203,8 @@ func (h *Handler) act(ctx context.Context, op *domain.Op, from, to, body string)
 			d.Date = cmd.Date.String()
 		}
 		if cmd.DateText != "" {
-			return fmt.Sprintf("Sorry, I couldn't read the date %q. Use TODAY, TOMORROW, a day like SAT, or a date like 5/12.",
-				cmd.DateText), nil
+			return fmt.Sprintf("Sorry, I couldn't read the date \"%s\". Use TODAY, TOMORROW, a day like SAT, or a date like 5/12.",
+				quote(cmd.DateText)), nil
 		}
 		return h.converse(ctx, op, conv, h.engine.New(d), flows.Input{})
 	case command.Cancel:
@@ -157,15 +229,33 @@ func (h *Handler) act(ctx context.Context, op *domain.Op, from, to, body string)
 	if err := json.Unmarshal(conv.Data, &sess.Data); err != nil {
 		return "", fmt.Errorf("reading conversation %d: %w", conv.ID, err)
 	}
-	in := flows.Input{Kind: flows.InputText, Text: cmd.Text}
+	answer := flows.Input{Kind: flows.InputText, Text: cmd.Text}
 	switch cmd.Kind {
 	case command.Yes:
-		in = flows.Input{Kind: flows.InputYes, Text: cmd.Text}
+		answer = flows.Input{Kind: flows.InputYes, Text: cmd.Text}
 	case command.No:
-		in = flows.Input{Kind: flows.InputNo, Text: cmd.Text}
+		answer = flows.Input{Kind: flows.InputNo, Text: cmd.Text}
 	}
-	return h.converse(ctx, op, conv, sess, in)
+	return h.converse(ctx, op, conv, sess, answer)
 }
+
+// optedInWithYes answers a YES that opted the number back in: nothing, unless a visit
+// waits for a yes, which the opt-in did not give (see keyword).
+func (h *Handler) optedInWithYes(op *domain.Op, key string) (string, error) {
+	conv, err := op.Tx().ConversationByKey(domain.ChannelSMS, key)
+	if errors.Is(err, domain.ErrNotFound) {
+		return "", nil
+	} else if err != nil {
+		return "", err
+	}
+	if conv.Ended || !op.Now().Before(conv.ExpiresAt) || conv.Flow != flows.FlowActivate || conv.State != confirmState {
+		return "", nil
+	}
+	return optedInNotBooked, nil
+}
+
+// confirmState is the state of the activation flow that waits for a yes or a no.
+const confirmState = "confirm"
 
 // converse steps a text conversation and saves it, replacing any earlier one.
 func (h *Handler) converse(ctx context.Context, op *domain.Op, conv domain.Conversation, sess *flows.Session,
@@ -201,9 +291,9 @@ func (h *Handler) cancel(op *domain.Op, actor domain.Actor, ref string) (string,
 	var r domain.Refusal
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
-		return fmt.Sprintf("I can't find visit %s. Text VISITS to see your visits and their references.", ref), nil
+		return fmt.Sprintf("I can't find %s. Text VISITS to see your visits and their references.", visitNamed(ref)), nil
 	case errors.As(err, &r) && r.Rule() == "R5":
-		return fmt.Sprintf("I can't find visit %s on your account. Text VISITS to see yours.", ref), nil
+		return fmt.Sprintf("I can't find %s on your account. Text VISITS to see yours.", visitNamed(ref)), nil
 	case errors.As(err, &r):
 		return refusal(err, op.Now()), nil
 	case err != nil:
@@ -211,6 +301,15 @@ func (h *Handler) cancel(op *domain.Op, actor domain.Actor, ref string) (string,
 	}
 	return fmt.Sprintf("Cancelled: visit %s for %s on %s. The visit is back on your permit.", v.Ref, plate(v.VRM),
 		day(v.Date, calendar.DateOf(op.Now()))), nil
+}
+
+// visitNamed names the visit a resident texted a reference for: "visit K7P9QD", or "that
+// visit" for a reference too long to be one, which is not quoted back.
+func visitNamed(ref string) string {
+	if len(ref) > maxQuoted {
+		return "that visit"
+	}
+	return "visit " + quote(ref)
 }
 
 func (h *Handler) balance(op *domain.Op, c domain.Caller) (string, error) {
@@ -237,7 +336,11 @@ const (
 	unknownSender = "This number isn't registered for visitor permits. To register, go to mipermit.com or call " +
 		Helpdesk + "."
 	notUnderstood = "Sorry, I didn't understand that. Text VISITOR and the registration, e.g. VISITOR AB12CDE, or HELP."
-	helpText      = "Text VISITOR AB12CDE to park today, or add a date (VISITOR AB12CDE SAT). UNDO and a reference " +
+	errorReply    = "Sorry, something went wrong on our side and nothing was changed. Please try again, or call " +
+		Helpdesk + "."
+	// optedInNotBooked answers a YES taken as an opt-in while a visit waits for a yes.
+	optedInNotBooked = "You'll get our texts again. Your visit is not booked yet: reply CONFIRM to book it, or NO to stop."
+	helpText         = "Text VISITOR AB12CDE to park today, or add a date (VISITOR AB12CDE SAT). UNDO and a reference " +
 		"cancels. Also BAL, VISITS, HOURS."
 )
 

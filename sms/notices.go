@@ -9,8 +9,15 @@ import (
 )
 
 // Notice writes the text for an outgoing notice at the moment it is sent. A reminder for
-// a visit since cancelled, or whose day has passed, is not sent (send is false).
+// a visit since cancelled, or whose day has passed, is not sent (send is false). Like a
+// reply, a notice is GSM-7 within two segments.
 func Notice(r domain.Reader, m domain.Outgoing, now time.Time) (body string, send bool, err error) {
+	body, send, err = notice(r, m, now)
+	body, _ = fit(body)
+	return body, send, err
+}
+
+func notice(r domain.Reader, m domain.Outgoing, now time.Time) (body string, send bool, err error) {
 	v, err := r.VisitByID(m.VisitID)
 	if err != nil {
 		return "", false, fmt.Errorf("visit %d of text %d: %w", m.VisitID, m.ID, err)

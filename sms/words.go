@@ -65,6 +65,27 @@ func plate(vrm string) string {
 	return vrm
 }
 
+// maxQuoted is the most characters of what a sender texted that a reply quotes back.
+const maxQuoted = 20
+
+// quote writes a short part of what the sender texted, for a reply that names it: GSM-7
+// basic characters only (any other becomes '?', so an emoji cannot turn the reply into
+// UCS-2), white space as single spaces, and at most maxQuoted characters, cut at a word
+// boundary where there is one and ending "...". A 1,600-character text must not come back
+// whole, in 11 segments the council pays for.
+func quote(s string) string {
+	s = strings.Join(strings.Fields(toGSM7(s)), " ")
+	r := []rune(s)
+	if len(r) <= maxQuoted {
+		return s
+	}
+	cut := string(r[:maxQuoted-len("...")])
+	if i := strings.LastIndexByte(cut, ' '); i > 0 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ") + "..."
+}
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
@@ -111,7 +132,10 @@ func activatedText(v domain.Visit, visitsLeft int, now time.Time) string {
 	return s
 }
 
-// ask writes what a text conversation waits for.
+// ask writes what a text conversation waits for. A visit is confirmed with CONFIRM, not
+// YES: YES is one of Twilio's opt-in words, which Twilio answers with its own text and,
+// under Advanced Opt-Out, marks OptOutType=START, and an opt-in never confirms a visit
+// (see keyword in handler.go). A plain YES still confirms.
 func ask(a *flows.Ask, says []flows.Msg, now time.Time) string {
 	today := calendar.DateOf(now)
 	if a == nil {
@@ -136,10 +160,10 @@ func ask(a *flows.Ask, says []flows.Msg, now time.Time) string {
 				if !m.At.IsZero() {
 					times = fmt.Sprintf(" (%s-%s)", clock(m.At), clock(m.Until))
 				}
-				return fmt.Sprintf("Reply YES to use 1 visit for %s %s%s, or NO to stop.", plate(m.VRM), w, times)
+				return fmt.Sprintf("Reply CONFIRM to use 1 visit for %s %s%s, or NO to stop.", plate(m.VRM), w, times)
 			}
 		}
-		return "Reply YES or NO."
+		return "Reply CONFIRM or NO."
 	}
 	return ""
 }
@@ -163,9 +187,9 @@ func refusal(err error, now time.Time) string {
 			domain.PermView: "see this account"}[notPermitted.Need]
 		return fmt.Sprintf("Your access to this account doesn't let you %s. Ask the account holder.", what)
 	case errors.As(err, &badVRM):
-		s := fmt.Sprintf("%s isn't a UK registration: %s.", badVRM.Input, strings.TrimSuffix(badVRM.Reason, "."))
+		s := fmt.Sprintf("%s isn't a UK registration: %s.", quote(badVRM.Input), strings.TrimSuffix(badVRM.Reason, "."))
 		if len(badVRM.Suggestions) > 0 {
-			s += fmt.Sprintf(" Did you mean %s?", plate(badVRM.Suggestions[0]))
+			s += fmt.Sprintf(" Did you mean %s?", quote(plate(badVRM.Suggestions[0])))
 		}
 		return s
 	case errors.As(err, &outOfRange):

@@ -31,6 +31,10 @@ func TestEveryReplyFitsTwoSegmentsOfGSM7(t *testing.T) {
 		&domain.NotPermittedError{Need: domain.PermActivate},
 		&domain.NotPermittedError{Need: domain.PermView},
 		&domain.InvalidVRMError{Input: "AI12CDEQ", Reason: "the letter I is never used as the second character", Suggestions: []string{"A112CDE"}},
+		// What a resident texted, quoted back: 1,600 characters, and characters outside GSM-7.
+		&domain.InvalidVRMError{Input: strings.Repeat("AI12CDE ", 200), Reason: "it is longer than 7 characters",
+			Suggestions: []string{strings.Repeat("AI12CDE", 200)}},
+		&domain.InvalidVRMError{Input: "\U0001F697\u2019\u00e1\u20ac{[", Reason: "it has characters other than letters and digits"},
 		&domain.DateOutOfRangeError{Date: far, Earliest: today, Latest: far},
 		&domain.NoPermitNeededError{Date: far, Reason: calendar.NoPermitBankHoliday, NextStart: start},
 		&domain.NoPermitNeededError{Date: far, Reason: calendar.NoPermitNonOperationalDay, NextStart: start},
@@ -74,7 +78,7 @@ func TestEveryReplyFitsTwoSegmentsOfGSM7(t *testing.T) {
 	texts = append(texts, visitsText(many, now), visitsText(nil, now))
 	desk := calendar.Helpdesk{}
 	texts = append(texts, hoursText(desk.Status(now), now), hoursText(desk.Status(today.AddDays(-2).At(12, 0)), now))
-	texts = append(texts, unknownSender, notUnderstood, helpText,
+	texts = append(texts, unknownSender, notUnderstood, helpText, optedInNotBooked, errorReply,
 		"That request has expired, or there was none. Text VISITOR and the registration to start again.")
 
 	for _, kind := range []domain.NoticeKind{domain.NoticeActivated, domain.NoticeCancelled, domain.NoticeReminder} {
@@ -118,6 +122,52 @@ type fakeReader struct {
 }
 
 func (f fakeReader) VisitByID(int64) (domain.Visit, error) { return f.visit, nil }
+
+func TestQuote(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"someday", "someday"},
+		{"  next   blue\nmoon ", "next blue moon"},
+		{"exactly twenty chars", "exactly twenty chars"},
+		{"someday someday someday", "someday someday..."},
+		{strings.Repeat("A", 1600), "AAAAAAAAAAAAAAAAA..."},
+		{"\U0001F389 party \u2019time\u2019 \u20ac5 [x]", "? party ?time?..."},
+		{"\U0001F389 \u2019time\u2019 \u20ac5 [x]", "? ?time? ?5 ?x?"},
+		{"caf\u00e9 \u00e1", "caf\u00e9 ?"},
+	} {
+		got := quote(tc.in)
+		if got != tc.want {
+			t.Errorf("quote(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if len([]rune(got)) > maxQuoted || !IsGSM7(got) || strings.ContainsAny(got, gsm7Extended) {
+			t.Errorf("quote(%q) = %q: longer than %d or not basic GSM-7", tc.in, got, maxQuoted)
+		}
+	}
+}
+
+// fit is the last guard on every reply: GSM-7 within two segments, whatever it is given.
+func TestFit(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		changed bool
+	}{
+		{"Booked.", false},
+		{strings.Repeat("a", MaxSeptets), false},
+		{strings.Repeat("€", MaxSeptets/2), false},
+		{strings.Repeat("a", MaxSeptets+1), true},
+		{strings.Repeat("€", MaxSeptets/2+1), true},
+		{strings.Repeat("a", 1600), true},
+		{"it\u2019s \U0001F389", true},
+		{strings.Repeat("\U0001F389", 1600), true},
+	} {
+		got, changed := fit(tc.in)
+		if changed != tc.changed || !IsGSM7(got) || Segments(got) > 2 {
+			t.Errorf("fit(%.20q) = %.20q (%d segments), changed %t; want changed %t", tc.in, got, Segments(got), changed, tc.changed)
+		}
+		if changed && septets(tc.in) > MaxSeptets && !strings.HasSuffix(got, "...") {
+			t.Errorf("fit(%.20q) cut without saying so: %q", tc.in, got)
+		}
+	}
+}
 
 func TestSegments(t *testing.T) {
 	tests := []struct {

@@ -8,9 +8,13 @@
 // between readings), and a date is a real calendar date but is not checked against the
 // booking window (R12); the domain does both.
 //
-// Bare CANCEL, STOP, STOPALL, UNSUBSCRIBE, END and QUIT are the carrier's opt-out words
-// (RULES.md, "Decisions recorded"): they are OptOut only when they are the whole message,
-// and no service action needs them, which is why UNDO <ref> cancels a visit too.
+// Bare STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE and OPTOUT are Twilio's
+// default English opt-out words (RULES.md, "Decisions recorded"): they are OptOut only
+// when they are the whole message, and no service action needs them, which is why
+// UNDO <ref> cancels a visit too. START and UNSTOP are OptIn. YES is an opt-in word for
+// Twilio as well, but here it is read as Yes: whether a YES opts a number back in
+// depends on more than the message (Twilio's OptOutType, the number's opt-out), so the
+// channel decides, with IsOptInWord.
 package command
 
 import (
@@ -35,8 +39,8 @@ const (
 	Help     Kind = "help"     // HELP, INFO, ?
 	Yes      Kind = "yes"      // YES, Y, YEP, YEAH, OK, CONFIRM (an answer in a conversation)
 	No       Kind = "no"       // NO, N, NOPE
-	OptOut   Kind = "opt_out"  // STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT alone in the message
-	OptIn    Kind = "opt_in"   // START, UNSTOP (and YES is NOT opt-in: it's Yes)
+	OptOut   Kind = "opt_out"  // STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT alone in the message
+	OptIn    Kind = "opt_in"   // START, UNSTOP alone in the message (YES is Yes: see IsOptInWord)
 	Unknown  Kind = "unknown"  // anything else: kept as Text so a conversation can try it as an answer
 )
 
@@ -69,11 +73,15 @@ const maxJoined = 8
 // ("VISITOR on Saturday 5th December AB12 CDE").
 const maxLead = 6
 
-// optOutWords are the carrier's opt-out words, matched against the whole message.
-var optOutWords = []string{"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
+// optOutWords are Twilio's default English opt-out words, matched against the whole
+// message (https://www.twilio.com/docs/messaging/tutorials/advanced-opt-out).
+var optOutWords = []string{"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
 
-// optInWords are the carrier's opt-in words, matched against the whole message.
+// optInWords are the opt-in words Parse reads as OptIn, matched against the whole message.
 var optInWords = []string{"START", "UNSTOP"}
+
+// carrierOptInWords are Twilio's default opt-in words: optInWords and YES.
+var carrierOptInWords = []string{"START", "UNSTOP", "YES"}
 
 var (
 	activateWords = set("VISITOR", "PARK")
@@ -113,13 +121,22 @@ func set(words ...string) map[string]bool {
 }
 
 // OptOutWords returns the carrier's opt-out words, upper case: STOP, STOPALL,
-// UNSUBSCRIBE, CANCEL, END, QUIT.
+// UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT.
 func OptOutWords() []string { return append([]string(nil), optOutWords...) }
 
 // IsOptOutWord reports whether the whole message is one of OptOutWords, ignoring case,
 // white space and punctuation around it ("Stop", " STOP! ", "cancel."), but not words
 // after it ("END VISIT", "STOP PARKING").
+//
+// Twilio matches a keyword only when it is the whole message, in any case ("Stop please"
+// is not an opt-out). Its documents say nothing of punctuation; a one-word "Stop." or
+// "STOP!" is taken as the opt-out it plainly means, so the line errs towards sending
+// nothing more to someone who asked it to stop.
 func IsOptOutWord(body string) bool { return wholeWord(body, optOutWords) }
+
+// IsOptInWord reports whether the whole message is one of Twilio's opt-in words, START,
+// UNSTOP or YES, matched as IsOptOutWord matches.
+func IsOptInWord(body string) bool { return wholeWord(body, carrierOptInWords) }
 
 // isOptIn reports whether the whole message is an opt-in word, as IsOptOutWord does.
 func isOptIn(body string) bool { return wholeWord(body, optInWords) }

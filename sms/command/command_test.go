@@ -143,6 +143,9 @@ func TestParse(t *testing.T) {
 		{"Unsubscribe", Command{Kind: OptOut}},
 		{"end", Command{Kind: OptOut}},
 		{"QUIT.", Command{Kind: OptOut}},
+		{"REVOKE", Command{Kind: OptOut}},
+		{"OptOut", Command{Kind: OptOut}},
+		{"revoke access", Command{Kind: Unknown}},
 		{"STOP PARKING", Command{Kind: Unknown}},
 		{"END VISIT", Command{Kind: Unknown}},
 		{"stop all", Command{Kind: Unknown}},
@@ -190,7 +193,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestOptOutWords(t *testing.T) {
-	want := []string{"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
+	want := []string{"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
 	got := OptOutWords()
 	if !slices.Equal(got, want) {
 		t.Fatalf("OptOutWords() = %v, want %v", got, want)
@@ -210,9 +213,26 @@ func TestOptOutWords(t *testing.T) {
 		}
 	}
 	for _, body := range []string{"", "STOP PARKING", "END VISIT", "cancel K7P2QX", "UNDO", "START", "YES",
-		"stops", "S T O P", "stop-all", "please stop"} {
+		"stops", "S T O P", "stop-all", "please stop", "opt out"} {
 		if IsOptOutWord(body) {
 			t.Errorf("IsOptOutWord(%q) = true", body)
+		}
+	}
+}
+
+func TestOptInWords(t *testing.T) {
+	for _, body := range []string{"START", "start", "Unstop", "YES", "yes", " Yes! ", "\u201cYES\u201d"} {
+		if !IsOptInWord(body) {
+			t.Errorf("IsOptInWord(%q) = false", body)
+		}
+	}
+	// YES is read as an answer: the channel decides when it is an opt-in.
+	if k := Parse("YES", today).Kind; k != Yes {
+		t.Errorf("Parse(YES).Kind = %s, want %s", k, Yes)
+	}
+	for _, body := range []string{"", "Y", "OK", "yes please", "YES AB12CDE", "start visit", "STOP", "confirm"} {
+		if IsOptInWord(body) {
+			t.Errorf("IsOptInWord(%q) = true", body)
 		}
 	}
 }

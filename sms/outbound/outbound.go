@@ -13,7 +13,8 @@
 // "pending" with a later next try (5 s, 10 s, 20 s ... doubling to at most 10 minutes),
 // until MaxAttempts failures make it "failed". Errors Twilio gives for a request that can
 // never succeed (an invalid or non-mobile number, a body too long) fail the text at once;
-// error 21610 (the recipient replied STOP to the line) skips it and records the opt-out.
+// error 21610 (the recipient replied STOP to the line) skips it and records the opt-out,
+// as does a status callback carrying ErrorCode 21610.
 //
 // # At least once, and the trade-off
 //
@@ -473,7 +474,9 @@ func (s *Sender) Run(ctx context.Context, every time.Duration) {
 // It records MessageStatus (queued, sending, sent, delivered, undelivered, failed; a later
 // report never overwritten by an earlier one arriving late) and ErrorCode on the outbox
 // row with that MessageSid, or, when the sender never recorded Twilio's answer, on the row
-// the ?outbox= parameter names, which it then marks sent. It answers 204, also for a
+// the ?outbox= parameter names, which it then marks sent. ErrorCode 21610 (the recipient
+// has opted out) records the opt-out of the row's number, which drops its queued texts.
+// It answers 204, also for a
 // message it does not know; 400 without a MessageSid or MessageStatus.
 func (s *Sender) StatusCallback(w http.ResponseWriter, r *http.Request) {
 	if r.PostForm == nil {
@@ -497,6 +500,7 @@ func (s *Sender) StatusCallback(w http.ResponseWriter, r *http.Request) {
 	code := f.Get("ErrorCode")
 	id, _ := strconv.ParseInt(r.URL.Query().Get(CallbackParam), 10, 64)
 	var found bool
+	var optedOut string
 	err := s.svc.Update(r.Context(), func(op *domain.Op) error {
 		tx := op.Tx()
 		m, err := tx.OutgoingByProviderSid(sid)
@@ -506,6 +510,10 @@ func (s *Sender) StatusCallback(w http.ResponseWriter, r *http.Request) {
 				// The row has another message's SID: this one is a second sending of it.
 				s.log.Warn("sms status of a second message for one text", append(s.attrs(m),
 					"sid", sid, "first_sid", m.ProviderSid, "status", status)...)
+				if code == strconv.Itoa(codeUnsubscribed) {
+					optedOut = m.To
+					return op.SetOptOut(m.To, true)
+				}
 				return nil
 			}
 		}
@@ -531,12 +539,24 @@ func (s *Sender) StatusCallback(w http.ResponseWriter, r *http.Request) {
 			m.LastError = "delivery: " + status + ", Twilio error " + code
 		}
 		m.UpdatedAt = op.Now()
-		return tx.UpdateOutgoing(m)
+		if err := tx.UpdateOutgoing(m); err != nil {
+			return err
+		}
+		if code == strconv.Itoa(codeUnsubscribed) {
+			// A Messaging Service reports the opt-out in the callback rather than in the
+			// answer to the request: the number is sent nothing more, as after a STOP.
+			optedOut = m.To
+			return op.SetOptOut(m.To, true)
+		}
+		return nil
 	})
 	if err != nil {
 		s.log.Error("recording an sms status callback", "sid", sid, "status", status, "err", err)
 		http.Error(w, "could not record the status", http.StatusInternalServerError)
 		return
+	}
+	if optedOut != "" {
+		s.log.Info("sms opt-out recorded: the provider says the number opted out", "sid", sid, "to", phone.Mask(optedOut))
 	}
 	if !found {
 		s.log.Info("sms status callback for an unknown message", "sid", sid, "status", status)

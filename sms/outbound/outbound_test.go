@@ -703,3 +703,55 @@ func TestRunningClock(t *testing.T) {
 	e.flush(1)
 	e.wantRequests(2, body(domain.NoticeActivated, v))
 }
+
+// A status callback with ErrorCode 21610 (the recipient has opted out, as a Messaging
+// Service reports it) records the opt-out: the number's queued texts are dropped, and
+// nothing more is sent to it, as after a STOP.
+func TestStatusCallbackUnsubscribedRecordsTheOptOut(t *testing.T) {
+	e := newEnv(t, "2026-11-30 10:00:00")
+	res := e.resident("07700 900123")
+	v := e.activate(res, "AB12CDE", "2026-12-01") // a confirmation now, a reminder tomorrow
+	e.flush(1)
+	sid := e.wantRequests(1, body(domain.NoticeActivated, v))[0].Sid
+	id := "?outbox=" + strconv.FormatInt(e.row(domain.NoticeActivated, v).ID, 10)
+	if c := e.statusCallback(id, url.Values{"MessageSid": {sid}, "MessageStatus": {"failed"}, "ErrorCode": {"21610"},
+		"AccountSid": {accountSid}, "To": {res.Phone}}); c != http.StatusNoContent {
+		t.Fatalf("callback answered %d", c)
+	}
+	var out bool
+	if err := e.svc.View(e.ctx, func(r domain.Reader) (err error) { out, err = r.OptedOut(res.Phone); return err }); err != nil || !out {
+		t.Fatalf("opted out: %v %v", out, err)
+	}
+	if r := e.row(domain.NoticeActivated, v); r.DeliveryStatus != "failed" || !strings.Contains(r.LastError, "21610") {
+		t.Fatalf("the confirmation: %+v", r)
+	}
+	if r := e.row(domain.NoticeReminder, v); r.Status != domain.OutboxSkipped {
+		t.Fatalf("the reminder was not dropped: %+v", r)
+	}
+	// Texts queued later are not queued at all, and nothing more goes out.
+	w := e.activate(res, "CD34EFG", "")
+	e.set("2026-12-01 07:00:00")
+	e.flush(0)
+	e.wantRequests(1, body(domain.NoticeActivated, v))
+	for _, m := range e.outbox() {
+		if m.VisitID == w.ID {
+			t.Fatalf("queued for an opted-out number: %+v", m)
+		}
+	}
+	if !strings.Contains(e.logs.String(), "sms opt-out recorded") || strings.Contains(e.logs.String(), "+447700900123") {
+		t.Fatalf("log:\n%s", e.logs)
+	}
+
+	// Another error code records no opt-out.
+	other := e.resident("07700 900124")
+	e.activate(other, "EF56GHJ", "")
+	e.flush(1)
+	sid = e.fake.Messages()[1].Sid
+	if c := e.statusCallback("", url.Values{"MessageSid": {sid}, "MessageStatus": {"undelivered"}, "ErrorCode": {"30003"},
+		"AccountSid": {accountSid}}); c != http.StatusNoContent {
+		t.Fatalf("callback answered %d", c)
+	}
+	if err := e.svc.View(e.ctx, func(r domain.Reader) (err error) { out, err = r.OptedOut(other.Phone); return err }); err != nil || out {
+		t.Fatalf("30003 opted out: %v %v", out, err)
+	}
+}

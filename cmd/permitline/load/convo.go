@@ -494,8 +494,8 @@ func (r *runner) smsActivate(ctx context.Context, c *conv, cancellable bool) (*E
 	if err != nil {
 		return nil, err
 	}
-	if strings.HasPrefix(reply, "Reply YES") {
-		if reply, err = r.text(ctx, c, "sms.yes", "YES"); err != nil {
+	if strings.HasPrefix(reply, "Reply CONFIRM") {
+		if reply, err = r.text(ctx, c, "sms.yes", "CONFIRM"); err != nil {
 			return nil, err
 		}
 	}
