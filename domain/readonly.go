@@ -79,3 +79,6 @@ func (t *readOnlyTx) InsertOutgoing(Outgoing) (Outgoing, error) { return Outgoin
 func (t *readOnlyTx) UpdateOutgoing(Outgoing) error             { return t.refuse() }
 func (t *readOnlyTx) SkipOutgoingTo(string, time.Time) error    { return t.refuse() }
 func (t *readOnlyTx) InsertAgent(Agent) (Agent, error)          { return Agent{}, t.refuse() }
+
+func (t *readOnlyTx) InsertRefund(Refund) (Refund, error)          { return Refund{}, t.refuse() }
+func (t *readOnlyTx) SettleRefund(string, time.Time, string) error { return t.refuse() }
