@@ -24,6 +24,9 @@ type Refund struct {
 	CreatedAt   time.Time
 	SettledAt   time.Time // zero while the refund is due
 	SettledBy   string
+
+	// Account and Name are the resident's, as read with the refund.
+	Account, Name string
 }
 
 // Due reports whether the refund is still to be made.

@@ -9,14 +9,17 @@ import (
 
 // Refunds due (R24).
 
-const refundCols = `id, resident_id, amount_pence, quantity, payment_ref, rule, reason, channel, actor_kind, actor_id,
-	actor_name, created_at, settled_at, settled_by`
+// refundCols are read from refunds f joined to its resident r.
+const refundCols = `f.id, f.resident_id, f.amount_pence, f.quantity, f.payment_ref, f.rule, f.reason, f.channel,
+	f.actor_kind, f.actor_id, f.actor_name, f.created_at, f.settled_at, f.settled_by, r.account, r.name`
+
+const refundsFrom = ` FROM refunds f JOIN residents r ON r.id = f.resident_id`
 
 func scanRefund(s scanner) (domain.Refund, error) {
 	var r domain.Refund
 	var channel, kind, created, settled string
 	if err := s.Scan(&r.ID, &r.ResidentID, &r.AmountPence, &r.Quantity, &r.PaymentRef, &r.Rule, &r.Reason, &channel,
-		&kind, &r.By.ID, &r.By.Name, &created, &settled, &r.SettledBy); err != nil {
+		&kind, &r.By.ID, &r.By.Name, &created, &settled, &r.SettledBy, &r.Account, &r.Name); err != nil {
 		return r, err
 	}
 	r.Channel, r.By.Kind, r.By.Channel = domain.Channel(channel), domain.ActorKind(kind), domain.Channel(channel)
@@ -28,16 +31,16 @@ func scanRefund(s scanner) (domain.Refund, error) {
 	return r, err
 }
 
-const sqlRefundByRef = `SELECT ` + refundCols + ` FROM refunds WHERE payment_ref = ?`
+const sqlRefundByRef = `SELECT ` + refundCols + refundsFrom + ` WHERE f.payment_ref = ?`
 
 func (r *q) RefundByRef(ref string) (domain.Refund, error) {
 	return one(r, scanRefund, sqlRefundByRef, ref)
 }
 
 const (
-	sqlRefundsDue = `SELECT ` + refundCols + ` FROM refunds WHERE settled_at = '' ORDER BY created_at, id LIMIT ?`
-	sqlRefundsAll = `SELECT ` + refundCols + ` FROM refunds ORDER BY created_at, id LIMIT ?`
-	sqlRefundsOf  = `SELECT ` + refundCols + ` FROM refunds WHERE resident_id = ? ORDER BY created_at DESC, id DESC`
+	sqlRefundsDue = `SELECT ` + refundCols + refundsFrom + ` WHERE f.settled_at = '' ORDER BY f.created_at, f.id LIMIT ?`
+	sqlRefundsAll = `SELECT ` + refundCols + refundsFrom + ` ORDER BY f.created_at, f.id LIMIT ?`
+	sqlRefundsOf  = `SELECT ` + refundCols + refundsFrom + ` WHERE f.resident_id = ? ORDER BY f.created_at DESC, f.id DESC`
 )
 
 func (r *q) Refunds(settled bool, limit int) ([]domain.Refund, error) {
