@@ -16,6 +16,14 @@ type PaymentIn struct {
 	ProviderRef string // e.g. Twilio's PaymentConfirmationCode
 	// IdempotencyKey makes a retried purchase return the first one; required.
 	IdempotencyKey string
+	// Taken says the money was already taken (a card payment on a call): a purchase the
+	// rules then refuse becomes a refund due (R24), once per ProviderRef, and is refused
+	// with a RefundDueError. Without it a refusal records nothing (the back office's
+	// operator hears it at once).
+	Taken bool
+	// Receipt asks for a text to the resident that the permits were added: the buyer is no
+	// longer on the line to hear it (a payment result that came after the call ended).
+	Receipt bool
 }
 
 // Quote is what a purchase would cost and leave, checked before any money is taken.
@@ -92,6 +100,9 @@ func (o *Op) BuyPermits(actor Actor, account string, qty int, pay PaymentIn) (Pu
 	if err != nil {
 		return Purchase{}, err
 	}
+	if pay.Taken && strings.TrimSpace(pay.ProviderRef) == "" {
+		return Purchase{}, &InvalidInputError{Field: "payment", Reason: "a payment taken needs its reference"}
+	}
 	if p, err := o.tx.PaymentByKey(key); err == nil {
 		if p.ResidentID != res.ID || p.Quantity != qty || p.AmountPence != pay.Amount {
 			return Purchase{}, &InvalidInputError{Field: "payment",
@@ -101,12 +112,23 @@ func (o *Op) BuyPermits(actor Actor, account string, qty int, pay PaymentIn) (Pu
 	} else if !errors.Is(err, ErrNotFound) {
 		return Purchase{}, err
 	}
-	q, err := o.quote(actor, res, qty)
-	if err != nil {
-		return Purchase{}, err
+	if pay.Taken {
+		// A payment already refused stays refused, whatever changed since: its money is
+		// owed back, never also turned into permits.
+		if err := o.refundOf(pay.ProviderRef); err != nil {
+			return Purchase{}, err
+		}
 	}
-	if pay.Amount != q.Total {
-		return Purchase{}, &PaymentMismatchError{Paid: pay.Amount, Due: q.Total}
+	q, err := o.quote(actor, res, qty)
+	if err == nil && pay.Amount != q.Total {
+		err = &PaymentMismatchError{Paid: pay.Amount, Due: q.Total}
+	}
+	if err != nil {
+		var r Refusal
+		if pay.Taken && pay.Amount > 0 && errors.As(err, &r) {
+			return Purchase{}, o.refundDue(res, actor, qty, pay, err)
+		}
+		return Purchase{}, err
 	}
 	payment, err := o.tx.InsertPayment(Payment{ResidentID: res.ID, AmountPence: pay.Amount, Quantity: qty,
 		ProviderRef: pay.ProviderRef, IdempotencyKey: key, Channel: actor.Channel, CreatedAt: o.now})
@@ -123,9 +145,16 @@ func (o *Op) BuyPermits(actor Actor, account string, qty int, pay PaymentIn) (Pu
 		}
 		out.Permits = append(out.Permits, p)
 	}
-	err = o.audit(res.ID, actor, "permits.buy", "%d permits for %s (%s), valid to %s, payment %s",
-		qty, q.Total, q.Scheme.Name, calendar.DateOf(expires), pay.ProviderRef)
-	return out, err
+	if err := o.audit(res.ID, actor, "permits.buy", "%d permits for %s (%s), valid to %s, payment %s",
+		qty, q.Total, q.Scheme.Name, calendar.DateOf(expires), pay.ProviderRef); err != nil {
+		return Purchase{}, err
+	}
+	if pay.Receipt {
+		if err := o.text(NoticePermitsAdded, key, res, 0, o.now); err != nil {
+			return Purchase{}, fmt.Errorf("queueing the receipt of payment %s: %w", pay.ProviderRef, err)
+		}
+	}
+	return out, nil
 }
 
 func (o *Op) purchaseOf(p Payment, repeated bool) (Purchase, error) {

@@ -89,3 +89,7 @@ func (t *readOnlyTx) DeleteSignInAttemptsBefore(time.Time) error             { r
 func (t *readOnlyTx) SaveKnownSignInAddress(string, string, time.Time) error { return t.refuse() }
 func (t *readOnlyTx) DeleteKnownSignInAddressesBefore(time.Time) error       { return t.refuse() }
 func (t *readOnlyTx) ReplaceAgentPasswordHash(int64, string, string) error   { return t.refuse() }
+
+// Refunds due.
+func (t *readOnlyTx) InsertRefund(Refund) (Refund, error)          { return Refund{}, t.refuse() }
+func (t *readOnlyTx) SettleRefund(string, time.Time, string) error { return t.refuse() }

@@ -43,6 +43,12 @@ type Reader interface {
 	PermitsExpiringAfter(residentID int64, t time.Time) ([]Permit, error)
 	PaymentByKey(idempotencyKey string) (Payment, error)
 	PermitsForPayment(paymentID int64) ([]Permit, error)
+	// RefundByRef finds the refund due for a payment reference (R24).
+	RefundByRef(paymentRef string) (Refund, error)
+	// Refunds lists the refunds still due, or all of them with settled, oldest first.
+	Refunds(settled bool, limit int) ([]Refund, error)
+	// RefundsOf lists a resident's refunds, newest first.
+	RefundsOf(residentID int64) ([]Refund, error)
 
 	VisitByRef(ref string) (Visit, error)
 	VisitByKey(idempotencyKey string) (Visit, error)
@@ -97,6 +103,10 @@ type Tx interface {
 	SaveVehicle(v Vehicle) (Vehicle, error)
 	InsertPayment(p Payment) (Payment, error)
 	InsertPermit(p Permit) (Permit, error)
+	// InsertRefund records a refund due; ErrDuplicate if its payment reference has one.
+	InsertRefund(r Refund) (Refund, error)
+	// SettleRefund marks the refund of a payment reference settled; ErrNotFound unless it is due.
+	SettleRefund(paymentRef string, at time.Time, by string) error
 	SetPermitVisitsUsed(permitID int64, used int) error
 	InsertVisit(v Visit) (Visit, error)
 	SetVisitCancelled(id int64, at time.Time) error

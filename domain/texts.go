@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"permitline/domain/calendar"
@@ -17,6 +18,12 @@ const (
 	NoticeActivated NoticeKind = "visit_activated" // a visit activated by phone or by an agent
 	NoticeCancelled NoticeKind = "visit_cancelled" // a visit cancelled by phone or by an agent
 	NoticeReminder  NoticeKind = "visit_reminder"  // the morning of a visit booked ahead
+	// NoticePermitsAdded reports permits bought by phone whose payment result came after the
+	// call ended; NoticeRefundDue, a payment taken whose permits could not be issued (R24).
+	// Their key names the payment (Outgoing.PaymentRef): its idempotency key for permits
+	// added, which on the phone is the payment reference, and its reference for a refund.
+	NoticePermitsAdded NoticeKind = "permits_added"
+	NoticeRefundDue    NoticeKind = "refund_due"
 )
 
 // OutboxStatus is where an outgoing text stands.
@@ -65,16 +72,32 @@ func (o *Op) notify(kind NoticeKind, v Visit, notBefore time.Time) error {
 	if err != nil {
 		return err
 	}
+	return o.text(kind, v.Ref, res, v.ID, notBefore)
+}
+
+// text queues a text of kind about subject (a visit's or a payment's reference) to the
+// resident's mobile, once per kind and subject, unless the resident has no mobile or has
+// opted out of texts from the line.
+func (o *Op) text(kind NoticeKind, subject string, res Resident, visitID int64, notBefore time.Time) error {
 	if !phone.IsMobile(res.Phone) {
 		return nil
 	}
 	if out, err := o.tx.OptedOut(res.Phone); err != nil || out {
 		return err
 	}
-	_, err = o.tx.InsertOutgoing(Outgoing{Key: string(kind) + ":" + v.Ref, Kind: kind, To: res.Phone,
-		ResidentID: res.ID, VisitID: v.ID, NotBefore: notBefore, Status: OutboxPending, NextTry: notBefore,
+	_, err := o.tx.InsertOutgoing(Outgoing{Key: string(kind) + ":" + subject, Kind: kind, To: res.Phone,
+		ResidentID: res.ID, VisitID: visitID, NotBefore: notBefore, Status: OutboxPending, NextTry: notBefore,
 		CreatedAt: o.now, UpdatedAt: o.now})
 	return err
+}
+
+// PaymentRef returns the payment reference a text about a payment reports (its key after
+// the kind), or "" for a text about a visit.
+func (m Outgoing) PaymentRef() string {
+	if m.Kind != NoticePermitsAdded && m.Kind != NoticeRefundDue {
+		return ""
+	}
+	return strings.TrimPrefix(m.Key, string(m.Kind)+":")
 }
 
 // afterActivation queues a confirmation for visits activated by phone or by an agent (a

@@ -17,6 +17,7 @@ type AccountView struct {
 	Vehicles []Vehicle
 	Upcoming []Visit // from today on, earliest first
 	Activity []AuditEntry
+	Refunds  []Refund // payments owed back (R24), newest first, settled ones included
 }
 
 // Account returns the account at a glance.
@@ -38,6 +39,9 @@ func (s *Service) Account(ctx context.Context, actor Actor, account string) (Acc
 			return err
 		}
 		if v.Upcoming, err = r.VisitsFrom(res.ID, calendar.DateOf(now), 50); err != nil {
+			return err
+		}
+		if v.Refunds, err = r.RefundsOf(res.ID); err != nil {
 			return err
 		}
 		v.Activity, err = r.Audit(res.ID, 20)

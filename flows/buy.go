@@ -14,7 +14,10 @@ import (
 // the total and that permits are neither refundable nor a guarantee of a space (R10), and
 // pays with the payment provider's own card capture (Twilio <Pay>): no card number ever
 // reaches this service. The purchase is recorded only on a successful payment, once per
-// call and confirmation code. A failed payment is explained and can be tried again.
+// confirmation code, even when the result comes after the caller hung up. A payment the
+// rules refuse once taken (the allowance used meanwhile by another channel) is a refund
+// due (R24): the caller hears so and is offered the helpdesk. A failed payment is
+// explained and can be tried again.
 func Buy() *Flow {
 	return &Flow{
 		Name:  FlowBuy,
@@ -120,19 +123,29 @@ func paid(c *Ctx, in Input) Outcome {
 		return Outcome{Say: []Msg{{ID: MsgPayFailed, Text: "no-confirmation"}}, Event: "failed",
 			Failure: "payment without a confirmation code"}
 	}
+	// The confirmation code alone is the payment's once-only key: Twilio may report one
+	// payment more than once, and on an ended call too (Engine.Late).
+	code := in.Pay.ConfirmationCode
 	p, err := c.Op.BuyPermits(c.Actor(), c.Account(), c.Data.Quantity, domain.PaymentIn{
-		Amount: total(c), ProviderRef: in.Pay.ConfirmationCode, IdempotencyKey: c.Data.Key + ":" + in.Pay.ConfirmationCode})
-	var r domain.Refusal
-	if err != nil && !errors.As(err, &r) {
+		Amount: total(c), ProviderRef: code, IdempotencyKey: code, Taken: true, Receipt: in.Late})
+	var (
+		r   domain.Refusal
+		due *domain.RefundDueError
+	)
+	switch {
+	case errors.As(err, &due):
+		// The money was taken but the rules refused (a race with another channel): the
+		// refund due is recorded (R24) and the caller can reach a person.
+		return Outcome{Say: []Msg{{ID: MsgPaidRefused, Err: err, Money: due.Refund.AmountPence, Ref: code}},
+			Goto: FlowHelpdesk, Failure: "paid " + code + " but refused: " + err.Error()}
+	case errors.As(err, &r):
+		// A code already used for another purchase: no new payment was taken.
+		return Outcome{Say: []Msg{{ID: MsgRefused, Err: err}}, Goto: FlowHelpdesk,
+			Failure: "payment " + code + " refused: " + err.Error()}
+	case err != nil:
 		return Outcome{Err: err}
 	}
-	if err != nil {
-		// The money was taken but the rules refused (a race with another channel): a
-		// person must refund it.
-		return Outcome{Say: []Msg{{ID: MsgPaidRefused, Err: err}}, Goto: FlowHelpdesk,
-			Failure: "paid " + in.Pay.ConfirmationCode + " but refused: " + err.Error()}
-	}
 	return Outcome{Say: []Msg{{ID: MsgPaid, N: len(p.Permits), Money: p.Payment.AmountPence,
-		Until: p.Permits[0].ExpiresAt, Ref: in.Pay.ConfirmationCode}}, Goto: FlowMenu,
-		Note: "bought " + strconv.Itoa(len(p.Permits)) + " permits, payment " + in.Pay.ConfirmationCode}
+		Until: p.Permits[0].ExpiresAt, Ref: code}}, Goto: FlowMenu,
+		Note: "bought " + strconv.Itoa(len(p.Permits)) + " permits, payment " + code}
 }

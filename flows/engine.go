@@ -246,6 +246,40 @@ func (e *Engine) Step(c *Ctx, s *Session, in Input) (Reply, error) {
 	return Reply{}, fmt.Errorf("flow %s.%s: more than %d steps without asking", s.Flow, s.State, maxAutoSteps)
 }
 
+// Late answers a step that came after the conversation ended. Twilio sends a <Pay>
+// result and the call's status callback as two webhooks in no fixed order, so a payment
+// taken may be reported once the caller is gone: the state that asked for it records it
+// as ever (once per confirmation code), and the session moves where the answer leads,
+// without asking anything. Any other late answer changes nothing. The reply always ends
+// the conversation; acted reports whether the answer was acted on.
+func (e *Engine) Late(c *Ctx, s *Session, in Input) (reply Reply, acted bool, err error) {
+	c.Data = &s.Data
+	st, err := e.state(s)
+	if err != nil || in.Kind != InputPay || st.Ask == nil || st.Ask(c).Kind != AskPay {
+		return Reply{End: EndHangup}, false, err
+	}
+	in.Late = true
+	out := st.Decide(c, in)
+	if out.Err != nil {
+		return Reply{}, false, fmt.Errorf("flow %s.%s: %w", s.Flow, s.State, out.Err)
+	}
+	s.record(c, in, st, out)
+	switch {
+	case out.Goto != "":
+		f, ok := e.flows[out.Goto]
+		if !ok {
+			return Reply{}, false, fmt.Errorf("flow %s.%s goes to unknown flow %q", s.Flow, s.State, out.Goto)
+		}
+		s.Flow, s.State = f.Name, f.Start
+	case out.Event != "":
+		if err := e.fire(c.Context, s, out.Event); err != nil {
+			return Reply{}, false, err
+		}
+	}
+	s.Data.Retries = 0
+	return Reply{Says: out.Say, End: EndHangup}, true, nil
+}
+
 // answer applies the keys every menu understands, then the state's own decision.
 func (e *Engine) answer(c *Ctx, s *Session, st State, in Input) Outcome {
 	if in.Kind == InputSilence {

@@ -46,6 +46,8 @@ type Input struct {
 	Pay    PayResult
 	// Checked carries the outcome of slow work done before the transaction (a PIN check).
 	Checked error `json:"-"`
+	// Late marks an answer that came after the conversation ended (Engine.Late).
+	Late bool `json:"-"`
 }
 
 // PayResult is what the payment provider reported; no card number ever reaches us.

@@ -98,7 +98,7 @@ const (
 	MsgPaying      MsgID = "paying"       // Money
 	MsgPaid        MsgID = "paid"         // N, Money, Until (expiry), Ref (payment reference)
 	MsgPayFailed   MsgID = "pay_failed"   // Text: the provider's result
-	MsgPaidRefused MsgID = "paid_refused" // Err: taken but refused; an agent will refund
+	MsgPaidRefused MsgID = "paid_refused" // Err, Money (the refund due), Ref: taken but refused (R24)
 
 	// The helpdesk.
 	MsgHours        MsgID = "hours"        // Helpdesk

@@ -126,7 +126,11 @@ func (h *Handler) answer(ctx context.Context, log *slog.Logger, r *http.Request,
 					return doc, err
 				}
 				if conv.Ended {
-					return hangup(), nil
+					doc, err := h.late(ctx, log, conv, step, in)
+					if errors.Is(err, domain.ErrConflict) && attempt < 3 {
+						continue // the same webhook again, at the same moment: answer as a repeat
+					}
+					return doc, err
 				}
 				if step > conv.Version {
 					return "", fmt.Errorf("%w: step %d, call at %d", errBadStep, step, conv.Version)
@@ -169,6 +173,11 @@ func (h *Handler) replay(ctx context.Context, log *slog.Logger, c domain.Convers
 	}
 	var sr domain.StepReply
 	err := h.svc.View(ctx, func(rd domain.Reader) (err error) { sr, err = rd.StepReply(c.ID, step); return err })
+	if errors.Is(err, domain.ErrNotFound) && c.Ended {
+		// The call's status callback ended the conversation before this step's answer
+		// came (Twilio sends them in no fixed order): not a repeat, a late answer.
+		return "", false, nil
+	}
 	if err != nil {
 		return "", false, fmt.Errorf("the reply kept for step %d: %w", step, err)
 	}
@@ -273,6 +282,49 @@ func (h *Handler) commitRead(ctx context.Context, conv domain.Conversation, sess
 		return op.Tx().InsertStepReply(stepReply(saved, step, in, doc, now))
 	})
 	return doc, saved, err
+}
+
+// late answers a step of a call that has ended. The caller is gone, so the answer is a
+// lone <Hangup/>; a payment result the call was waiting for is still recorded (a payment
+// taken is never lost), with the conversation, in one write transaction, and the reply is
+// kept so that a repeat of the webhook does nothing twice. Any other late answer (a
+// <Gather> action, the <Redirect> after one) changes nothing.
+func (h *Handler) late(ctx context.Context, log *slog.Logger, conv domain.Conversation, step int,
+	in flows.Input) (string, error) {
+	if in.Kind != flows.InputPay || step < conv.Version-1 || step > conv.Version {
+		log.Info("a step after the call ended: hung up")
+		return hangup(), nil
+	}
+	sess, err := decode(conv)
+	if err != nil {
+		return "", err
+	}
+	doc := hangup()
+	var acted bool
+	err = h.svc.Update(ctx, func(op *domain.Op) error {
+		reply, ok, err := h.engine.Late(&flows.Ctx{Context: ctx, Op: op, Svc: h.svc}, sess, in)
+		if acted = ok; err != nil || !ok {
+			return err
+		}
+		next, err := h.next(conv, sess, reply, op.Now())
+		if err != nil {
+			return err
+		}
+		saved, err := op.Tx().UpdateConversation(next)
+		if err != nil {
+			return err
+		}
+		return op.Tx().InsertStepReply(stepReply(saved, step, in, doc, op.Now()))
+	})
+	if err != nil {
+		return "", err
+	}
+	if acted {
+		log.Info("a payment result after the call ended", "result", in.Pay.Result, "flow", sess.Flow, "state", sess.State)
+	} else {
+		log.Info("a step after the call ended: hung up")
+	}
+	return doc, nil
 }
 
 // stepReply is the reply kept for step of the saved conversation, for a repeat of it.

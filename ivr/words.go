@@ -122,8 +122,9 @@ func words(m flows.Msg, now time.Time) string {
 	case flows.MsgPayFailed:
 		return payFailed(m.Text)
 	case flows.MsgPaidRefused:
-		return "Your payment was taken, but the permits couldn't be added: " + refusal(m.Err, now) +
-			" An agent will put this right and refund you."
+		return fmt.Sprintf("Your payment of %s was taken, but the permits couldn't be added: %s "+
+			"A refund of %s is due to you, and will be made to your card.", speak.Money(m.Money), refusal(m.Err, now),
+			speak.Money(m.Money))
 	case flows.MsgHours:
 		return hours(m.Helpdesk, now)
 	case flows.MsgClosed:

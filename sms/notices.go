@@ -18,6 +18,10 @@ func Notice(r domain.Reader, m domain.Outgoing, now time.Time) (body string, sen
 }
 
 func notice(r domain.Reader, m domain.Outgoing, now time.Time) (body string, send bool, err error) {
+	switch m.Kind {
+	case domain.NoticePermitsAdded, domain.NoticeRefundDue:
+		return paymentNotice(r, m, now)
+	}
 	v, err := r.VisitByID(m.VisitID)
 	if err != nil {
 		return "", false, fmt.Errorf("visit %d of text %d: %w", m.VisitID, m.ID, err)
@@ -45,4 +49,46 @@ func notice(r domain.Reader, m domain.Outgoing, now time.Time) (body string, sen
 			clock(v.StartsAt), clock(v.EndsAt), v.Ref), true, nil
 	}
 	return "", false, fmt.Errorf("text %d: unknown kind %q", m.ID, m.Kind)
+}
+
+// paymentNotice writes the text about a payment: permits added after the call that paid
+// for them ended, or a refund due for a payment whose permits could not be issued (R24).
+func paymentNotice(r domain.Reader, m domain.Outgoing, now time.Time) (string, bool, error) {
+	today := calendar.DateOf(now)
+	if m.Kind == domain.NoticePermitsAdded {
+		p, err := r.PaymentByKey(m.PaymentRef())
+		if err != nil {
+			return "", false, fmt.Errorf("payment %s of text %d: %w", m.PaymentRef(), m.ID, err)
+		}
+		permits, err := r.PermitsForPayment(p.ID)
+		if err != nil || len(permits) == 0 {
+			return "", false, fmt.Errorf("permits of payment %s of text %d: %v", p.ProviderRef, m.ID, err)
+		}
+		return fmt.Sprintf("Visitor permits: your payment of %s (ref %s) went through after the call ended. "+
+			"%s now on your account, valid until %s.", p.AmountPence, p.ProviderRef,
+			plural(len(permits), "permit is", "permits are"), day(calendar.DateOf(permits[0].ExpiresAt), today)), true, nil
+	}
+	rf, err := r.RefundByRef(m.PaymentRef())
+	if err != nil {
+		return "", false, fmt.Errorf("refund %s of text %d: %w", m.PaymentRef(), m.ID, err)
+	}
+	if !rf.Due() {
+		return "", false, nil // already refunded: nothing to announce
+	}
+	return fmt.Sprintf("Visitor permits: your payment of %s (ref %s) was taken, but the permits could not be added: %s. "+
+		"A refund of %s is due and will be made to your card. Helpdesk %s.", rf.AmountPence, rf.PaymentRef,
+		refundReason(rf.Rule), rf.AmountPence, Helpdesk), true, nil
+}
+
+// refundReason says in a few words why paid permits could not be issued.
+func refundReason(rule string) string {
+	switch rule {
+	case "R3":
+		return "your registration is not valid now"
+	case "R5":
+		return "your access to the account does not allow buying"
+	case "R7":
+		return "it would pass the allowance of 20 permits a year"
+	}
+	return "they could not be issued"
 }

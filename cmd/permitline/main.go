@@ -40,6 +40,8 @@ var commands = map[string]command{
 	"member add":           {"member add ACCOUNT --name NAME --phone PHONE --can view,activate,buy [--pin PIN]", runMemberAdd},
 	"vehicle add":          {"vehicle add ACCOUNT --vrm VRM", runVehicleAdd},
 	"permits buy":          {"permits buy ACCOUNT --quantity N --payment-ref REF", runPermitsBuy},
+	"refunds list":         {"refunds list [--all] [--json]", runRefundsList},
+	"refunds settle":       {"refunds settle REF", runRefundsSettle},
 	"visits add":           {"visits add ACCOUNT --vrm VRM [--date DATE|today|tomorrow]", runVisitsAdd},
 	"visits list":          {"visits list ACCOUNT [--json]", runVisitsList},
 	"visits cancel":        {"visits cancel REF", runVisitsCancel},

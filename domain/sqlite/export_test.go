@@ -29,4 +29,7 @@ var ReaderSQL = map[string]string{
 	"VisitsFrom":           sqlVisitsFrom,
 	"VisitsCovering":       sqlVisitsCovering,
 	"Audit":                sqlAudit,
+	"RefundByRef":          sqlRefundByRef,
+	"RefundsDue":           sqlRefundsDue,
+	"RefundsOf":            sqlRefundsOf,
 }

@@ -240,6 +240,7 @@ type accountView struct {
 	Vehicles                                           []vehicleView
 	Upcoming                                           []visitView
 	Activity                                           []activityView
+	Refunds                                            []refundView // payments owed back (R24)
 }
 
 type vehicleView struct {
@@ -300,6 +301,9 @@ func accountOf(v domain.AccountView, now time.Time) *accountView {
 			vv.CancelUntil = when(vi.CancelDeadline(), now)
 		}
 		a.Upcoming = append(a.Upcoming, vv)
+	}
+	for _, rf := range v.Refunds {
+		a.Refunds = append(a.Refunds, refundRow(rf, now))
 	}
 	for _, e := range v.Activity {
 		a.Activity = append(a.Activity, activityView{At: dateTime(e.At, now), Who: who(e.Actor), Action: e.Action, Detail: e.Detail})

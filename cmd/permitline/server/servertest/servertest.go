@@ -57,15 +57,38 @@ type Line struct {
 	// TwilioSrv serves Twilio.
 	TwilioSrv *httptest.Server
 
+	// Logs holds what the service logged, as slog's text lines.
+	Logs *LogBuffer
+
 	mu      sync.RWMutex
 	handler http.Handler
+}
+
+// LogBuffer collects log lines written from any goroutine.
+type LogBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+// Write appends to the buffer.
+func (b *LogBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything logged so far.
+func (b *LogBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // New starts the service at the London wall time now ("2006-01-02 15:04").
 func New(t testing.TB, now string) *Line {
 	t.Helper()
 	l := &Line{T: t, Ctx: context.Background(), Path: filepath.Join(t.TempDir(), "line.db"),
-		Clock: domain.NewManualClock(At(t, now)), People: map[string]fixtures.DemoPerson{}}
+		Clock: domain.NewManualClock(At(t, now)), People: map[string]fixtures.DemoPerson{}, Logs: &LogBuffer{}}
 	l.Srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		l.mu.RLock()
 		h := l.handler
@@ -102,7 +125,7 @@ func (l *Line) Restart() {
 	}
 	l.Svc = domain.New(domain.Config{Store: l.Store, Clock: l.Clock, Holidays: fixtures.MustBankHolidays(),
 		PINCost: bcrypt.MinCost, AgentPasswordCost: bcrypt.MinCost, IDs: domain.NewSeededIDs(7)})
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := slog.New(slog.NewTextHandler(l.Logs, nil))
 	voice := ivr.DefaultVoice
 	target, err := url.Parse(l.TwilioSrv.URL)
 	if err != nil {
