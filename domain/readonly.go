@@ -71,11 +71,13 @@ func (t *readOnlyTx) InsertStepReply(StepReply) error { return t.refuse() }
 func (t *readOnlyTx) DeleteConversationsExpiredBefore(time.Time, int) (int, error) {
 	return 0, t.refuse()
 }
-func (t *readOnlyTx) InsertTransfer(Transfer) (Transfer, error) { return Transfer{}, t.refuse() }
-func (t *readOnlyTx) UpdateTransfer(Transfer) error             { return t.refuse() }
-func (t *readOnlyTx) SetOptedOut(string, bool, time.Time) error { return t.refuse() }
-func (t *readOnlyTx) InsertText(SentText) error                 { return t.refuse() }
-func (t *readOnlyTx) InsertOutgoing(Outgoing) (Outgoing, error) { return Outgoing{}, t.refuse() }
-func (t *readOnlyTx) UpdateOutgoing(Outgoing) error             { return t.refuse() }
-func (t *readOnlyTx) SkipOutgoingTo(string, time.Time) error    { return t.refuse() }
-func (t *readOnlyTx) InsertAgent(Agent) (Agent, error)          { return Agent{}, t.refuse() }
+func (t *readOnlyTx) InsertTransfer(Transfer) (Transfer, error)          { return Transfer{}, t.refuse() }
+func (t *readOnlyTx) UpdateTransfer(Transfer) error                      { return t.refuse() }
+func (t *readOnlyTx) SetOptedOut(string, bool, time.Time) error          { return t.refuse() }
+func (t *readOnlyTx) InsertText(SentText) error                          { return t.refuse() }
+func (t *readOnlyTx) InsertOutgoing(Outgoing) (Outgoing, error)          { return Outgoing{}, t.refuse() }
+func (t *readOnlyTx) UpdateOutgoing(Outgoing) error                      { return t.refuse() }
+func (t *readOnlyTx) SkipOutgoingTo(string, time.Time) error             { return t.refuse() }
+func (t *readOnlyTx) InsertAgent(Agent) (Agent, error)                   { return Agent{}, t.refuse() }
+func (t *readOnlyTx) SetIdentifyFailures(string, IdentifyFailures) error { return t.refuse() }
+func (t *readOnlyTx) SetMemberPIN(int64, string) error                   { return t.refuse() }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"permitline/cmd/permitline/server"
+	"permitline/domain/pin"
 	"permitline/fixtures"
 	"permitline/ivr"
 	"permitline/sms"
@@ -58,6 +59,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	if err := e.open(ctx); err != nil {
 		return err
+	}
+	if !e.svc.HasPINKey() {
+		return fmt.Errorf("serve: %w", pin.ErrNoKey)
 	}
 	return e.serve(ctx, *addr, *publicURL, token, twilioAPI{})
 }

@@ -23,6 +23,7 @@ import (
 	"permitline/cmd/permitline/server"
 	"permitline/domain"
 	"permitline/domain/calendar"
+	"permitline/domain/pin"
 	"permitline/domain/sqlite"
 	"permitline/fixtures"
 	"permitline/ivr"
@@ -35,6 +36,9 @@ const Token = "test0000000000000000000000000000"
 
 // AccountSid is the Twilio account the desk's call control uses against the fake API.
 const AccountSid = "AC00000000000000000000000000000000"
+
+// Key is the PIN key of the test line (pin.TestKey): fixed, so hashes survive Restart.
+const Key = pin.TestKey
 
 // SessionKey signs the desk's sessions in tests: fixed, so a sign-in survives Restart.
 var SessionKey = []byte("servertest-desk-session-key-0123456789")
@@ -57,6 +61,10 @@ type Line struct {
 	// TwilioSrv serves Twilio.
 	TwilioSrv *httptest.Server
 
+	// PINs, when set before Restart, is the PIN hasher the line is rebuilt with (the
+	// default: Key alone); a test can wrap it to count or rotate.
+	PINs *pin.Keyed
+
 	mu      sync.RWMutex
 	handler http.Handler
 }
@@ -78,7 +86,8 @@ func New(t testing.TB, now string) *Line {
 	t.Cleanup(l.TwilioSrv.Close)
 	l.Restart()
 	t.Cleanup(func() { l.Store.Close() })
-	people, err := fixtures.SeedDemo(l.Ctx, l.Store, fixtures.MustBankHolidays(), l.Clock.Now(), bcrypt.MinCost)
+	people, err := fixtures.SeedDemo(l.Ctx, l.Store, fixtures.MustBankHolidays(), l.Clock.Now(), bcrypt.MinCost,
+		pin.MustKeyed(Key))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,6 +95,13 @@ func New(t testing.TB, now string) *Line {
 		l.People[p.Name] = p
 	}
 	return l
+}
+
+func (l *Line) pins() pin.Keyed {
+	if l.PINs != nil {
+		return *l.PINs
+	}
+	return pin.MustKeyed(Key)
 }
 
 // Restart closes the store and builds a new service and router on the same file.
@@ -101,7 +117,7 @@ func (l *Line) Restart() {
 		l.T.Fatal(err)
 	}
 	l.Svc = domain.New(domain.Config{Store: l.Store, Clock: l.Clock, Holidays: fixtures.MustBankHolidays(),
-		PINCost: bcrypt.MinCost, IDs: domain.NewSeededIDs(7)})
+		PINCost: bcrypt.MinCost, PIN: l.pins(), IDs: domain.NewSeededIDs(7)})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	voice := ivr.DefaultVoice
 	target, err := url.Parse(l.TwilioSrv.URL)
