@@ -83,6 +83,8 @@ func (k Key) IsZero() bool { return len(k.secret) == 0 }
 type Keyed struct {
 	Current Key   // the key new hashes are made under; zero: none (every PIN operation fails with ErrNoKey)
 	Old     []Key // keys being rotated out: verify only
+	// Observe, when set, is told the outcome of every PIN compared (tests count them).
+	Observe func(ok bool)
 }
 
 // NewKeyed returns the hasher for the current key and any old ones.
@@ -131,6 +133,14 @@ func mac(key Key, salt []byte, p string) []byte {
 // ErrNoKey without a key, or says stored names a key the hasher does not hold: then
 // nothing can be said about p, and nothing should be counted.
 func (k Keyed) Verify(stored, p string) (ok, stale bool, err error) {
+	ok, stale, err = k.verify(stored, p)
+	if err == nil && k.Observe != nil {
+		k.Observe(ok)
+	}
+	return ok, stale, err
+}
+
+func (k Keyed) verify(stored, p string) (ok, stale bool, err error) {
 	if !k.HasKey() {
 		return false, false, ErrNoKey
 	}
