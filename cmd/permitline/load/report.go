@@ -28,7 +28,7 @@ func (r Report) Print(w io.Writer) error {
 	}
 	p.f("  seeding: %d residents in %s, through the domain's store, 200 to a transaction (schemes, address, PIN,\n"+
 		"    registration, 2-4 permits bought in the back office, a saved vehicle)\n", r.Residents, r.SeedTime)
-	p.f("  PINs keyed as the line keeps them (HMAC-SHA256 under the run's PIN key), each checked inside its\n"+
+	p.f("  PINs keyed as the line keeps them (HMAC-SHA256 under the run's PIN key), each checked inside its\n" +
 		"    step's write transaction\n")
 	if r.History > 0 {
 		p.f("  history: %d past visits (with their permits and payments) inserted by raw SQL in %s\n", r.History, r.HistoryTime)
