@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"permitline/domain/calendar"
 	"permitline/domain/phone"
-	"permitline/domain/pin"
 	"permitline/domain/vrm"
 )
 
@@ -63,7 +61,7 @@ func (s *Service) AddResident(ctx context.Context, actor Actor, in NewResident) 
 	}
 	var hash string
 	if in.PIN != "" {
-		if hash, err = s.hasher.Hash(in.PIN); err != nil {
+		if hash, err = s.pins.Hash(in.PIN); err != nil {
 			return Resident{}, &InvalidInputError{Field: "pin", Reason: err.Error()}
 		}
 	}
@@ -235,7 +233,7 @@ func (s *Service) AddMember(ctx context.Context, actor Actor, account string, in
 	}
 	var hash string
 	if in.PIN != "" {
-		if hash, err = s.hasher.Hash(in.PIN); err != nil {
+		if hash, err = s.pins.Hash(in.PIN); err != nil {
 			return Member{}, &InvalidInputError{Field: "pin", Reason: err.Error()}
 		}
 	}
@@ -260,7 +258,7 @@ func (s *Service) AddMember(ctx context.Context, actor Actor, account string, in
 
 // SetPIN sets or replaces an account holder's phone PIN.
 func (s *Service) SetPIN(ctx context.Context, actor Actor, account, newPIN string) error {
-	hash, err := s.hasher.Hash(newPIN)
+	hash, err := s.pins.Hash(newPIN)
 	if err != nil {
 		return &InvalidInputError{Field: "pin", Reason: err.Error()}
 	}
@@ -377,60 +375,6 @@ func (s *Service) CallersByPhone(ctx context.Context, e164 string) ([]Caller, er
 func ResidentCaller(res Resident) Caller {
 	return Caller{Kind: ActorResident, ID: res.ID, Name: res.Name, ResidentID: res.ID, Account: res.Account,
 		HasPIN: res.PINHash != "", Permissions: Permissions{PermView, PermActivate, PermBuy}}
-}
-
-// VerifyPIN checks a caller's PIN. Failures are counted in the store, so PINAttempts wrong
-// PINs in a row lock the caller out for PINLockout across calls and restarts. The slow
-// hash comparison runs outside the write transaction.
-func (s *Service) VerifyPIN(ctx context.Context, c Caller, given string) error {
-	var hash string
-	var st PINState
-	err := s.View(ctx, func(r Reader) error {
-		var err error
-		hash, st, err = pinOf(r, c)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if now := s.clock.Now(); now.Before(st.PINLockedUntil) {
-		return &LockedOutError{Until: st.PINLockedUntil}
-	}
-	ok := hash != "" && pin.Validate(given) == nil && s.hasher.Verify(hash, given)
-	if ok && st == (PINState{}) {
-		return nil // nothing to record: no write transaction
-	}
-	return s.Update(ctx, func(o *Op) error {
-		_, st, err := pinOf(o.tx, c)
-		if err != nil {
-			return err
-		}
-		if o.now.Before(st.PINLockedUntil) {
-			return &LockedOutError{Until: st.PINLockedUntil}
-		}
-		if ok {
-			if st.PINFailures == 0 && st.PINLockedUntil.IsZero() {
-				return nil
-			}
-			return o.tx.SetPINState(c.Kind, c.ID, PINState{})
-		}
-		st.PINFailures++
-		if st.PINFailures < PINAttempts {
-			if err := o.tx.SetPINState(c.Kind, c.ID, st); err != nil {
-				return err
-			}
-			return &WrongPINError{AttemptsLeft: PINAttempts - st.PINFailures}
-		}
-		until := o.now.Add(PINLockout)
-		if err := o.tx.SetPINState(c.Kind, c.ID, PINState{PINLockedUntil: until}); err != nil {
-			return err
-		}
-		if err := o.audit(c.ResidentID, c.Actor(""), "pin.locked", "locked until %s",
-			until.In(calendar.London).Format(time.DateTime)); err != nil {
-			return err
-		}
-		return &LockedOutError{Until: until}
-	})
 }
 
 func pinOf(r Reader, c Caller) (string, PINState, error) {

@@ -93,3 +93,7 @@ func (t *readOnlyTx) ReplaceAgentPasswordHash(int64, string, string) error   { r
 // Refunds due.
 func (t *readOnlyTx) InsertRefund(Refund) (Refund, error)          { return Refund{}, t.refuse() }
 func (t *readOnlyTx) SettleRefund(string, time.Time, string) error { return t.refuse() }
+
+// Identification and PINs.
+func (t *readOnlyTx) SetIdentifyFailures(string, IdentifyFailures) error { return t.refuse() }
+func (t *readOnlyTx) SetMemberPIN(int64, string) error                   { return t.refuse() }

@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -513,5 +514,29 @@ func TestR23Enforcement(t *testing.T) {
 	}
 	if v, _ := w.svc.Check(w.ctx, "AB12CDE", cw, at(t, "2026-12-01 12:00:00")); v.Permitted {
 		t.Fatal("R23 a cancelled visit permits nothing")
+	}
+}
+
+// TestPINNeverCheckedOnASnapshot: on a read-only trial a PIN is neither compared nor
+// counted, right or wrong: the step must run in the write transaction.
+func TestPINNeverCheckedOnASnapshot(t *testing.T) {
+	w := newWorld(t, "2026-11-30 10:00:00")
+	w.resident(cw, "07700900018")
+	callers, err := w.svc.CallersByPhone(w.ctx, "+447700900018")
+	if err != nil || len(callers) != 1 {
+		t.Fatalf("callers by phone: %v %+v", err, callers)
+	}
+	for _, given := range []string{"2580", "9999"} {
+		var inner error
+		err := w.svc.TryReadOnly(w.ctx, func(o *domain.Op) error {
+			inner = o.VerifyPIN(domain.PINCheck{Caller: callers[0], Given: given})
+			return inner
+		})
+		if !errors.Is(err, domain.ErrNeedsWrite) || !errors.Is(inner, domain.ErrNeedsWrite) {
+			t.Fatalf("PIN %s on a snapshot: %v (inside: %v), want ErrNeedsWrite", given, err, inner)
+		}
+	}
+	if e := wantRule[*domain.WrongPINError](t, w.svc.VerifyPIN(w.ctx, callers[0], "1111"), "PIN"); e.AttemptsLeft != 2 {
+		t.Fatalf("a snapshot's wrong PIN was counted: %d left", e.AttemptsLeft)
 	}
 }

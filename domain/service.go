@@ -20,6 +20,7 @@ type Service struct {
 	clock    Clock
 	holidays *calendar.BankHolidays
 	hasher   pin.Hasher
+	pins     pin.Keyed
 	ids      IDSource
 
 	dummyOnce sync.Once
@@ -34,8 +35,12 @@ type Config struct {
 	Store    Store
 	Clock    Clock
 	Holidays *calendar.BankHolidays
-	// PINCost is the bcrypt cost of PIN hashes; 0 means bcrypt's default.
+	// PINCost is a bcrypt cost, used today only for agents' password hashes; 0 means
+	// bcrypt's default. PINs are hashed by PIN.
 	PINCost int
+	// PIN hashes and checks phone PINs under the server's key; without a key every
+	// operation that sets or checks a PIN fails with pin.ErrNoKey.
+	PIN pin.Keyed
 	// IDs makes account numbers and visit references; nil means crypto/rand.
 	IDs IDSource
 	// AgentPasswordCost is the bcrypt cost of agents' desk passwords, whatever PINCost
@@ -48,7 +53,7 @@ type Config struct {
 // New returns a Service.
 func New(cfg Config) *Service {
 	s := &Service{store: cfg.Store, clock: cfg.Clock, holidays: cfg.Holidays,
-		hasher: pin.Hasher{Cost: cfg.PINCost}, ids: cfg.IDs,
+		hasher: pin.Hasher{Cost: cfg.PINCost}, pins: cfg.PIN, ids: cfg.IDs,
 		agentPasswordCost: cfg.AgentPasswordCost, checkPassword: cfg.CheckPassword}
 	if s.clock == nil {
 		s.clock = SystemClock{}

@@ -85,6 +85,10 @@ type Reader interface {
 	// SignedOut reports whether the desk session was signed out (and is still kept).
 	SignedOut(session string) (bool, error)
 	SignInReader
+
+	// IdentifyFailures returns the failed identifications counted for a calling number
+	// (the zero count when there are none).
+	IdentifyFailures(caller string) (IdentifyFailures, error)
 }
 
 // Tx is a write transaction: reads see its own writes.
@@ -138,6 +142,11 @@ type Tx interface {
 	InsertSignOut(s SignOut) error
 	// DeleteSignOutsBefore forgets the signed-out sessions that expired before t.
 	DeleteSignOutsBefore(t time.Time) error
+	// SetIdentifyFailures stores the failed identifications counted for a calling number.
+	SetIdentifyFailures(caller string, f IdentifyFailures) error
+	// SetMemberPIN replaces a member's PIN hash and clears the failure count.
+	SetMemberPIN(id int64, hash string) error
+
 	SignInWriter
 }
 

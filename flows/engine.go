@@ -21,9 +21,6 @@ type State struct {
 	Prompt func(c *Ctx) []Msg
 	// Decide turns an answer into an outcome. It may call the domain through c.Op.
 	Decide func(c *Ctx, in Input) Outcome
-	// Prepare, when set, runs before the transaction for slow checks (a PIN hash) and
-	// returns the input with Checked filled in.
-	Prepare func(ctx context.Context, svc *domain.Service, d *Data, in Input) Input
 	// Auto states decide as soon as they are entered, without asking.
 	Auto bool
 	// Writes marks a state whose answer usually changes the account (a confirmed visit, a
@@ -169,15 +166,6 @@ func (e *Engine) Flows() []*Flow {
 func (e *Engine) New(d Data) *Session {
 	f := e.flows[e.entry]
 	return &Session{Flow: f.Name, State: f.Start, Data: d}
-}
-
-// Prepare runs the current state's slow checks outside the transaction.
-func (e *Engine) Prepare(ctx context.Context, svc *domain.Service, s *Session, in Input) Input {
-	st, err := e.state(s)
-	if err != nil || st.Prepare == nil || in.Kind == InputNone || in.Kind == InputSilence {
-		return in
-	}
-	return st.Prepare(ctx, svc, &s.Data, in)
 }
 
 // Writes reports whether the session's state usually writes when answered, so that a

@@ -44,8 +44,6 @@ type Input struct {
 	Speech string
 	Text   string
 	Pay    PayResult
-	// Checked carries the outcome of slow work done before the transaction (a PIN check).
-	Checked error `json:"-"`
 	// Late marks an answer that came after the conversation ended (Engine.Late).
 	Late bool `json:"-"`
 }
@@ -115,12 +113,15 @@ type Event struct {
 
 // Data is what a conversation has collected so far; it is saved as JSON between steps.
 type Data struct {
-	Channel  domain.Channel `json:"channel"`
-	Key      string         `json:"key"` // the CallSid, or the SMS number pair
-	From     string         `json:"from"`
-	Caller   *domain.Caller `json:"caller,omitempty"`
-	Verified bool           `json:"verified"`
-	Retries  int            `json:"retries"`
+	Channel domain.Channel `json:"channel"`
+	Key     string         `json:"key"` // the CallSid, or the SMS number pair
+	From    string         `json:"from"`
+	Caller  *domain.Caller `json:"caller,omitempty"`
+	// Account is the account number the caller keyed to identify themselves, whether or
+	// not it is one (Caller is nil for one that is not).
+	Account  string `json:"account,omitempty"`
+	Verified bool   `json:"verified"`
+	Retries  int    `json:"retries"`
 
 	Vehicles []string `json:"vehicles,omitempty"` // offered, in key order
 	VRM      string   `json:"vrm,omitempty"`

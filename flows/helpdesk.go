@@ -32,8 +32,10 @@ func toHelpdesk(c *Ctx, _ Input) Outcome {
 	back := FlowMenu
 	if !c.Data.Verified {
 		back = FlowIdentify
-		if c.Data.Caller != nil && (!c.Data.Caller.HasPIN || c.Data.LastFailure == failLocked) {
-			// Without a PIN, or locked out, there is nothing more this line can do.
+		if (c.Data.Caller != nil && !c.Data.Caller.HasPIN && c.Data.Account == "") ||
+			c.Data.LastFailure == failLocked || c.Data.LastFailure == failIdentify {
+			// Without a PIN, locked out or past the identification limit, there is nothing
+			// more this line can do. (Whether an account keyed in exists is never told.)
 			return Outcome{Say: []Msg{{ID: MsgClosed, Helpdesk: &st}, say(MsgGoodbye)}, End: EndHangup,
 				Note: "helpdesk closed"}
 		}

@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"context"
 	"errors"
 
 	"github.com/looplab/fsm"
@@ -11,10 +10,15 @@ import (
 )
 
 // Identify finds out who is calling. A caller whose number belongs to exactly one
-// resident or member is greeted by name and asked for their PIN; anyone else (a withheld
-// number, an unknown one, a number shared by several accounts) keys their account number
-// first. Three wrong PINs lock the account for 30 minutes, across calls: the caller is
-// told until when and offered an agent. A verified caller goes on to the main menu.
+// resident or member is asked for their PIN; anyone else (a withheld number, an unknown
+// one, a number shared by several accounts) keys their account number first. Every
+// 8-digit account number is answered the same way, by asking for the PIN, whether or not
+// the account exists: only a correct PIN says who the caller is, and only then are they
+// greeted by name. Three wrong PINs lock the account for 30 minutes, across calls; wrong
+// PINs after an account number also count against the calling number, which past its
+// limit cannot identify itself for a while. A caller locked out or past the limit hears
+// how to have the PIN reset and is offered an agent. 0 reaches the helpdesk from either
+// prompt, and is never a PIN try (R25). A verified caller goes on to the main menu.
 func Identify() *Flow {
 	return &Flow{
 		Name:  FlowIdentify,
@@ -32,10 +36,12 @@ func Identify() *Flow {
 				Decide: identifyByAccount,
 			},
 			"pin": {
-				Ask:     func(*Ctx) Ask { return Ask{Kind: AskDigits, MaxDigits: 6, Secret: true} },
-				Prompt:  func(*Ctx) []Msg { return []Msg{say(MsgAskPIN)} },
-				Prepare: checkPIN,
-				Decide:  decidePIN,
+				Ask:    func(*Ctx) Ask { return Ask{Kind: AskDigits, MaxDigits: 6, Secret: true} },
+				Prompt: func(*Ctx) []Msg { return []Msg{say(MsgAskPIN)} },
+				Decide: decidePIN,
+				// The PIN is checked in the write transaction that counts failures: never
+				// on a snapshot.
+				Writes: true,
 			},
 		},
 	}
@@ -51,65 +57,103 @@ func identifyByNumber(c *Ctx, _ Input) Outcome {
 	if err != nil || len(callers) != 1 {
 		return Outcome{Say: hello, Event: "unknown", Note: "number not on one account"}
 	}
-	return known(c, callers[0], hello)
-}
-
-// known greets a caller identified by their number and asks for the PIN, or hands a
-// caller without one to an agent.
-func known(c *Ctx, caller domain.Caller, hello []Msg) Outcome {
+	caller := callers[0]
 	c.Data.Caller = &caller
 	if !caller.HasPIN {
 		return Outcome{Say: append(hello, say(MsgNoPIN)), Goto: FlowHelpdesk, Failure: "the account has no phone PIN"}
 	}
-	return Outcome{Say: append(hello, Msg{ID: MsgHello, Name: caller.Name}), Event: "known",
-		Note: "identified by number as " + string(caller.Kind)}
+	return Outcome{Say: hello, Event: "known", Note: "identified by number as " + string(caller.Kind)}
 }
 
+// failIdentify is the failure a calling number past its limit leaves for the agent.
+const failIdentify = "too many failed identifications from this number"
+
+// identifyByAccount takes an account number. Whether or not it is an account, and
+// whether or not it has a PIN, the caller is asked for the PIN: the answer tells nothing.
 func identifyByAccount(c *Ctx, in Input) Outcome {
 	account := in.Keys
-	if in.Kind != InputKeys || len(account) != 8 {
+	if in.Kind == InputKeys && account == "0" {
+		return Outcome{Goto: FlowHelpdesk, Note: "asked for an agent"}
+	}
+	if in.Kind != InputKeys || len(account) != 8 || !digits(account) {
 		return Outcome{Retry: &Msg{ID: MsgAccountNotFound}, Failure: "account number not 8 digits"}
 	}
+	if err := c.Op.CheckIdentifyLimit(domain.IdentifyCaller(c.Data.From)); err != nil {
+		return cannotIdentify(err)
+	}
+	c.Data.Account = account
 	res, err := c.Op.Tx().ResidentByAccount(account)
-	if err != nil {
-		return Outcome{Retry: &Msg{ID: MsgAccountNotFound}, Failure: "no account " + account}
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		c.Data.Caller = nil
+		return Outcome{Event: "found", Note: "an account number keyed"}
+	case err != nil:
+		return Outcome{Err: err}
 	}
 	caller := domain.ResidentCaller(res)
 	c.Data.Caller = &caller
-	if !caller.HasPIN {
-		return Outcome{Say: []Msg{say(MsgNoPIN)}, Goto: FlowHelpdesk, Failure: "the account has no phone PIN"}
-	}
-	return Outcome{Say: []Msg{{ID: MsgHello, Name: caller.Name}}, Event: "found", Note: "account " + account}
+	return Outcome{Event: "found", Note: "an account number keyed"}
 }
 
-// checkPIN verifies the PIN before the step's transaction: the hash is slow, and the
-// failure count must be kept even when the caller then hangs up.
-func checkPIN(ctx context.Context, svc *domain.Service, d *Data, in Input) Input {
-	if d.Caller == nil {
-		in.Checked = errors.New("no caller to check a PIN for")
-		return in
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
 	}
-	in.Checked = svc.VerifyPIN(ctx, *d.Caller, in.Keys)
-	return in
+	return true
+}
+
+// cannotIdentify is the answer to a caller past the identification limit, or a refusal
+// of the store.
+func cannotIdentify(err error) Outcome {
+	var limit *domain.IdentifyLimitError
+	if !errors.As(err, &limit) {
+		return Outcome{Err: err}
+	}
+	return Outcome{Say: []Msg{{ID: MsgCannotIdentify}, {ID: MsgPINHelp}}, Goto: FlowHelpdesk,
+		Note: "identification limit", Failure: failIdentify}
 }
 
 // failLocked is the failure a PIN lockout leaves for the agent.
 const failLocked = "PIN locked after 3 wrong tries"
 
+// decidePIN checks the PIN in the step's write transaction (domain.Op.VerifyPIN).
 func decidePIN(c *Ctx, in Input) Outcome {
+	if in.Kind == InputKeys && in.Keys == "0" {
+		return Outcome{Goto: FlowHelpdesk, Note: "asked for an agent"} // never a PIN try (R25)
+	}
+	chk := domain.PINCheck{Given: in.Keys}
+	switch {
+	case c.Data.Caller != nil:
+		chk.Caller = *c.Data.Caller
+	case c.Data.Account != "":
+		chk.Caller = domain.NoSuchAccount(c.Data.Account)
+	default:
+		return Outcome{Err: errors.New("no caller to check a PIN for")}
+	}
+	if c.Data.Account != "" {
+		chk.ByKey = domain.IdentifyCaller(c.Data.From)
+	}
+	if in.Kind != InputKeys {
+		return Outcome{Retry: &Msg{ID: MsgWrongPIN, N: -1}, Failure: "PIN not keyed"}
+	}
 	var wrong *domain.WrongPINError
 	var locked *domain.LockedOutError
-	switch err := in.Checked; {
-	case err == nil && in.Kind == InputKeys:
+	var limit *domain.IdentifyLimitError
+	switch err := c.Op.VerifyPIN(chk); {
+	case err == nil:
 		c.Data.Verified = true
-		return Outcome{Goto: FlowMenu, Note: "PIN passed"}
+		return Outcome{Say: []Msg{{ID: MsgThanks, Name: chk.Caller.Name}}, Goto: FlowMenu, Note: "PIN passed"}
 	case errors.As(err, &wrong):
 		return Outcome{Say: []Msg{{ID: MsgWrongPIN, N: wrong.AttemptsLeft}}, Again: true, Note: "wrong PIN",
 			Failure: "wrong PIN"}
 	case errors.As(err, &locked):
-		return Outcome{Say: []Msg{{ID: MsgLockedOut, Until: locked.Until}}, Goto: FlowHelpdesk, Note: "PIN locked",
-			Failure: failLocked}
+		return Outcome{Say: []Msg{{ID: MsgLockedOut, Until: locked.Until}, {ID: MsgPINHelp}}, Goto: FlowHelpdesk,
+			Note: "PIN locked", Failure: failLocked}
+	case errors.As(err, &limit):
+		return cannotIdentify(err)
 	default:
-		return Outcome{Retry: &Msg{ID: MsgWrongPIN, N: -1}, Failure: "PIN not checked"}
+		return Outcome{Err: err}
 	}
 }

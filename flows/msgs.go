@@ -33,13 +33,15 @@ type Msg struct {
 const (
 	// Greeting and identification.
 	MsgWelcome         MsgID = "welcome"     // the line's name
-	MsgHello           MsgID = "hello"       // Name
+	MsgThanks          MsgID = "thanks"      // Name: said once the PIN is right, never before
 	MsgAskAccount      MsgID = "ask_account" // key the account number
 	MsgAccountNotFound MsgID = "account_not_found"
 	MsgAskPIN          MsgID = "ask_pin"
-	MsgWrongPIN        MsgID = "wrong_pin"  // N tries left
-	MsgLockedOut       MsgID = "locked_out" // Until
-	MsgNoPIN           MsgID = "no_pin"     // the account has no phone PIN
+	MsgWrongPIN        MsgID = "wrong_pin"       // N tries left
+	MsgLockedOut       MsgID = "locked_out"      // Until
+	MsgNoPIN           MsgID = "no_pin"          // the account has no phone PIN
+	MsgPINHelp         MsgID = "pin_help"        // how to have a PIN reset: the helpdesk (R22) or an agent
+	MsgCannotIdentify  MsgID = "cannot_identify" // too many failed identifications from this number
 
 	// Generic.
 	MsgNoInput      MsgID = "no_input"

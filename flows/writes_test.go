@@ -3,11 +3,13 @@ package flows
 import "testing"
 
 // TestWritesMarksTheStatesThatCommit checks the hint the voice line uses to skip a step's
-// trial on a snapshot: the three answers that change an account are marked, the states
+// trial on a snapshot: the three answers that change an account, and the PIN (checked
+// and counted in the write transaction, never on a snapshot), are marked, the states
 // that only ask or read are not, and a session in a state the engine does not know is not.
 func TestWritesMarksTheStatesThatCommit(t *testing.T) {
 	e := NewVoiceEngine()
-	marked := map[[2]string]bool{{FlowActivate, "confirm"}: true, {FlowBuy, "pay"}: true, {FlowCancel, "confirm"}: true}
+	marked := map[[2]string]bool{{FlowActivate, "confirm"}: true, {FlowBuy, "pay"}: true, {FlowCancel, "confirm"}: true,
+		{FlowIdentify, "pin"}: true}
 	for _, f := range e.Flows() {
 		for name := range f.States {
 			want := marked[[2]string{f.Name, name}]

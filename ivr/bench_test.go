@@ -15,6 +15,7 @@ import (
 
 	"permitline/cmd/permitline/server"
 	"permitline/domain"
+	"permitline/domain/pin"
 	"permitline/domain/sqlite"
 	"permitline/fixtures"
 	"permitline/ivr"
@@ -35,8 +36,8 @@ func BenchmarkWebhookStep(b *testing.B) {
 	}
 	defer store.Close()
 	clock := domain.NewManualClock(at(b, monday))
-	svc := domain.New(domain.Config{Store: store, Clock: clock, Holidays: fixtures.MustBankHolidays(), PINCost: bcrypt.MinCost})
-	if _, err := fixtures.SeedDemo(ctx, store, fixtures.MustBankHolidays(), clock.Now(), bcrypt.MinCost); err != nil {
+	svc := domain.New(domain.Config{Store: store, Clock: clock, Holidays: fixtures.MustBankHolidays(), PINCost: bcrypt.MinCost, PIN: pin.TestKeyed()})
+	if _, err := fixtures.SeedDemo(ctx, store, fixtures.MustBankHolidays(), clock.Now(), bcrypt.MinCost, pin.TestKeyed()); err != nil {
 		b.Fatal(err)
 	}
 	const base = "https://permits.example"

@@ -8,7 +8,6 @@ package ivr
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -144,7 +143,6 @@ func (h *Handler) answer(ctx context.Context, log *slog.Logger, r *http.Request,
 				}
 			}
 		}
-		in := h.engine.Prepare(ctx, h.svc, c.sess, in) // slow checks (a PIN) before the transaction
 		doc, err := h.commit(ctx, c.conv, c.sess, step, in, r)
 		if errors.Is(err, domain.ErrConflict) && attempt < 3 {
 			continue // another request moved the call on: answer as a repeat
@@ -181,7 +179,7 @@ func (h *Handler) replay(ctx context.Context, log *slog.Logger, c domain.Convers
 	if err != nil {
 		return "", false, fmt.Errorf("the reply kept for step %d: %w", step, err)
 	}
-	if sr.InputHash != inputHash(in) {
+	if sr.InputHash != h.inputHash(in) {
 		// Twilio never answers one step twice with different input: someone else did.
 		log.Warn("a step already answered came again with other input; answered as the first time")
 	} else {
@@ -235,7 +233,7 @@ func (h *Handler) commit(ctx context.Context, conv domain.Conversation, sess *fl
 			return err
 		}
 		saved = next
-		return op.Tx().InsertStepReply(stepReply(next, step, in, doc, op.Now()))
+		return op.Tx().InsertStepReply(h.stepReply(next, step, in, doc, op.Now()))
 	})
 	h.keep(saved, sess, err)
 	return doc, err
@@ -279,7 +277,7 @@ func (h *Handler) commitRead(ctx context.Context, conv domain.Conversation, sess
 		if saved.Version != rd.step {
 			return fmt.Errorf("conversation %d saved at version %d, rendered for %d", saved.ID, saved.Version, rd.step)
 		}
-		return op.Tx().InsertStepReply(stepReply(saved, step, in, doc, now))
+		return op.Tx().InsertStepReply(h.stepReply(saved, step, in, doc, now))
 	})
 	return doc, saved, err
 }
@@ -314,7 +312,7 @@ func (h *Handler) late(ctx context.Context, log *slog.Logger, conv domain.Conver
 		if err != nil {
 			return err
 		}
-		return op.Tx().InsertStepReply(stepReply(saved, step, in, doc, op.Now()))
+		return op.Tx().InsertStepReply(h.stepReply(saved, step, in, doc, op.Now()))
 	})
 	if err != nil {
 		return "", err
@@ -328,8 +326,8 @@ func (h *Handler) late(ctx context.Context, log *slog.Logger, conv domain.Conver
 }
 
 // stepReply is the reply kept for step of the saved conversation, for a repeat of it.
-func stepReply(saved domain.Conversation, step int, in flows.Input, doc string, now time.Time) domain.StepReply {
-	return domain.StepReply{ConversationID: saved.ID, Step: step, InputHash: inputHash(in), Reply: []byte(doc),
+func (h *Handler) stepReply(saved domain.Conversation, step int, in flows.Input, doc string, now time.Time) domain.StepReply {
+	return domain.StepReply{ConversationID: saved.ID, Step: step, InputHash: h.inputHash(in), Reply: []byte(doc),
 		CreatedAt: now}
 }
 
@@ -390,10 +388,18 @@ func decode(c domain.Conversation) (*flows.Session, error) {
 	return s, nil
 }
 
-func inputHash(in flows.Input) string {
-	sum := sha256.Sum256([]byte(string(in.Kind) + "\x00" + in.Keys + "\x00" + in.Speech + "\x00" + in.Pay.Result +
-		"\x00" + in.Pay.ConfirmationCode))
-	return hex.EncodeToString(sum[:8])
+// inputHash is what is kept of a step's input, to tell a true repeat of the step from
+// other input: a keyed digest (domain.Service.SecretTag), as the keys may be a PIN, and
+// an unkeyed hash of up to six digits is read back by trying them all. Without a PIN key
+// only the kind of input is kept.
+func (h *Handler) inputHash(in flows.Input) string {
+	data := []byte(string(in.Kind) + "\x00" + in.Keys + "\x00" + in.Speech + "\x00" + in.Pay.Result +
+		"\x00" + in.Pay.ConfirmationCode)
+	tag := h.svc.SecretTag("voice step input", data)
+	if tag == nil {
+		tag = []byte(in.Kind)
+	}
+	return hex.EncodeToString(tag[:min(8, len(tag))])
 }
 
 // hangup is the answer to a webhook for a call that has already ended.

@@ -167,6 +167,6 @@ const alex = "+447700900123"
 
 func (l *line) alexAtMenu() *call {
 	l.T.Helper()
-	return l.dial(alex).expect("Hello Alex.", "key your phone PIN").press("2580").
-		expect("To activate a visit, press 1.").waitsFor("gather")
+	return l.dial(alex).expect("key your phone PIN").never("Alex").press("2580").
+		expect("Thank you, Alex.", "To activate a visit, press 1.").waitsFor("gather")
 }

@@ -45,7 +45,10 @@ var (
 		{"member-cannot-buy", monday, "+447700900789", []string{"4826", "4", "1"}},
 		{"pin-lockout-while-open", monday, alex, []string{"1111", "2222", "3333", "hangup"}},
 		{"pin-lockout-while-closed", "2026-11-30 22:00", alex, []string{"1111", "2222", "3333"}},
-		{"withheld-number", monday, "anonymous", []string{"12345678", "silence", "99"}},
+		{"withheld-number", monday, "anonymous", []string{"1234567", "silence", "99"}},
+		// An account number that is not one is answered as one that is, up to its lockout.
+		{"unknown-account-number", monday, "anonymous", []string{"12345678", "1111", "2222", "3333"}},
+		{"unknown-account-number-while-closed", "2026-11-30 22:00", "anonymous", []string{"12345678", "1111", "2222", "3333"}},
 		{"agent-while-open", monday, alex, []string{"2580", "0", "hangup"}},
 		{"agent-on-christmas-day", "2026-12-25 11:00", alex, []string{"2580", "0", "5"}},
 		{"stuck-while-closed", "2026-11-30 19:30", alex, []string{"2580", "7", "silence", "8"}},

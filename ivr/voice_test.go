@@ -24,7 +24,7 @@ func TestFirstAnswerIsExactTwiML(t *testing.T) {
 	want := `<?xml version="1.0" encoding="UTF-8"?>` +
 		`<Response><Gather action="` + l.Srv.URL + `/twilio/voice/step?s=1" method="POST" input="dtmf" timeout="6" ` +
 		`finishOnKey="#" numDigits="6" language="en-GB"><Say voice="Polly.Amy" language="en-GB">` +
-		`Welcome to the visitor parking permit line. Hello Alex. Please key your phone PIN, then press hash.</Say>` +
+		`Welcome to the visitor parking permit line. Please key your phone PIN, then press hash.</Say>` +
 		`</Gather><Redirect method="POST">` + l.Srv.URL + `/twilio/voice/step?s=1&amp;silence=1</Redirect></Response>`
 	if !strings.HasPrefix(body, `<?xml version="1.0" encoding="UTF-8"?>`) {
 		t.Fatalf("TwiML without its XML declaration: %s", body)
@@ -149,9 +149,9 @@ func TestStuckCallerHearsAPoliteGoodbyeWhenClosed(t *testing.T) {
 func TestWithheldNumberKeysTheAccountNumber(t *testing.T) {
 	l := newLine(t, monday)
 	c := l.dial("anonymous").expect("Welcome to the visitor parking permit line.", "key your 8-digit account number")
-	c.press("12345678").expect("Sorry, I can't find that account number.")
-	c.press(l.People["Sam Taylor"].Account).expect("Hello Sam.", "key your phone PIN")
-	c.press("3690").expect("To activate a visit, press 1.")
+	c.press("1234567").expect("Sorry, I can't find that account number.")
+	c.press(l.People["Sam Taylor"].Account).expect("key your phone PIN").never("Sam")
+	c.press("3690").expect("Thank you, Sam.", "To activate a visit, press 1.")
 }
 
 func TestPINLockoutIsToldAndOffersAnAgent(t *testing.T) {
@@ -169,8 +169,8 @@ func TestPINLockoutIsToldAndOffersAnAgent(t *testing.T) {
 
 func TestMemberMenuOffersOnlyWhatTheyMayDo(t *testing.T) {
 	l := newLine(t, monday)
-	c := l.dial("+447700900789").expect("Hello Jordan.").press("4826")
-	c.expect("To activate a visit, press 1.").never("To buy permits")
+	c := l.dial("+447700900789").expect("key your phone PIN").never("Jordan").press("4826")
+	c.expect("Thank you, Jordan.", "To activate a visit, press 1.").never("To buy permits")
 	c.press("4").expect("Sorry, 4 isn't one of the choices.")
 }
 

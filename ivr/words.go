@@ -19,8 +19,11 @@ func words(m flows.Msg, now time.Time) string {
 	switch m.ID {
 	case flows.MsgWelcome:
 		return "Welcome to the visitor parking permit line."
-	case flows.MsgHello:
-		return fmt.Sprintf("Hello %s.", firstName(m.Name))
+	case flows.MsgThanks:
+		if m.Name == "" {
+			return "Thank you."
+		}
+		return fmt.Sprintf("Thank you, %s.", firstName(m.Name))
 	case flows.MsgAskAccount:
 		return "Please key your 8-digit account number, then press hash."
 	case flows.MsgAccountNotFound:
@@ -35,6 +38,10 @@ func words(m flows.Msg, now time.Time) string {
 			speak.Plural(m.N, "more try", "more tries"))
 	case flows.MsgLockedOut:
 		return fmt.Sprintf("For your security, phone access to this account is locked until %s.", speak.When(m.Until, now))
+	case flows.MsgPINHelp:
+		return "An agent can reset your phone PIN. You can also call the helpdesk on 0345 520 7007 while it's open."
+	case flows.MsgCannotIdentify:
+		return "Sorry, I can't identify you by phone at the moment."
 	case flows.MsgNoPIN:
 		return "This account has no phone PIN yet, so I can't take you any further myself."
 	case flows.MsgNoInput:

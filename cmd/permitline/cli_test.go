@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"permitline/domain/pin"
 	"regexp"
 	"strconv"
 	"strings"
@@ -30,6 +31,7 @@ func TestMain(m *testing.M) {
 	os.Unsetenv("PERMITLINE_DB")
 	os.Unsetenv("PERMITLINE_NOW")
 	os.Setenv("USER", "tester") // the back-office actor's name in the audit trail
+	os.Setenv("PERMITLINE_PIN_KEY", pin.TestKey)
 	os.Exit(m.Run())
 }
 

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"permitline/domain/pin"
 	"regexp"
 	"strings"
 	"sync"
@@ -295,7 +296,7 @@ func TestServeSurvivesSIGKILLMidCall(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 
-	env := append(os.Environ(), "PERMITLINE_PIN_COST=4", "TWILIO_AUTH_TOKEN="+crashToken)
+	env := append(os.Environ(), "PERMITLINE_PIN_COST=4", "PERMITLINE_PIN_KEY="+pin.TestKey, "TWILIO_AUTH_TOKEN="+crashToken)
 	l := newCrashLine(t, bin, filepath.Join(dir, "permitline.db"), env, time.Second)
 	account := l.seedDemo(ctx)
 	before := l.visits(ctx, account)
@@ -312,7 +313,7 @@ func TestServeSurvivesSIGKILLMidCall(t *testing.T) {
 		t.Fatalf("dialling: %v", err)
 	}
 	turn, err := call.Next(ctx)
-	crashTurn(t, "answering", turn, err, []string{"Hello Alex.", "key your phone PIN"}, nil)
+	crashTurn(t, "answering", turn, err, []string{"key your phone PIN"}, nil)
 	turn, err = call.Press(ctx, "2580#")
 	crashTurn(t, "the PIN", turn, err, []string{"To activate a visit, press 1."}, nil)
 	turn, err = call.Press(ctx, "1")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"permitline/domain/pin"
 	"strings"
 	"sync"
 	"testing"
@@ -33,7 +34,7 @@ func TestLoadCarriesOnAcrossASIGKILL(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 
-	env := append(os.Environ(), "PERMITLINE_PIN_COST=4", "TWILIO_AUTH_TOKEN="+crashToken)
+	env := append(os.Environ(), "PERMITLINE_PIN_COST=4", "PERMITLINE_PIN_KEY="+pin.TestKey, "TWILIO_AUTH_TOKEN="+crashToken)
 	l := newCrashLine(t, bin, filepath.Join(dir, "permitline.db"), env, time.Second)
 	now, err := time.Parse(time.RFC3339, testNow)
 	if err != nil {
@@ -43,7 +44,7 @@ func TestLoadCarriesOnAcrossASIGKILL(t *testing.T) {
 
 	kill := make(chan struct{})
 	var once sync.Once
-	o := load.Options{URL: l.url, DBPath: l.db, AuthToken: crashToken,
+	o := load.Options{URL: l.url, DBPath: l.db, AuthToken: crashToken, PIN: pin.TestKeyed(),
 		// Now unset: the load asks the line for its clock (testNow when it started).
 		Calls: calls, Concurrency: concurrency, Residents: 2 * concurrency, Seed: 5,
 		RetryFor: 15 * time.Second, Floors: false,

@@ -41,7 +41,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%s already holds accounts; use --fresh to start again, or another --db", e.dbPath)
 	}
 	if len(existing) == 0 {
-		people, err := fixtures.SeedDemo(ctx, e.store, e.svc.Holidays(), e.clock.Now(), e.pinCost)
+		people, err := fixtures.SeedDemo(ctx, e.store, e.svc.Holidays(), e.clock.Now(), e.pinCost, e.svc.PINs())
 		if err != nil {
 			// Leave no half-seeded database behind.
 			e.store.Close()
@@ -54,6 +54,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		}
 	} else {
 		fmt.Fprintf(e.stdout, "Using the demo accounts already in %s (--fresh starts again).\n", e.dbPath)
+	}
+	if e.pinKeyNote != "" {
+		fmt.Fprintln(e.stdout, e.pinKeyNote)
 	}
 	if *seedOnly {
 		return nil

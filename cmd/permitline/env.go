@@ -38,6 +38,9 @@ type env struct {
 	pinCost int // bcrypt cost of new PIN hashes (PERMITLINE_PIN_COST; 0: bcrypt's default)
 	store   *sqlite.Store
 	svc     *domain.Service
+
+	// pinKeyNote says where demo keeps its PIN key (see pinKeys).
+	pinKeyNote string
 }
 
 func (e *env) close() {
@@ -136,7 +139,11 @@ func (e *env) open(ctx context.Context) error {
 			return usageErr("PERMITLINE_PIN_COST %q is not a number", v)
 		}
 	}
-	e.svc = domain.New(domain.Config{Store: e.store, Clock: e.clock, Holidays: holidays, PINCost: e.pinCost})
+	pins, err := e.pinKeys()
+	if err != nil {
+		return err
+	}
+	e.svc = domain.New(domain.Config{Store: e.store, Clock: e.clock, Holidays: holidays, PINCost: e.pinCost, PIN: pins})
 	return nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"permitline/domain/pin"
 	"slices"
 	"strconv"
 	"strings"
@@ -124,7 +125,7 @@ func runFaultScenario(t *testing.T, fault string, inject func(*testing.T, *fault
 	defer cancel()
 	start := time.Now()
 
-	env := append(os.Environ(), "PERMITLINE_PIN_COST=4", "TWILIO_AUTH_TOKEN="+faultToken)
+	env := append(os.Environ(), "PERMITLINE_PIN_COST=4", "PERMITLINE_PIN_KEY="+pin.TestKey, "TWILIO_AUTH_TOKEN="+faultToken)
 	hooks := &webhookLog{base: &http.Transport{}}
 	defer hooks.base.CloseIdleConnections()
 	// The server is killed before the tmpfs is unmounted: Cleanups run last first.

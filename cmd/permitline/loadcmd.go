@@ -8,8 +8,6 @@ import (
 	"runtime/pprof"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"permitline/cmd/permitline/load"
 )
 
@@ -35,7 +33,6 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 		"as a load balancer holding it while the line restarts (at most 15s; 0: never)")
 	floors := fs.Bool("floors", true, "measure the HTTP and storage floors after the run")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	pinCost := fs.Int("pin-cost", bcrypt.MinCost, "bcrypt cost of the seeded residents' PINs")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run (the whole process) to this file")
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
@@ -44,9 +41,13 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	o := load.Options{URL: *target, PublicURL: *public, AuthToken: envOr("TWILIO_AUTH_TOKEN", DemoAuthToken),
+	pins, err := e.pinKeys()
+	if err != nil {
+		return err
+	}
+	o := load.Options{PIN: pins, URL: *target, PublicURL: *public, AuthToken: envOr("TWILIO_AUTH_TOKEN", DemoAuthToken),
 		Calls: *calls, Concurrency: *concurrency, Mix: m, Residents: *residents, History: *history,
-		Duration: *duration, Seed: *seed, Think: *think, RetryFor: *retryFor, Floors: *floors, PINCost: *pinCost, Progress: e.stderr}
+		Duration: *duration, Seed: *seed, Think: *think, RetryFor: *retryFor, Floors: *floors, Progress: e.stderr}
 	// --db names the running line's database; in-process, a fresh file to keep (if given).
 	dbSet := false
 	fs.Visit(func(f *flag.Flag) { dbSet = dbSet || f.Name == "db" })

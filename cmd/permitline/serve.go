@@ -13,6 +13,7 @@ import (
 
 	"permitline/cmd/permitline/desk"
 	"permitline/cmd/permitline/server"
+	"permitline/domain/pin"
 	"permitline/fixtures"
 	"permitline/ivr"
 	"permitline/sms"
@@ -59,6 +60,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	if err := e.open(ctx); err != nil {
 		return err
+	}
+	if !e.svc.HasPINKey() {
+		return fmt.Errorf("serve: %w", pin.ErrNoKey)
 	}
 	return e.serve(ctx, *addr, *publicURL, token, twilioAPI{})
 }

@@ -4,7 +4,6 @@ package pin
 
 import (
 	"fmt"
-	"runtime"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -62,7 +61,8 @@ func Validate(p string) error {
 	return nil
 }
 
-// Hasher hashes and verifies PINs with bcrypt.
+// Hasher hashes and verifies PINs with bcrypt, as they were stored before keyed hashing
+// (see Keyed, which still verifies them). It makes legacy hashes for tests.
 type Hasher struct {
 	Cost int // bcrypt cost, bcrypt.MinCost to bcrypt.MaxCost; 0 means bcrypt.DefaultCost
 }
@@ -98,16 +98,5 @@ func (h Hasher) Hash(p string) (string, error) {
 // Verify reports whether p is the PIN hash was made from; bcrypt compares in constant
 // time. A malformed hash verifies nothing.
 func (h Hasher) Verify(hash, p string) bool {
-	checking <- struct{}{}
-	defer func() { <-checking }()
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(p)) == nil
 }
-
-// checking bounds the PIN checks running at once to the number of cores; the rest wait
-// their turn, first come first served. At bcrypt's default cost a check is tens of
-// milliseconds of CPU. When a busy morning's callers all key their PINs at once, unbounded
-// checks would share the cores between dozens of them: each would finish late, and every
-// other step of every call would queue behind them for the CPU. Measured at 200 calls at
-// once (BENCHMARKS.md), the bound cut the other steps' p99 from 640 to 66 ms, and the PIN
-// step's stayed at 1.2 s.
-var checking = make(chan struct{}, runtime.GOMAXPROCS(0))

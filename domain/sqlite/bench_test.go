@@ -16,6 +16,7 @@ import (
 
 	"permitline/domain"
 	"permitline/domain/calendar"
+	"permitline/domain/pin"
 	"permitline/domain/sqlite"
 	"permitline/fixtures"
 )
@@ -171,7 +172,7 @@ func (bs *benchStore) open(ctx context.Context, path string) error {
 		return err
 	}
 	bs.svc = domain.New(domain.Config{Store: bs.store, Clock: bs.clock, Holidays: fixtures.MustBankHolidays(),
-		PINCost: bcrypt.MinCost, IDs: domain.NewSeededIDs(uint64(len(bs.name)))})
+		PINCost: bcrypt.MinCost, PIN: pin.TestKeyed(), IDs: domain.NewSeededIDs(uint64(len(bs.name)))})
 	return nil
 }
 

@@ -22,6 +22,7 @@ import (
 
 	"permitline/domain"
 	"permitline/domain/calendar"
+	"permitline/domain/pin"
 	"permitline/domain/sqlite"
 	"permitline/fixtures"
 	"permitline/sms/fakeapi"
@@ -88,7 +89,7 @@ func newEnv(t *testing.T, now string, opts ...func(*outbound.Config)) *env {
 	t.Cleanup(func() { store.Close() })
 	e.store = store
 	e.svc = domain.New(domain.Config{Store: store, Clock: e.clock, Holidays: fixtures.MustBankHolidays(),
-		PINCost: bcrypt.MinCost, IDs: domain.NewSeededIDs(uint64(len(t.Name())))})
+		PINCost: bcrypt.MinCost, PIN: pin.TestKeyed(), IDs: domain.NewSeededIDs(uint64(len(t.Name())))})
 	schemes, err := fixtures.Schemes()
 	if err != nil {
 		t.Fatal(err)

@@ -26,11 +26,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"permitline/cmd/permitline/server"
 	"permitline/domain"
 	"permitline/domain/calendar"
+	"permitline/domain/pin"
 	"permitline/domain/sqlite"
 	"permitline/fixtures"
 	"permitline/ivr"
@@ -68,7 +67,10 @@ type Options struct {
 	Duration    time.Duration // stop starting conversations after this (0: no cap)
 	Seed        uint64        // the random mix, days and quantities
 	Floors      bool          // measure the HTTP and storage floors after the run
-	PINCost     int           // bcrypt cost of the seeded PINs (0: bcrypt.MinCost)
+	// PIN hashes the seeded residents' PINs and, in-process, checks them on the line: the
+	// production setting (HMAC-SHA256 under the key). A line at --url must hold the same
+	// key. Without a key, an in-process run makes a random one for the run.
+	PIN pin.Keyed
 
 	// RetryFor carries the conversations across a restart of the line: a webhook that
 	// fails at the connection level, or is answered 502 or 503, is sent again as it was
@@ -105,8 +107,15 @@ func (o *Options) defaults() error {
 	if o.AuthToken == "" {
 		o.AuthToken = DemoAuthToken
 	}
-	if o.PINCost == 0 {
-		o.PINCost = bcrypt.MinCost
+	if !o.PIN.HasKey() {
+		if o.URL != "" {
+			return fmt.Errorf("seeding residents for a running line needs its PIN key: %w", pin.ErrNoKey)
+		}
+		k, _, err := pin.NewRandomKey()
+		if err != nil {
+			return err
+		}
+		o.PIN = pin.NewKeyed(k)
 	}
 	if o.Now.IsZero() && o.URL == "" {
 		o.Now = DefaultNow // a running line's clock is asked for in Run
@@ -169,7 +178,7 @@ type Report struct {
 	History      int          `json:"history"`
 	Mix          string       `json:"mix"`
 	Seed         uint64       `json:"seed"`
-	PINCost      int          `json:"pin_cost"`
+	PINHash      string       `json:"pin_hash"` // how the seeded PINs are hashed: "hmac-sha256"
 	RetryFor     Millis       `json:"retry_for_ms"`
 	Think        Millis       `json:"think_ms"`
 	SeedTime     Millis       `json:"seed_ms"`
@@ -270,7 +279,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	}
 	called := time.Now() // a running line's clock reads o.Now now, and runs on through the seeding
 	rep := Report{Target: "in-process", Now: o.Now, Calls: o.Calls, Concurrency: o.Concurrency, Residents: o.Residents,
-		History: o.History, Mix: o.Mix.String(), Seed: o.Seed, PINCost: o.PINCost, RetryFor: Millis(o.RetryFor),
+		History: o.History, Mix: o.Mix.String(), Seed: o.Seed, PINHash: "hmac-sha256", RetryFor: Millis(o.RetryFor),
 		Think: Millis(o.Think), ByKind: map[Kind]int{}, Refused: map[string]int{}}
 	tmp, err := os.MkdirTemp("", "permitline-load-")
 	if err != nil {
@@ -303,7 +312,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		r.vrmBase += int(time.Now().UnixNano()%1_000_000) * 97
 	}
 	t0 := time.Now()
-	residents, err := seedResidents(ctx, seeding{path: rep.DBPath, now: o.Now.Add(-time.Hour), pinCost: o.PINCost}, o.Residents)
+	residents, err := seedResidents(ctx, seeding{path: rep.DBPath, now: o.Now.Add(-time.Hour), pins: o.PIN}, o.Residents)
 	if err != nil {
 		return rep, fmt.Errorf("seeding: %w", err)
 	}
@@ -457,7 +466,7 @@ func startLine(ctx context.Context, path string, o Options, r *runner, errs *log
 	base := "http://" + ln.Addr().String()
 	r.now, r.started = o.Now, time.Now()
 	r.today = calendar.DateOf(r.now)
-	svc := domain.New(domain.Config{Store: store, Clock: domain.StartingAt(o.Now), Holidays: r.holidays, PINCost: o.PINCost})
+	svc := domain.New(domain.Config{Store: store, Clock: domain.StartingAt(o.Now), Holidays: r.holidays, PIN: o.PIN})
 	// Logs as permitline serve writes them (JSON lines), but to nowhere; errors are counted.
 	errs.Handler = slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})
 	h := server.New(server.Config{PublicURL: base, AuthToken: o.AuthToken, Voice: ivr.DefaultVoice}, svc, slog.New(errs))

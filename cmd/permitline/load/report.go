@@ -7,8 +7,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"golang.org/x/crypto/bcrypt"
 )
 
 // maxShown is how many check mismatches are printed before "... and N more".
@@ -30,12 +28,8 @@ func (r Report) Print(w io.Writer) error {
 	}
 	p.f("  seeding: %d residents in %s, through the domain's store, 200 to a transaction (schemes, address, PIN,\n"+
 		"    registration, 2-4 permits bought in the back office, a saved vehicle)\n", r.Residents, r.SeedTime)
-	if r.PINCost == bcrypt.MinCost {
-		p.f("  PINs hashed at bcrypt.MinCost (%d) to keep seeding fast: the line's PIN checks cost that too, not the\n"+
-			"    default %d (--pin-cost %d measures that)\n", r.PINCost, bcrypt.DefaultCost, bcrypt.DefaultCost)
-	} else {
-		p.f("  PINs hashed at bcrypt cost %d, which each PIN check on the line pays\n", r.PINCost)
-	}
+	p.f("  PINs keyed as the line keeps them (HMAC-SHA256 under the run's PIN key), each checked inside its\n" +
+		"    step's write transaction\n")
 	if r.History > 0 {
 		p.f("  history: %d past visits (with their permits and payments) inserted by raw SQL in %s\n", r.History, r.HistoryTime)
 	}

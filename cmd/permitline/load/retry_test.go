@@ -22,6 +22,7 @@ import (
 
 	"permitline/cmd/permitline/server"
 	"permitline/domain"
+	"permitline/domain/pin"
 	"permitline/domain/sqlite"
 	"permitline/fixtures"
 	"permitline/ivr"
@@ -91,7 +92,7 @@ func serveFlaky(t *testing.T, path string, now time.Time, errs *logCounter, repe
 	}
 	base := "http://" + ln.Addr().String()
 	svc := domain.New(domain.Config{Store: store, Clock: domain.StartingAt(now), Holidays: fixtures.MustBankHolidays(),
-		PINCost: bcrypt.MinCost})
+		PINCost: bcrypt.MinCost, PIN: pin.TestKeyed()})
 	errs.Handler = slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})
 	line := server.New(server.Config{PublicURL: base, AuthToken: DemoAuthToken,
 		Voice: ivr.Voice{Name: "Polly.Amy", Language: "en-GB", PaymentConnector: "Default", Queue: "helpdesk"}},
@@ -115,7 +116,7 @@ func TestRetriedWebhooksAreActedOnOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "line.db")
 	errs, repeats := newLogCounter(), new(atomic.Int64)
 	front, base := serveFlaky(t, path, DefaultNow, errs, repeats)
-	rep, err := Run(context.Background(), Options{URL: base, DBPath: path, Now: DefaultNow, Calls: 40, Concurrency: 4,
+	rep, err := Run(context.Background(), Options{URL: base, DBPath: path, PIN: pin.TestKeyed(), Now: DefaultNow, Calls: 40, Concurrency: 4,
 		Residents: 20, Seed: 3, RetryFor: 5 * time.Second})
 	var out bytes.Buffer
 	if perr := rep.Print(&out); perr != nil {

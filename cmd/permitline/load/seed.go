@@ -36,8 +36,8 @@ type resident struct {
 // database finds and reuses those of an earlier run.
 const namePrefix = "Load Resident "
 
-// pins are the PINs the simulated residents key, in turn: hashing one per resident
-// would cost a bcrypt hash each; sixteen distinct hashes keep seeding fast.
+// pins are the PINs the simulated residents key, in turn; each resident's is hashed with
+// its own salt, as the line hashes them.
 var pins = []string{"2580", "1357", "3690", "8642", "4826", "9713", "5049", "6172",
 	"7391", "8025", "3948", "6507", "1486", "2973", "5814", "7260"}
 
@@ -76,9 +76,9 @@ const (
 
 // seeding is the set-up of the simulated residents.
 type seeding struct {
-	path    string    // the database
-	now     time.Time // the instant seeding acts at: an hour before the run's clock
-	pinCost int
+	path string    // the database
+	now  time.Time // the instant seeding acts at: an hour before the run's clock
+	pins pin.Keyed // the run's PIN key
 }
 
 // seedResidents makes sure residents 0..n-1 exist, as the domain writes them: schemes
@@ -93,7 +93,7 @@ func seedResidents(ctx context.Context, s seeding, n int) ([]*resident, error) {
 	defer store.Close()
 	clock := domain.NewManualClock(s.now)
 	holidays := fixtures.MustBankHolidays()
-	svc := domain.New(domain.Config{Store: store, Clock: clock, Holidays: holidays, PINCost: s.pinCost})
+	svc := domain.New(domain.Config{Store: store, Clock: clock, Holidays: holidays, PIN: s.pins})
 	admin := domain.Admin("load")
 	schemes, err := fixtures.Schemes()
 	if err != nil {
@@ -102,12 +102,6 @@ func seedResidents(ctx context.Context, s seeding, n int) ([]*resident, error) {
 	if schemes, err = svc.ImportSchemes(ctx, admin, schemes); err != nil {
 		return nil, err
 	}
-	hashes := make([]string, len(pins))
-	for i, p := range pins {
-		if hashes[i], err = (pin.Hasher{Cost: s.pinCost}).Hash(p); err != nil {
-			return nil, err
-		}
-	}
 	out := make([]*resident, n)
 	const batch = 200
 	for from := 0; from < n; from += batch {
@@ -115,7 +109,7 @@ func seedResidents(ctx context.Context, s seeding, n int) ([]*resident, error) {
 		err := svc.Update(ctx, func(o *domain.Op) error {
 			for i := from; i < to; i++ {
 				sc := schemes[i%len(schemes)]
-				r, err := seedOne(o, admin, sc, i, hashes[i%len(hashes)])
+				r, err := seedOne(o, admin, sc, i, s.pins)
 				if err != nil {
 					return fmt.Errorf("seeding resident %d: %w", i, err)
 				}
@@ -131,7 +125,7 @@ func seedResidents(ctx context.Context, s seeding, n int) ([]*resident, error) {
 }
 
 // seedOne opens resident i's account unless it is there, in the operation's transaction.
-func seedOne(o *domain.Op, admin domain.Actor, sc domain.Scheme, i int, hash string) (*resident, error) {
+func seedOne(o *domain.Op, admin domain.Actor, sc domain.Scheme, i int, keyed pin.Keyed) (*resident, error) {
 	tx := o.Tx()
 	e164, err := phone.Parse(residentPhone(i))
 	if err != nil {
@@ -180,6 +174,10 @@ func seedOne(o *domain.Op, admin domain.Actor, sc domain.Scheme, i int, hash str
 		return nil, errors.New("no free account number after 20 tries")
 	}
 	now := o.Now()
+	hash, err := keyed.Hash(r.pin)
+	if err != nil {
+		return nil, err
+	}
 	res, err := tx.InsertResident(domain.Resident{Account: account, Name: r.name, AddressID: addr.ID, Phone: e164,
 		PINHash: hash, CreatedAt: now})
 	if err != nil {

@@ -23,6 +23,7 @@ import (
 	"permitline/cmd/permitline/server"
 	"permitline/domain"
 	"permitline/domain/calendar"
+	"permitline/domain/pin"
 	"permitline/domain/sqlite"
 	"permitline/fixtures"
 	"permitline/ivr"
@@ -35,6 +36,9 @@ const Token = "test0000000000000000000000000000"
 
 // AccountSid is the Twilio account the desk's call control uses against the fake API.
 const AccountSid = "AC00000000000000000000000000000000"
+
+// Key is the PIN key of the test line (pin.TestKey): fixed, so hashes survive Restart.
+const Key = pin.TestKey
 
 // SessionKey signs the desk's sessions in tests: fixed, so a sign-in survives Restart.
 var SessionKey = []byte("servertest-desk-session-key-0123456789")
@@ -59,6 +63,9 @@ type Line struct {
 
 	// Logs holds what the service logged, as slog's text lines.
 	Logs *LogBuffer
+	// PINs, when set before Restart, is the PIN hasher the line is rebuilt with (the
+	// default: Key alone); a test can wrap it to count or rotate.
+	PINs *pin.Keyed
 
 	mu      sync.RWMutex
 	handler http.Handler
@@ -101,7 +108,8 @@ func New(t testing.TB, now string) *Line {
 	t.Cleanup(l.TwilioSrv.Close)
 	l.Restart()
 	t.Cleanup(func() { l.Store.Close() })
-	people, err := fixtures.SeedDemo(l.Ctx, l.Store, fixtures.MustBankHolidays(), l.Clock.Now(), bcrypt.MinCost)
+	people, err := fixtures.SeedDemo(l.Ctx, l.Store, fixtures.MustBankHolidays(), l.Clock.Now(), bcrypt.MinCost,
+		pin.MustKeyed(Key))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,6 +117,13 @@ func New(t testing.TB, now string) *Line {
 		l.People[p.Name] = p
 	}
 	return l
+}
+
+func (l *Line) pins() pin.Keyed {
+	if l.PINs != nil {
+		return *l.PINs
+	}
+	return pin.MustKeyed(Key)
 }
 
 // Restart closes the store and builds a new service and router on the same file.
@@ -124,7 +139,7 @@ func (l *Line) Restart() {
 		l.T.Fatal(err)
 	}
 	l.Svc = domain.New(domain.Config{Store: l.Store, Clock: l.Clock, Holidays: fixtures.MustBankHolidays(),
-		PINCost: bcrypt.MinCost, AgentPasswordCost: bcrypt.MinCost, IDs: domain.NewSeededIDs(7)})
+		PINCost: bcrypt.MinCost, AgentPasswordCost: bcrypt.MinCost, PIN: l.pins(), IDs: domain.NewSeededIDs(7)})
 	log := slog.New(slog.NewTextHandler(l.Logs, nil))
 	voice := ivr.DefaultVoice
 	target, err := url.Parse(l.TwilioSrv.URL)

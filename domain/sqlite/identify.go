@@ -1,0 +1,36 @@
+package sqlite
+
+import (
+	"database/sql"
+	"errors"
+
+	"permitline/domain"
+)
+
+const sqlIdentifyFailures = `SELECT failures, window_start FROM identify_failures WHERE caller = ?`
+
+// IdentifyFailures returns the count kept for a calling number; none yet is the zero count.
+func (r *q) IdentifyFailures(caller string) (domain.IdentifyFailures, error) {
+	var f domain.IdentifyFailures
+	var start string
+	err := r.db.QueryRowContext(r.ctx, sqlIdentifyFailures, caller).Scan(&f.Failures, &start)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.IdentifyFailures{}, nil
+	}
+	if err != nil {
+		return f, err
+	}
+	f.WindowStart, err = parseTS(start)
+	return f, err
+}
+
+func (t *wtx) SetIdentifyFailures(caller string, f domain.IdentifyFailures) error {
+	_, err := t.db.ExecContext(t.ctx, `INSERT INTO identify_failures (caller, failures, window_start) VALUES (?, ?, ?)
+		ON CONFLICT (caller) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start`,
+		caller, f.Failures, ts(f.WindowStart))
+	return err
+}
+
+func (t *wtx) SetMemberPIN(id int64, hash string) error {
+	return t.exec(`UPDATE members SET pin_hash = ?, pin_failures = 0, pin_locked_until = '' WHERE id = ?`, hash, id)
+}
