@@ -28,7 +28,7 @@ func FuzzIncomingText(f *testing.F) {
 		n++
 		before := snapshot(l)
 		live := liveConversation(l)
-		status, reply := l.SignedPost("/twilio/sms", url.Values{"MessageSid": {fmt.Sprintf("SMfuzz%028d", n)},
+		status, reply := l.SignedPost("/twilio/sms", url.Values{"MessageSid": {fmt.Sprintf("SM%032x", n)},
 			"From": {alex}, "To": {line}, "Body": {body}})
 		if status != 200 {
 			t.Fatalf("status %d for %q: %s", status, body, reply)

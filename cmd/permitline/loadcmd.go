@@ -11,6 +11,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"permitline/cmd/permitline/load"
+	"permitline/fixtures"
 )
 
 const loadUsage = "load [--url URL [--public-url URL] --db PATH] [--calls N] [--concurrency C] [--mix KIND=N,...] " +
@@ -45,7 +46,8 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 		return usageErr("%v", err)
 	}
 	o := load.Options{URL: *target, PublicURL: *public, AuthToken: envOr("TWILIO_AUTH_TOKEN", DemoAuthToken),
-		Calls: *calls, Concurrency: *concurrency, Mix: m, Residents: *residents, History: *history,
+		AccountSid: envOr("TWILIO_ACCOUNT_SID", fixtures.DemoAccountSid),
+		Calls:      *calls, Concurrency: *concurrency, Mix: m, Residents: *residents, History: *history,
 		Duration: *duration, Seed: *seed, Think: *think, RetryFor: *retryFor, Floors: *floors, PINCost: *pinCost, Progress: e.stderr}
 	// --db names the running line's database; in-process, a fresh file to keep (if given).
 	dbSet := false

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"permitline/fixtures"
 )
 
 const (
@@ -21,7 +23,6 @@ const (
 	smsPath    = "/twilio/sms"
 
 	apiVersion        = "2010-04-01"
-	placeholderSid    = "ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"
 	webhookTimeout    = 15 * time.Second // Twilio gives up on a webhook after 15 seconds
 	maxRedirects      = 10               // Twilio error 11215
 	maxTwiML          = 64 << 10         // Twilio error 11750
@@ -40,7 +41,7 @@ type Config struct {
 	AuthToken  string       // the account's auth token, which signs every request
 	Client     *http.Client // nil = a client with Twilio's 15-second timeout
 	From, To   string       // E.164 numbers; From may be "anonymous"
-	AccountSid string       // "" = the placeholder ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX
+	AccountSid string       // "" = fixtures.DemoAccountSid, the demo line's and the tests' account
 }
 
 // normalized checks cfg and fills in its defaults.
@@ -57,7 +58,7 @@ func (cfg Config) normalized() (Config, error) {
 		cfg.PublicURL = cfg.BaseURL
 	}
 	if cfg.AccountSid == "" {
-		cfg.AccountSid = placeholderSid
+		cfg.AccountSid = fixtures.DemoAccountSid
 	}
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: webhookTimeout}
