@@ -7,9 +7,9 @@ package servertest
 import (
 	"context"
 	"fmt"
-	"maps"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
