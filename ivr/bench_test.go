@@ -41,7 +41,7 @@ func BenchmarkWebhookStep(b *testing.B) {
 		b.Fatal(err)
 	}
 	const base = "https://permits.example"
-	h := server.New(server.Config{PublicURL: base, AuthToken: token, Voice: ivr.Voice{Name: "Polly.Amy"}}, svc,
+	h := server.New(server.Config{PublicURL: base, AuthToken: token, AccountSid: fixtures.DemoAccountSid, Voice: ivr.Voice{Name: "Polly.Amy"}}, svc,
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	send := func(path string, params url.Values) string {
 		req, err := twiliosim.NewRequest(ctx, token, base+path, params)
@@ -59,8 +59,8 @@ func BenchmarkWebhookStep(b *testing.B) {
 		}
 		return m[1]
 	}
-	call := url.Values{"CallSid": {"CAbench"}, "From": {alex}, "To": {"+443455207007"}, "CallStatus": {"in-progress"},
-		"AccountSid": {"ACbench"}, "Direction": {"inbound"}, "ApiVersion": {"2010-04-01"}}
+	call := url.Values{"CallSid": {"CAbebebebebebebebebebebebebebebebe"}, "From": {alex}, "To": {"+443455207007"}, "CallStatus": {"in-progress"},
+		"AccountSid": {fixtures.DemoAccountSid}, "Direction": {"inbound"}, "ApiVersion": {"2010-04-01"}}
 	with := func(k, v string) url.Values {
 		p := url.Values{}
 		for key, vs := range call {

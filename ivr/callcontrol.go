@@ -81,10 +81,13 @@ func (r Retry) withDefaults() Retry {
 var ErrCallerGone = errors.New("the caller has gone: the call has ended, or Twilio does not know it")
 
 // Connect puts the caller through to the agent: the queued call is updated with TwiML
-// that dials the agent's phone or Twilio Client identity.
+// that dials the agent's phone or Twilio Client identity. The Dial's action hears how the
+// attempt ended (Handler.Dialed): without one, Twilio would end the caller's call when the
+// agent's phone is busy or not answered.
 // https://www.twilio.com/docs/voice/api/call-resource#update-a-call-resource
+// https://www.twilio.com/docs/voice/twiml/dial#action
 func (c *CallControl) Connect(ctx context.Context, callSid string, a domain.Agent) error {
-	dial := &twiml.VoiceDial{AnswerOnBridge: "true"}
+	dial := &twiml.VoiceDial{AnswerOnBridge: "true", Action: c.base + DialedPath, Method: "POST"}
 	switch {
 	case a.ClientIdentity != "":
 		dial.InnerElements = []twiml.Element{&twiml.VoiceClient{Identity: a.ClientIdentity}}

@@ -18,14 +18,14 @@ var voicePaths = []string{"/twilio/voice", "/twilio/voice/step?s=1", "/twilio/vo
 // FuzzWebhookBodies sends any body to every webhook, signed with the right token or not:
 // nothing panics the server or answers 5xx, and nothing unsigned changes the store.
 func FuzzWebhookBodies(f *testing.F) {
-	f.Add(uint8(0), "CallSid=CA1&From=%2B447700900123&To=%2B443455207007", true)
-	f.Add(uint8(1), "CallSid=CA1&From=%2B447700900123&Digits=2580", true)
-	f.Add(uint8(1), "CallSid=CA1&Digits=1&Digits=2", true)
-	f.Add(uint8(3), "CallSid=CA1&Result=success&PaymentConfirmationCode=ch_1", true)
-	f.Add(uint8(4), "CallSid=CA1&CallStatus=completed", false)
-	f.Add(uint8(8), "MessageSid=SM1&From=%2B447700900123&Body=VISITOR+AB12CDE", false)
+	f.Add(uint8(0), "CallSid=CA00000000000000000000000000000001&AccountSid=AC0123456789abcdef0123456789abcdef&From=%2B447700900123&To=%2B443455207007", true)
+	f.Add(uint8(1), "CallSid=CA00000000000000000000000000000001&AccountSid=AC0123456789abcdef0123456789abcdef&From=%2B447700900123&Digits=2580", true)
+	f.Add(uint8(1), "CallSid=CA00000000000000000000000000000001&AccountSid=AC0123456789abcdef0123456789abcdef&Digits=1&Digits=2", true)
+	f.Add(uint8(3), "CallSid=CA00000000000000000000000000000001&AccountSid=AC0123456789abcdef0123456789abcdef&Result=success&PaymentConfirmationCode=ch_1", true)
+	f.Add(uint8(4), "CallSid=CA00000000000000000000000000000001&AccountSid=AC0123456789abcdef0123456789abcdef&CallStatus=completed", false)
+	f.Add(uint8(8), "MessageSid=SM00000000000000000000000000000001&AccountSid=AC0123456789abcdef0123456789abcdef&From=%2B447700900123&Body=VISITOR+AB12CDE", false)
 	f.Add(uint8(2), "%%%&&&==", true)
-	f.Add(uint8(6), "CallSid=CA1&QueueResult=hangup", true)
+	f.Add(uint8(6), "CallSid=CA00000000000000000000000000000001&AccountSid=AC0123456789abcdef0123456789abcdef&QueueResult=hangup", true)
 	l := servertest.New(f, "2026-11-30 10:00")
 	f.Fuzz(func(t *testing.T, which uint8, body string, signed bool) {
 		l.T = t // inputs run one at a time in each fuzzing process
@@ -57,7 +57,7 @@ func FuzzWebhookBodies(f *testing.F) {
 func storeShape(l *servertest.Line) string {
 	var b strings.Builder
 	_ = l.Svc.View(l.Ctx, func(r domain.Reader) error {
-		for _, sid := range []string{"CA1", "SM1"} {
+		for _, sid := range []string{servertest.Sid("CA", 1), servertest.Sid("SM", 1)} {
 			if c, err := r.ConversationByKey(domain.ChannelVoice, sid); err == nil {
 				b.WriteString(c.State + ";")
 			}

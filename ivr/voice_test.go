@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"permitline/cmd/permitline/server/servertest"
 	"permitline/domain"
 	"permitline/flows/entry"
 	"permitline/ivr/twiliosim"
@@ -18,8 +19,8 @@ const monday = "2026-11-30 10:00"
 
 func TestFirstAnswerIsExactTwiML(t *testing.T) {
 	l := newLine(t, monday)
-	params := url.Values{"CallSid": {"CA0001"}, "From": {alex}, "To": {"+443455207007"}, "CallStatus": {"ringing"},
-		"AccountSid": {"AC0001"}, "Direction": {"inbound"}, "ApiVersion": {"2010-04-01"}}
+	params := url.Values{"CallSid": {servertest.Sid("CA", 1)}, "From": {alex}, "To": {"+443455207007"}, "CallStatus": {"ringing"},
+		"AccountSid": {servertest.AccountSid}, "Direction": {"inbound"}, "ApiVersion": {"2010-04-01"}}
 	status, body := l.signedPost("/twilio/voice", params)
 	want := `<?xml version="1.0" encoding="UTF-8"?>` +
 		`<Response><Gather action="` + l.Srv.URL + `/twilio/voice/step?s=1" method="POST" input="dtmf" timeout="6" ` +
@@ -263,7 +264,7 @@ func TestAgentWhileClosedOnABankHolidayEvening(t *testing.T) {
 
 func TestWebhooksRefuseWhatTwilioDidNotSign(t *testing.T) {
 	l := newLine(t, monday)
-	form := url.Values{"CallSid": {"CA1"}, "From": {alex}}
+	form := url.Values{"CallSid": {servertest.Sid("CA", 1)}, "From": {alex}}
 	req := func(sig string, body string) *http.Request {
 		r, _ := http.NewRequest(http.MethodPost, l.Srv.URL+"/twilio/voice", strings.NewReader(body))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -297,15 +298,15 @@ func TestWebhooksRefuseWhatTwilioDidNotSign(t *testing.T) {
 	if status, _ := l.signedPost("/twilio/voice", url.Values{"From": {alex}}); status != http.StatusBadRequest {
 		t.Fatalf("missing CallSid: %d", status)
 	}
-	if status, _ := l.signedPost("/twilio/voice/step?s=x", url.Values{"CallSid": {"CA1"}}); status != http.StatusBadRequest {
+	if status, _ := l.signedPost("/twilio/voice/step?s=x", url.Values{"CallSid": {servertest.Sid("CA", 1)}}); status != http.StatusBadRequest {
 		t.Fatalf("bad step: %d", status)
 	}
-	if status, _ := l.signedPost("/twilio/voice/status", url.Values{"CallSid": {"CAunknown"}, "CallStatus": {"completed"}}); status != http.StatusNoContent {
+	if status, _ := l.signedPost("/twilio/voice/status", url.Values{"CallSid": {servertest.Sid("CA", 0xdead)}, "CallStatus": {"completed"}}); status != http.StatusNoContent {
 		t.Fatalf("status callback for an unknown call: %d", status)
 	}
 	var n int
 	_ = l.Svc.View(l.Ctx, func(r domain.Reader) error {
-		_, err := r.ConversationByKey(domain.ChannelVoice, "CA1")
+		_, err := r.ConversationByKey(domain.ChannelVoice, servertest.Sid("CA", 1))
 		if err == nil {
 			n++
 		}
@@ -401,14 +402,14 @@ func TestStepForAnEndedCallHangsUp(t *testing.T) {
 func TestACallerPutThroughByTheApologyIsShownToAgents(t *testing.T) {
 	l := newLine(t, monday)
 	// Twilio fetches the wait URL for a caller the line queued without a record.
-	status, body := l.signedPost("/twilio/voice/queue/wait", url.Values{"CallSid": {"CAfault"}, "From": {alex},
+	status, body := l.signedPost("/twilio/voice/queue/wait", url.Values{"CallSid": {servertest.Sid("CA", 0xfa17)}, "From": {alex},
 		"QueuePosition": {"2"}})
 	if status != 200 || !strings.Contains(body, "number two in the queue.") {
 		t.Fatalf("wait: %d %s", status, body)
 	}
-	l.signedPost("/twilio/voice/queue/wait", url.Values{"CallSid": {"CAfault"}, "From": {alex}, "QueuePosition": {"1"}})
+	l.signedPost("/twilio/voice/queue/wait", url.Values{"CallSid": {servertest.Sid("CA", 0xfa17)}, "From": {alex}, "QueuePosition": {"1"}})
 	queued, err := l.Svc.QueuedTransfers(l.Ctx)
-	if err != nil || len(queued) != 1 || queued[0].CallSid != "CAfault" || queued[0].From != alex {
+	if err != nil || len(queued) != 1 || queued[0].CallSid != servertest.Sid("CA", 0xfa17) || queued[0].From != alex {
 		t.Fatalf("queued: %v %+v", err, queued)
 	}
 }

@@ -19,7 +19,7 @@ func BenchmarkText(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range b.N {
-				status, _ := l.SignedPost("/twilio/sms", url.Values{"MessageSid": {fmt.Sprintf("SMbench%027d", i)},
+				status, _ := l.SignedPost("/twilio/sms", url.Values{"MessageSid": {fmt.Sprintf("SM%032x", i)},
 					"From": {alex}, "To": {line}, "Body": {bodies[i%len(bodies)]}})
 				if status != 200 {
 					b.Fatal(status)

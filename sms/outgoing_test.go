@@ -26,7 +26,7 @@ func outbox(t *testing.T, l *servertest.Line) (*outbound.Sender, *fakeapi.Server
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	target, _ := url.Parse(srv.URL)
-	s := outbound.New(outbound.Config{AccountSid: "AC" + strings.Repeat("0", 32), AuthToken: servertest.Token,
+	s := outbound.New(outbound.Config{AccountSid: servertest.AccountSid, AuthToken: servertest.Token,
 		From: line, StatusCallback: l.Srv.URL + "/twilio/sms/status",
 		HTTPClient: &http.Client{Transport: fakeapi.Transport(target, nil), Timeout: 5 * time.Second}},
 		l.Svc, sms.Notice, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -145,7 +145,7 @@ func TestRepeatedMessageSidIsAnsweredOnceAndActedOnOnce(t *testing.T) {
 
 func TestTextWebhooksRefuseWhatTwilioDidNotSign(t *testing.T) {
 	l := servertest.New(t, monday)
-	form := url.Values{"MessageSid": {"SM1"}, "From": {alex}, "Body": {"VISITOR AB12CDE"}}
+	form := url.Values{"MessageSid": {servertest.Sid("SM", 1)}, "From": {alex}, "Body": {"VISITOR AB12CDE"}}
 	req, _ := twiliosim.NewRequest(l.Ctx, "wrong-token", l.Srv.URL+"/twilio/sms", form)
 	if status, _ := servertest.Do(t, req); status != 403 {
 		t.Fatalf("forged: %d", status)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"permitline/domain/phone"
+	"permitline/fixtures"
 	"permitline/ivr/twiliosim"
 )
 
@@ -33,7 +34,7 @@ func runCall(ctx context.Context, e *env, args []string) error {
 	}
 	token := envOr("TWILIO_AUTH_TOKEN", DemoAuthToken)
 	call, err := twiliosim.Dial(ctx, twiliosim.Config{BaseURL: *base, PublicURL: *public, AuthToken: token,
-		From: caller, To: *to})
+		AccountSid: envOr("TWILIO_ACCOUNT_SID", fixtures.DemoAccountSid), From: caller, To: *to})
 	if err != nil {
 		return fmt.Errorf("calling %s: %w", *base, err)
 	}

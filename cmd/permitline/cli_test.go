@@ -58,9 +58,13 @@ type cli struct {
 	now string
 }
 
+// newCLI creates the database with `migrate`, as an operator does first: the other
+// commands open an existing database only.
 func newCLI(t *testing.T) *cli {
 	t.Helper()
-	return &cli{t: t, db: filepath.Join(t.TempDir(), "permitline.db"), now: testNow}
+	c := &cli{t: t, db: filepath.Join(t.TempDir(), "permitline.db"), now: testNow}
+	c.ok("migrate")
+	return c
 }
 
 // run runs args with --db and --now appended (flags may follow positional arguments).
@@ -1036,10 +1040,14 @@ func TestClockAtNow(t *testing.T) {
 		{"demo", true},
 	} {
 		t.Run(tc.command, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "c.db")
+			if r := invoke("migrate", "--db", db); r.code != 0 {
+				t.Fatalf("migrate: %+v", r)
+			}
 			e := &env{stdout: io.Discard, stderr: io.Discard}
 			defer e.close()
 			fs := e.flags(tc.command)
-			if _, err := parse(fs, []string{"--db", filepath.Join(t.TempDir(), "c.db"), "--now", testNow}, 0); err != nil {
+			if _, err := parse(fs, []string{"--db", db, "--now", testNow}, 0); err != nil {
 				t.Fatal(err)
 			}
 			if err := e.open(context.Background()); err != nil {

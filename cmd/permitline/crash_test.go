@@ -22,12 +22,13 @@ import (
 	"testing"
 	"time"
 
+	"permitline/fixtures"
 	"permitline/ivr/speak"
 	"permitline/ivr/twiliosim"
 )
 
 // crashToken signs the webhooks of the crash test's line.
-const crashToken = "crash-test-auth-token"
+const crashToken = "c0ffee00000000000000000000000001"
 
 // lockedBuffer is a bytes.Buffer the child processes' output copiers and the test can
 // share.
@@ -296,7 +297,8 @@ func TestServeSurvivesSIGKILLMidCall(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 
-	env := append(os.Environ(), "PERMITLINE_PIN_COST=4", "PERMITLINE_PIN_KEY="+pin.TestKey, "TWILIO_AUTH_TOKEN="+crashToken)
+	env := append(os.Environ(), "PERMITLINE_PIN_COST=4", "PERMITLINE_PIN_KEY="+pin.TestKey, "TWILIO_AUTH_TOKEN="+crashToken,
+		"TWILIO_ACCOUNT_SID="+fixtures.DemoAccountSid)
 	l := newCrashLine(t, bin, filepath.Join(dir, "permitline.db"), env, time.Second)
 	account := l.seedDemo(ctx)
 	before := l.visits(ctx, account)
@@ -378,7 +380,7 @@ func TestServeSurvivesSIGKILLMidCall(t *testing.T) {
 
 	// Twilio sends the confirmation again (its answer was lost): the new process answers
 	// as before and makes nothing new.
-	params := url.Values{"AccountSid": {"ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"}, "ApiVersion": {"2010-04-01"},
+	params := url.Values{"AccountSid": {fixtures.DemoAccountSid}, "ApiVersion": {"2010-04-01"},
 		"CallSid": {call.Sid()}, "CallStatus": {"in-progress"}, "Direction": {"inbound"},
 		"From": {"+447700900123"}, "To": {"+443455207007"}, "Caller": {"+447700900123"}, "Called": {"+443455207007"},
 		"Digits": {"1"}}

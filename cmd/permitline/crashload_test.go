@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"permitline/cmd/permitline/load"
+	"permitline/fixtures"
 )
 
 // TestLoadCarriesOnAcrossASIGKILL runs the real binary under load, SIGKILLs it a third of
@@ -34,12 +35,14 @@ func TestLoadCarriesOnAcrossASIGKILL(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 
-	env := append(os.Environ(), "PERMITLINE_PIN_COST=4", "PERMITLINE_PIN_KEY="+pin.TestKey, "TWILIO_AUTH_TOKEN="+crashToken)
+	env := append(os.Environ(), "PERMITLINE_PIN_COST=4", "PERMITLINE_PIN_KEY="+pin.TestKey, "TWILIO_AUTH_TOKEN="+crashToken,
+		"TWILIO_ACCOUNT_SID="+fixtures.DemoAccountSid)
 	l := newCrashLine(t, bin, filepath.Join(dir, "permitline.db"), env, time.Second)
 	now, err := time.Parse(time.RFC3339, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
+	l.cli(ctx, "migrate") // serve opens an existing database only
 	l.start(ctx)
 
 	kill := make(chan struct{})

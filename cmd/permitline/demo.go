@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -70,7 +69,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		"    go run ./cmd/permitline text --from 07700900123 \"VISITOR AB12CDE\"\n"+
 		"The agent desk is at http://%s/desk/ (sign in as %s, password %s).\n"+
 		"Texts the line sends, and calls it puts through, appear here.\n\n", *addr, fixtures.DemoAgent, fixtures.DemoAgentPassword)
-	return e.serve(ctx, *addr, "", DemoAuthToken, api)
+	return e.serve(ctx, *addr, "", DemoAuthToken, fixtures.DemoAccountSid, api)
 }
 
 // fakeTwilio starts a local fake of Twilio's REST API that prints every text sent through
@@ -95,7 +94,7 @@ func (e *env) fakeTwilio(ctx context.Context) (twilioAPI, error) {
 	go func() { _ = srv.Serve(ln) }()
 	go func() { <-ctx.Done(); _ = srv.Close() }()
 	target := &url.URL{Scheme: "http", Host: ln.Addr().String()}
-	return twilioAPI{accountSid: "AC" + strings.Repeat("0", 32), every: time.Second,
+	return twilioAPI{every: time.Second,
 		client: &http.Client{Transport: fakeapi.Transport(target, nil), Timeout: 10 * time.Second}}, nil
 }
 

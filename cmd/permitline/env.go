@@ -108,7 +108,7 @@ func (e *env) parseAndOpen(ctx context.Context, fs *flag.FlagSet, args []string,
 	return pos, e.open(ctx)
 }
 
-// open sets up the clock, opens the store (applying migrations) and builds the service.
+// open sets up the clock, opens the store (see openStore; migrations are applied) and builds the service.
 func (e *env) open(ctx context.Context) error {
 	e.clock = domain.SystemClock{}
 	if e.now != "" {
@@ -131,7 +131,7 @@ func (e *env) open(ctx context.Context) error {
 		return err
 	}
 	sync := sqlite.Sync(strings.ToUpper(envOr("PERMITLINE_SQLITE_SYNC", string(sqlite.SyncNormal))))
-	if e.store, err = sqlite.OpenSync(ctx, e.dbPath, sync); err != nil {
+	if e.store, err = e.openStore(ctx, sync); err != nil {
 		return err
 	}
 	if v := os.Getenv("PERMITLINE_PIN_COST"); v != "" {

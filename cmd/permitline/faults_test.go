@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"permitline/fixtures"
 	"permitline/ivr/twiliosim"
 )
 
@@ -35,7 +36,7 @@ import (
 // nothing is half-written or written twice.
 
 const (
-	faultToken = "fault-test-auth-token"
+	faultToken = "fa017000000000000000000000000002"
 	alexPhone  = "+447700900123"
 	lineNumber = "+443455207007"
 
@@ -125,7 +126,8 @@ func runFaultScenario(t *testing.T, fault string, inject func(*testing.T, *fault
 	defer cancel()
 	start := time.Now()
 
-	env := append(os.Environ(), "PERMITLINE_PIN_COST=4", "PERMITLINE_PIN_KEY="+pin.TestKey, "TWILIO_AUTH_TOKEN="+faultToken)
+	env := append(os.Environ(), "PERMITLINE_PIN_COST=4", "PERMITLINE_PIN_KEY="+pin.TestKey, "TWILIO_AUTH_TOKEN="+faultToken,
+		"TWILIO_ACCOUNT_SID="+fixtures.DemoAccountSid)
 	hooks := &webhookLog{base: &http.Transport{}}
 	defer hooks.base.CloseIdleConnections()
 	// The server is killed before the tmpfs is unmounted: Cleanups run last first.
@@ -532,7 +534,7 @@ func gatherAction(t *testing.T, what string, turn twiliosim.Turn) string {
 // returns the TwiML, which must come with a 200.
 func (f *faultLine) step(ctx context.Context, callSid, stepURL, digits string) string {
 	f.t.Helper()
-	params := url.Values{"AccountSid": {"ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"}, "ApiVersion": {"2010-04-01"},
+	params := url.Values{"AccountSid": {fixtures.DemoAccountSid}, "ApiVersion": {"2010-04-01"},
 		"CallSid": {callSid}, "CallStatus": {"in-progress"}, "Direction": {"inbound"},
 		"From": {alexPhone}, "To": {lineNumber}, "Caller": {alexPhone}, "Called": {lineNumber}, "Digits": {digits}}
 	req, err := twiliosim.NewRequest(ctx, faultToken, stepURL, params)

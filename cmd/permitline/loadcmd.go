@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"permitline/cmd/permitline/load"
+	"permitline/fixtures"
 )
 
 const loadUsage = "load [--url URL [--public-url URL] --db PATH] [--calls N] [--concurrency C] [--mix KIND=N,...] " +
@@ -46,7 +47,8 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	o := load.Options{PIN: pins, URL: *target, PublicURL: *public, AuthToken: envOr("TWILIO_AUTH_TOKEN", DemoAuthToken),
-		Calls: *calls, Concurrency: *concurrency, Mix: m, Residents: *residents, History: *history,
+		AccountSid: envOr("TWILIO_ACCOUNT_SID", fixtures.DemoAccountSid),
+		Calls:      *calls, Concurrency: *concurrency, Mix: m, Residents: *residents, History: *history,
 		Duration: *duration, Seed: *seed, Think: *think, RetryFor: *retryFor, Floors: *floors, Progress: e.stderr}
 	// --db names the running line's database; in-process, a fresh file to keep (if given).
 	dbSet := false

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"regexp"
 	"runtime/debug"
 	"time"
 
@@ -25,8 +26,8 @@ const DemoAuthToken = fixtures.DemoAuthToken
 
 // sender returns the sender of outgoing texts, or nil when texts are not configured: they
 // then wait in the outbox until a server that can send them runs.
-func (e *env) sender(publicURL, token string, api twilioAPI, log *slog.Logger) *outbound.Sender {
-	sid, from := envOr("TWILIO_ACCOUNT_SID", api.accountSid), os.Getenv("PERMITLINE_SMS_FROM")
+func (e *env) sender(publicURL, token, sid string, api twilioAPI, log *slog.Logger) *outbound.Sender {
+	from := os.Getenv("PERMITLINE_SMS_FROM")
 	if api.client != nil && from == "" {
 		from = "+447700900000"
 	}
@@ -54,9 +55,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	token := os.Getenv("TWILIO_AUTH_TOKEN")
-	if token == "" {
-		return errors.New("TWILIO_AUTH_TOKEN is not set: webhooks cannot be checked without it (try `permitline demo`)")
+	token, sid, err := twilioAccountFromEnv()
+	if err != nil {
+		return err
+	}
+	public := ""
+	if *publicURL != "" {
+		if public, err = ivr.NormalisePublicURL(*publicURL); err != nil {
+			return usageErr("--public-url (or PERMITLINE_PUBLIC_URL): %v", err)
+		}
 	}
 	if err := e.open(ctx); err != nil {
 		return err
@@ -64,20 +71,53 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if !e.svc.HasPINKey() {
 		return fmt.Errorf("serve: %w", pin.ErrNoKey)
 	}
-	return e.serve(ctx, *addr, *publicURL, token, twilioAPI{})
+	return e.serve(ctx, *addr, public, token, sid, twilioAPI{})
+}
+
+// Twilio's credentials have fixed shapes: an auth token is 32 hex digits, an account Sid
+// AC and 32 hex digits.
+var (
+	authTokenShape  = regexp.MustCompile(`^[0-9a-fA-F]{32}$`)
+	accountSidShape = regexp.MustCompile(`^AC[0-9a-f]{32}$`)
+)
+
+// twilioAccountFromEnv reads the Twilio account the line serves (TWILIO_AUTH_TOKEN and
+// TWILIO_ACCOUNT_SID) and refuses what cannot be a real account's: every webhook is checked
+// against both, so a typo or the demo's token would leave the line open or deaf.
+func twilioAccountFromEnv() (token, sid string, err error) {
+	token, sid = os.Getenv("TWILIO_AUTH_TOKEN"), os.Getenv("TWILIO_ACCOUNT_SID")
+	switch {
+	case token == "":
+		return "", "", errors.New("TWILIO_AUTH_TOKEN is not set: webhooks cannot be checked without it " +
+			"(set it to the account's auth token, from the Twilio console; or try `permitline demo`)")
+	case token == fixtures.DemoAuthToken:
+		return "", "", errors.New("TWILIO_AUTH_TOKEN is the demo's token, which anyone can read in the source: " +
+			"set it to the account's auth token, from the Twilio console")
+	case !authTokenShape.MatchString(token):
+		return "", "", fmt.Errorf("TWILIO_AUTH_TOKEN is not a Twilio auth token (32 hex digits; this one has %d characters): "+
+			"copy it again from the Twilio console", len(token))
+	case sid == "":
+		return "", "", errors.New("TWILIO_ACCOUNT_SID is not set: webhooks are checked against the account " +
+			"(set it to the account's Sid, AC and 32 hex digits, from the Twilio console)")
+	case !accountSidShape.MatchString(sid):
+		return "", "", errors.New("TWILIO_ACCOUNT_SID is not a Twilio account Sid (AC and 32 hex digits): " +
+			"copy it again from the Twilio console")
+	}
+	return token, sid, nil
 }
 
 // twilioAPI is where outgoing texts go: Twilio itself, or in the demo a local fake of its
 // REST API reached through client.
 type twilioAPI struct {
-	accountSid string
-	client     *http.Client // nil: Twilio itself
-	every      time.Duration
+	client *http.Client // nil: Twilio itself
+	every  time.Duration
 }
 
 // serve runs the HTTP server, the sender of texts and the pruning of old conversations
-// until ctx ends, then finishes the webhooks in flight.
-func (e *env) serve(ctx context.Context, addr, publicURL, token string, api twilioAPI) error {
+// until ctx ends, then finishes the webhooks in flight. publicURL is normalised
+// (ivr.NormalisePublicURL), or "" for the address listened on; every absolute URL the line
+// gives Twilio is built from it.
+func (e *env) serve(ctx context.Context, addr, publicURL, token, sid string, api twilioAPI) error {
 	proxies, err := desk.ParseTrustedProxies(os.Getenv("PERMITLINE_TRUSTED_PROXIES"))
 	if err != nil {
 		return usageErr("PERMITLINE_TRUSTED_PROXIES: %v", err)
@@ -91,18 +131,14 @@ func (e *env) serve(ctx context.Context, addr, publicURL, token string, api twil
 		publicURL = "http://" + ln.Addr().String()
 	}
 	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	cfg := server.Config{PublicURL: publicURL, AuthToken: token, Voice: voiceFromEnv(), TrustedProxies: proxies}
-	if sid := envOr("TWILIO_ACCOUNT_SID", api.accountSid); sid != "" {
-		cfg.Calls = ivr.NewCallControl(sid, token, publicURL, cfg.Voice, api.client)
-	} else {
-		log.Warn("the desk cannot put calls through: set TWILIO_ACCOUNT_SID")
-	}
+	cfg := server.Config{PublicURL: publicURL, AuthToken: token, AccountSid: sid, Voice: voiceFromEnv(), TrustedProxies: proxies}
+	cfg.Calls = ivr.NewCallControl(sid, token, publicURL, cfg.Voice, api.client)
 	if key := os.Getenv("PERMITLINE_SESSION_KEY"); len(key) >= 32 {
 		cfg.SessionKey = []byte(key)
 	} else {
 		log.Warn("desk sign-ins end when the server restarts: set PERMITLINE_SESSION_KEY (32 characters or more)")
 	}
-	if sender := e.sender(publicURL, token, api, log); sender != nil {
+	if sender := e.sender(publicURL, token, sid, api, log); sender != nil {
 		cfg.TextStatus = sender.StatusCallback
 		go sender.Run(ctx, api.every)
 	}

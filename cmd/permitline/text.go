@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"permitline/domain/phone"
+	"permitline/fixtures"
 	"permitline/ivr/twiliosim"
 )
 
@@ -26,7 +27,7 @@ func runText(ctx context.Context, e *env, args []string) error {
 		sender = e164
 	}
 	cfg := twiliosim.Config{BaseURL: *base, PublicURL: *public, AuthToken: envOr("TWILIO_AUTH_TOKEN", DemoAuthToken),
-		From: sender, To: *to}
+		AccountSid: envOr("TWILIO_ACCOUNT_SID", fixtures.DemoAccountSid), From: sender, To: *to}
 	send := func(body string) error {
 		replies, _, err := twiliosim.SendSMS(ctx, cfg, body)
 		if err != nil {

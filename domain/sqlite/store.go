@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"sort"
 	"strconv"
@@ -61,7 +62,8 @@ const (
 )
 
 // Open opens (creating if need be) the database at path with SyncNormal and applies
-// pending migrations.
+// pending migrations. A file that holds something else than a permitline database is
+// refused (ErrNotPermitline); a missing or empty one becomes a new database.
 func Open(ctx context.Context, path string) (*Store, error) { return OpenSync(ctx, path, SyncNormal) }
 
 // OpenSync is Open with a chosen Sync.
@@ -74,6 +76,11 @@ func OpenSync(ctx context.Context, path string, sync Sync) (*Store, error) {
 	// of a large store's B-trees in memory, so a lookup costs the same on a million visits.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=synchronous(" +
 		string(sync) + ")&_pragma=cache_size(-32768)"
+	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+		if err := check(ctx, path, false); err != nil {
+			return nil, err
+		}
+	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath()
 	write, err := sql.Open("sqlite", base+"?"+pragmas+"&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 	if err != nil {
@@ -181,7 +188,9 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("migration %s: %w", base, err)
 		}
 	}
-	return nil
+	// The mark that tells a permitline database from any other SQLite file (OpenExisting).
+	_, err = s.writeDB.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, ApplicationID))
+	return err
 }
 
 func (s *Store) apply(ctx context.Context, version int, name, body string) error {

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"permitline/fixtures"
 )
 
 const (
@@ -21,7 +23,6 @@ const (
 	smsPath    = "/twilio/sms"
 
 	apiVersion        = "2010-04-01"
-	placeholderSid    = "ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"
 	webhookTimeout    = 15 * time.Second // Twilio gives up on a webhook after 15 seconds
 	maxRedirects      = 10               // Twilio error 11215
 	maxTwiML          = 64 << 10         // Twilio error 11750
@@ -40,7 +41,7 @@ type Config struct {
 	AuthToken  string       // the account's auth token, which signs every request
 	Client     *http.Client // nil = a client with Twilio's 15-second timeout
 	From, To   string       // E.164 numbers; From may be "anonymous"
-	AccountSid string       // "" = the placeholder ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX
+	AccountSid string       // "" = fixtures.DemoAccountSid, the demo line's and the tests' account
 }
 
 // normalized checks cfg and fills in its defaults.
@@ -57,7 +58,7 @@ func (cfg Config) normalized() (Config, error) {
 		cfg.PublicURL = cfg.BaseURL
 	}
 	if cfg.AccountSid == "" {
-		cfg.AccountSid = placeholderSid
+		cfg.AccountSid = fixtures.DemoAccountSid
 	}
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: webhookTimeout}
@@ -308,6 +309,32 @@ func (c *Call) EndDial(ctx context.Context, status string) (Turn, error) {
 	return c.answer(ctx, d, p)
 }
 
+// UpdateTwiML is the account updating the live call with inline TwiML through the REST API
+// (what the line's call control does to put a caller through): a call in a queue leaves it
+// with QueueResult=redirected, its action's answer ignored, and the call runs doc instead of
+// whatever it was doing. As with Twilio, the URLs in doc must be absolute.
+// https://www.twilio.com/docs/voice/api/call-resource#update-a-call-resource
+func (c *Call) UpdateTwiML(ctx context.Context, doc string) (Turn, error) {
+	if c.ended {
+		return Turn{}, errors.New("twiliosim: the call has ended")
+	}
+	if q := c.queue; q != nil {
+		c.queue = nil
+		if q.action != "" {
+			if err := c.notify(ctx, q.method, q.action, c.queueParamsOf(q, "redirected")); err != nil {
+				return c.fail(ctx, err)
+			}
+		}
+	}
+	root, err := parseTwiML([]byte(doc))
+	if err != nil {
+		return c.fail(ctx, err)
+	}
+	c.waiting, c.doc, c.verbs, c.loads = nil, "", root.kids, 0
+	c.turn.TwiML = append(c.turn.TwiML, doc)
+	return c.run(ctx)
+}
+
 // Hangup is the caller hanging up: QueueResult=hangup to a queue's action, then the status callback.
 func (c *Call) Hangup(ctx context.Context) error {
 	if c.ended {
@@ -526,13 +553,15 @@ func (c *Call) leave(ctx context.Context, result string) error {
 
 // queueParams returns the standard parameters with the queue's QueueSid and QueueTime, and
 // the QueueResult unless it is "".
-func (c *Call) queueParams(result string) url.Values {
+func (c *Call) queueParams(result string) url.Values { return c.queueParamsOf(c.queue, result) }
+
+func (c *Call) queueParamsOf(q *queue, result string) url.Values {
 	p := c.params()
 	if result != "" {
 		p.Set("QueueResult", result)
 	}
-	p.Set("QueueSid", c.queue.sid)
-	p.Set("QueueTime", strconv.Itoa(int(time.Since(c.queue.entered).Seconds())))
+	p.Set("QueueSid", q.sid)
+	p.Set("QueueTime", strconv.Itoa(int(time.Since(q.entered).Seconds())))
 	return p
 }
 

@@ -25,6 +25,8 @@
 //     QueueResult to the action and runs what it returns, or without an action goes on after
 //     the Enqueue ("hangup" is Hangup). Leave in the wait document is LeaveQueue("leave").
 //   - Dial waits with its targets; EndDial posts DialCallStatus to its action, or goes on.
+//     UpdateTwiML is the REST API's update of the call with inline TwiML: out of a queue
+//     (QueueResult=redirected), then that TwiML.
 //   - When the call ends, by <Hangup>, <Reject> (CallStatus busy or no-answer), the end of the
 //     TwiML, an error or Hangup, a queue's action hears QueueResult=hangup and the status
 //     callback {BaseURL}/twilio/voice/status hears the CallStatus and CallDuration.

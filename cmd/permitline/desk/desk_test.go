@@ -492,7 +492,7 @@ func TestTwoAgentsClaimOneCall(t *testing.T) {
 	}
 	first := strings.Fields(agents[winner].Name)[0]
 	want := `<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Amy" language="en-GB">Putting you through to ` +
-		first + `.</Say><Dial answerOnBridge="true"><Number>` + agents[winner].Phone + `</Number></Dial></Response>`
+		first + `.</Say><Dial answerOnBridge="true" action="` + l.Srv.URL + `/twilio/voice/dialed" method="POST"><Number>` + agents[winner].Phone + `</Number></Dial></Response>`
 	if ups[0].CallSid != call.Sid() || !sameXML(t, ups[0].Twiml, want) || ups[0].URL != "" || ups[0].AccountSid != servertest.AccountSid {
 		t.Fatalf("the winner's Connect:\n%+v\nwant TwiML:\n%s", ups[0], want)
 	}

@@ -129,12 +129,16 @@ type callSummary struct {
 	Where    string
 	Entered  []string
 	Failed   string
+	Again    string // why a call put through to an agent is waiting again (the agent was not reached)
 }
 
 func summarise(t domain.Transfer, account string, now time.Time) callSummary {
 	c := parseContext(t.Context)
 	s := callSummary{ID: t.ID, Status: t.Status, Wait: waited(now.Sub(t.CreatedAt)), Since: clock(t.CreatedAt),
 		Caller: maskedNumber(t.From), Account: account, Verified: t.Verified, Reason: t.Reason, Failed: c.LastFailure}
+	if t.Status == domain.TransferQueued {
+		s.Again = t.Note // only the line writes a note on a waiting call (domain.Op.AgentNotReached)
+	}
 	switch t.Caller.Kind {
 	case domain.ActorResident:
 		s.Kind = "resident"

@@ -18,6 +18,7 @@ import (
 	"permitline/cmd/permitline/server"
 	"permitline/domain"
 	"permitline/domain/sqlite"
+	"permitline/fixtures"
 	"permitline/ivr/twiliosim"
 )
 
@@ -127,7 +128,7 @@ func runFloor(ctx context.Context, name string, handler http.Handler, client *ht
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
 	target := "http://" + ln.Addr().String() + "/twilio/voice/step?s=3"
-	params := url.Values{"AccountSid": {"AC" + fmt.Sprintf("%032d", 0)}, "ApiVersion": {"2010-04-01"},
+	params := url.Values{"AccountSid": {fixtures.DemoAccountSid}, "ApiVersion": {"2010-04-01"},
 		"CallSid": {"CA" + fmt.Sprintf("%032d", 1)}, "CallStatus": {"in-progress"}, "Direction": {"inbound"},
 		"From": {"+447400000001"}, "To": {voiceLine}, "Caller": {"+447400000001"}, "Called": {voiceLine},
 		"Digits": {"1"}, "FromCountry": {"GB"}, "ToCountry": {"GB"}, "CallerCountry": {"GB"}, "CalledCountry": {"GB"},

@@ -51,6 +51,8 @@ type Options struct {
 	PublicURL string
 	// AuthToken signs every webhook ("" = DemoAuthToken).
 	AuthToken string
+	// AccountSid is the account every webhook is sent for ("" = fixtures.DemoAccountSid).
+	AccountSid string
 	// DBPath is, with URL, the running line's database: seeded, then checked. In-process,
 	// where to create the fresh database, kept afterwards ("" = a temporary file, removed).
 	DBPath string
@@ -106,6 +108,9 @@ func (o *Options) defaults() error {
 	}
 	if o.AuthToken == "" {
 		o.AuthToken = DemoAuthToken
+	}
+	if o.AccountSid == "" {
+		o.AccountSid = fixtures.DemoAccountSid
 	}
 	if !o.PIN.HasKey() {
 		if o.URL != "" {
@@ -291,7 +296,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	webhooks := new(atomic.Int64)
 	retry := &retryTransport{base: baseTransport(o.Concurrency), within: o.RetryFor}
 	client := newClient(retry, webhooks, o.Sent)
-	r.sim = twiliosim.Config{AuthToken: o.AuthToken, Client: client}
+	r.sim = twiliosim.Config{AuthToken: o.AuthToken, AccountSid: o.AccountSid, Client: client}
 	r.vrmBase = vrmRun + int(o.Seed%1_000_000)*97
 	var stop func()
 	var serverErrs *logCounter
@@ -469,7 +474,7 @@ func startLine(ctx context.Context, path string, o Options, r *runner, errs *log
 	svc := domain.New(domain.Config{Store: store, Clock: domain.StartingAt(o.Now), Holidays: r.holidays, PIN: o.PIN})
 	// Logs as permitline serve writes them (JSON lines), but to nowhere; errors are counted.
 	errs.Handler = slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})
-	h := server.New(server.Config{PublicURL: base, AuthToken: o.AuthToken, Voice: ivr.DefaultVoice}, svc, slog.New(errs))
+	h := server.New(server.Config{PublicURL: base, AuthToken: o.AuthToken, AccountSid: o.AccountSid, Voice: ivr.DefaultVoice}, svc, slog.New(errs))
 	srv := server.HTTPServer(h)
 	go func() { _ = srv.Serve(ln) }()
 	return base, func() {

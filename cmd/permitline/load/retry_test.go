@@ -94,7 +94,7 @@ func serveFlaky(t *testing.T, path string, now time.Time, errs *logCounter, repe
 	svc := domain.New(domain.Config{Store: store, Clock: domain.StartingAt(now), Holidays: fixtures.MustBankHolidays(),
 		PINCost: bcrypt.MinCost, PIN: pin.TestKeyed()})
 	errs.Handler = slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})
-	line := server.New(server.Config{PublicURL: base, AuthToken: DemoAuthToken,
+	line := server.New(server.Config{PublicURL: base, AuthToken: DemoAuthToken, AccountSid: fixtures.DemoAccountSid,
 		Voice: ivr.Voice{Name: "Polly.Amy", Language: "en-GB", PaymentConnector: "Default", Queue: "helpdesk"}},
 		svc, slog.New(&repeatCounter{Handler: errs, n: repeats}))
 	front := &flakyFront{line: line}

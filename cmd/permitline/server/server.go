@@ -22,11 +22,14 @@ import (
 
 // Config is what the HTTP side needs.
 type Config struct {
-	// PublicURL is the base URL Twilio reaches the service at.
+	// PublicURL is the base URL Twilio reaches the service at, normalised
+	// (ivr.NormalisePublicURL): it may carry a path prefix, and has no trailing slash.
 	PublicURL string
 	// AuthToken is the Twilio auth token webhooks are signed with.
 	AuthToken string
-	Voice     ivr.Voice
+	// AccountSid is the Twilio account the line belongs to: a webhook for any other is refused.
+	AccountSid string
+	Voice      ivr.Voice
 	// TextStatus records Twilio's delivery status callbacks of outgoing texts; nil: the
 	// callbacks are acknowledged and nothing is recorded.
 	TextStatus http.HandlerFunc
@@ -59,21 +62,29 @@ func New(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
 
 	voice := ivr.NewHandler(ivr.Config{PublicURL: cfg.PublicURL, Voice: cfg.Voice}, svc, flows.NewVoiceEngine(), log)
 	texts := sms.NewHandler(svc, log)
-	r.Group(func(r chi.Router) {
-		r.Use(ivr.Verify(cfg.PublicURL, cfg.AuthToken))
+	twilio := func(r chi.Router) {
+		r.Use(ivr.Verify(cfg.PublicURL, cfg.AuthToken, cfg.AccountSid))
 		r.Post("/twilio/voice", voice.Incoming)
 		r.Post("/twilio/voice/step", voice.Step)
 		r.Post("/twilio/voice/status", voice.Status)
 		r.Post("/twilio/voice/queue/wait", voice.QueueWait)
 		r.Post("/twilio/voice/queue/done", voice.QueueDone)
 		r.Post("/twilio/voice/resume", voice.Resume)
+		r.Post("/twilio/voice/dialed", voice.Dialed)
 		r.Post("/twilio/sms", texts.Incoming)
 		status := cfg.TextStatus
 		if status == nil {
 			status = func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }
 		}
 		r.Post("/twilio/sms/status", status)
-	})
+	}
+	// Behind a reverse proxy, a public URL with a path prefix (https://council.example/permits)
+	// reaches the server with the prefix kept or stripped, as the proxy is set up: Twilio's
+	// routes answer both ways, and the signature is checked against the public URL either way.
+	r.Group(twilio)
+	if prefix := ivr.PathPrefix(cfg.PublicURL); prefix != "" {
+		r.Route(prefix, func(r chi.Router) { r.Group(twilio) })
+	}
 
 	key := cfg.SessionKey
 	if len(key) == 0 {

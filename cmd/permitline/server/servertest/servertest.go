@@ -6,8 +6,10 @@ package servertest
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -34,8 +36,9 @@ import (
 // Token is the auth token the test server checks signatures with.
 const Token = "test0000000000000000000000000000"
 
-// AccountSid is the Twilio account the desk's call control uses against the fake API.
-const AccountSid = "AC00000000000000000000000000000000"
+// AccountSid is the Twilio account of the line under test: the webhooks' (the simulated
+// Twilio's default) and the desk's call control against the fake API.
+const AccountSid = fixtures.DemoAccountSid
 
 // Key is the PIN key of the test line (pin.TestKey): fixed, so hashes survive Restart.
 const Key = pin.TestKey
@@ -148,7 +151,7 @@ func (l *Line) Restart() {
 	}
 	calls := ivr.NewCallControl(AccountSid, Token, l.Srv.URL, voice,
 		&http.Client{Transport: fakeapi.Transport(target, nil), Timeout: 5 * time.Second})
-	l.handler = server.New(server.Config{PublicURL: l.Srv.URL, AuthToken: Token, Voice: voice,
+	l.handler = server.New(server.Config{PublicURL: l.Srv.URL, AuthToken: Token, AccountSid: AccountSid, Voice: voice,
 		Calls: calls, SessionKey: SessionKey,
 		TextStatus: func(w http.ResponseWriter, r *http.Request) {
 			if l.TextStatus == nil {
@@ -185,9 +188,20 @@ func (l *Line) Sim(from, to string) twiliosim.Config {
 	return twiliosim.Config{BaseURL: l.Srv.URL, AuthToken: Token, From: from, To: to}
 }
 
+// Sid returns a Twilio Sid of the right shape: prefix (CA, SM, QU...) and n as 32 hex digits.
+func Sid(prefix string, n int) string { return fmt.Sprintf("%s%032x", prefix, n) }
+
 // SignedPost sends a raw webhook, signed as Twilio would, and returns status and body.
+// Twilio sends the AccountSid with every webhook: params without one get the line's.
 func (l *Line) SignedPost(path string, params url.Values) (int, string) {
 	l.T.Helper()
+	if _, ok := params["AccountSid"]; !ok {
+		params = maps.Clone(params)
+		if params == nil {
+			params = url.Values{}
+		}
+		params.Set("AccountSid", AccountSid)
+	}
 	req, err := twiliosim.NewRequest(l.Ctx, Token, l.Srv.URL+path, params)
 	if err != nil {
 		l.T.Fatal(err)

@@ -1,0 +1,150 @@
+package ivr_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"permitline/cmd/permitline/server/servertest"
+	"permitline/domain"
+	"permitline/ivr/twiliosim"
+)
+
+// activeVisits counts a demo person's visits that are not cancelled.
+func activeVisits(l *line, name string) int {
+	n := 0
+	for _, v := range l.upcoming(name) {
+		if v.Status != domain.VisitCancelled {
+			n++
+		}
+	}
+	return n
+}
+
+// smsForm is the incoming-text webhook as Twilio sends it.
+func smsForm(sid, from, body string) url.Values {
+	return url.Values{"MessageSid": {sid}, "SmsSid": {sid}, "SmsMessageSid": {sid},
+		"AccountSid": {servertest.AccountSid}, "From": {from}, "To": {"+447700900000"}, "Body": {body},
+		"NumMedia": {"0"}, "NumSegments": {"1"}, "SmsStatus": {"received"}, "ApiVersion": {"2010-04-01"}}
+}
+
+// Twilio signs the names and values run together, so a captured activation, replayed with
+// the boundary between MessageSid and NumMedia moved, carries a valid signature and a
+// MessageSid never seen: it must be refused before it can activate the visit again.
+func TestBoundaryMovedReplayOfAnActivationIsRefused(t *testing.T) {
+	l := newLine(t, monday)
+	u := l.Srv.URL + "/twilio/sms"
+	sid := servertest.Sid("SM", 0xabc)
+	captured := smsForm(sid, alex, "VISITOR AB12CDE TUE")
+	req, err := twiliosim.NewRequest(l.Ctx, token, u, captured)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := req.Header.Get("X-Twilio-Signature")
+	if status, body := do(t, req); status != http.StatusOK || activeVisits(l, "Alex Morgan") != 1 {
+		t.Fatalf("the activation: %d %s", status, body)
+	}
+	ref := l.upcoming("Alex Morgan")[0].Ref
+	if status, body := l.signedPost("/twilio/sms", smsForm(servertest.Sid("SM", 0xabd), alex, "UNDO "+ref)); status != http.StatusOK ||
+		activeVisits(l, "Alex Morgan") != 0 {
+		t.Fatalf("the cancellation: %d %s", status, body)
+	}
+
+	moved := smsForm(sid, alex, "VISITOR AB12CDE TUE")
+	moved.Del("NumMedia")
+	moved.Set("MessageSid", sid+"NumMedia0")
+	if twiliosim.Sign(token, u, moved) != sig {
+		t.Fatal("the moved boundary should keep the captured signature")
+	}
+	replay, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(moved.Encode()))
+	replay.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	replay.Header.Set("X-Twilio-Signature", sig)
+	if status, body := do(t, replay); status != http.StatusBadRequest {
+		t.Fatalf("the replay answered %d %s, want 400", status, body)
+	}
+	if n := activeVisits(l, "Alex Morgan"); n != 0 {
+		t.Fatalf("the replay activated %d visits", n)
+	}
+}
+
+// Every Sid a webhook carries must have the shape Twilio gives it, and the account must be
+// the line's; anything else is refused with 400 and changes nothing.
+func TestWebhooksRefuseSidsTwilioWouldNotSend(t *testing.T) {
+	l := newLine(t, monday)
+	call := func(mod func(url.Values)) url.Values {
+		v := url.Values{"CallSid": {servertest.Sid("CA", 0x51d)}, "AccountSid": {servertest.AccountSid}, "From": {alex},
+			"To": {"+443455207007"}, "CallStatus": {"ringing"}, "Direction": {"inbound"}, "ApiVersion": {"2010-04-01"}}
+		mod(v)
+		return v
+	}
+	text := func(mod func(url.Values)) url.Values {
+		v := smsForm(servertest.Sid("SM", 0x51d), alex, "VISITOR AB12CDE TUE")
+		mod(v)
+		return v
+	}
+	tests := []struct {
+		name, path string
+		form       url.Values
+	}{
+		{"another account", "/twilio/voice", call(func(v url.Values) { v.Set("AccountSid", servertest.Sid("AC", 0xbad)) })},
+		{"no account", "/twilio/voice", call(func(v url.Values) { v.Del("AccountSid") })},
+		{"account placeholder", "/twilio/voice", call(func(v url.Values) { v.Set("AccountSid", "ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX") })},
+		{"short CallSid", "/twilio/voice", call(func(v url.Values) { v.Set("CallSid", "CA123") })},
+		{"CallSid too long", "/twilio/voice", call(func(v url.Values) { v.Set("CallSid", servertest.Sid("CA", 1)+"Direction") })},
+		{"CallSid upper-case hex", "/twilio/voice", call(func(v url.Values) { v.Set("CallSid", strings.ToUpper(servertest.Sid("CA", 0xabc))) })},
+		{"CallSid of a message", "/twilio/voice", call(func(v url.Values) { v.Set("CallSid", servertest.Sid("SM", 1)) })},
+		{"bad ParentCallSid", "/twilio/voice", call(func(v url.Values) { v.Set("ParentCallSid", "CA1") })},
+		{"bad QueueSid", "/twilio/voice/queue/wait", call(func(v url.Values) { v.Set("QueueSid", servertest.Sid("CA", 1)) })},
+		{"bad DialCallSid", "/twilio/voice/dialed", call(func(v url.Values) {
+			v.Set("DialCallSid", "CAshort")
+			v.Set("DialCallStatus", "no-answer")
+		})},
+		{"bad unknown Sid", "/twilio/voice/status", call(func(v url.Values) {
+			v.Set("SomethingNewSid", "XX1")
+			v.Set("CallStatus", "completed")
+		})},
+		{"short MessageSid", "/twilio/sms", text(func(v url.Values) { v.Set("MessageSid", "SM1") })},
+		{"MessageSid of a call", "/twilio/sms", text(func(v url.Values) { v.Set("MessageSid", servertest.Sid("CA", 1)) })},
+		{"bad SmsSid", "/twilio/sms", text(func(v url.Values) { v.Set("SmsSid", "SM"+strings.Repeat("g", 32)) })},
+		{"bad SmsMessageSid", "/twilio/sms", text(func(v url.Values) { v.Set("SmsMessageSid", "") })},
+		{"no MessageSid", "/twilio/sms", text(func(v url.Values) { v.Del("MessageSid") })},
+		{"bad MessagingServiceSid", "/twilio/sms", text(func(v url.Values) { v.Set("MessagingServiceSid", "MGXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX") })},
+		{"another account's text", "/twilio/sms", text(func(v url.Values) { v.Set("AccountSid", servertest.Sid("AC", 0xbad)) })},
+		{"status of a short MessageSid", "/twilio/sms/status", url.Values{"MessageSid": {"SM1"}, "MessageStatus": {"delivered"},
+			"AccountSid": {servertest.AccountSid}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := twiliosim.NewRequest(l.Ctx, token, l.Srv.URL+tc.path, tc.form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if status, body := do(t, req); status != http.StatusBadRequest {
+				t.Fatalf("answered %d %s, want 400", status, body)
+			}
+		})
+	}
+	if n := activeVisits(l, "Alex Morgan"); n != 0 {
+		t.Fatalf("refused texts activated %d visits", n)
+	}
+	_ = l.Svc.View(l.Ctx, func(r domain.Reader) error {
+		if _, err := r.ConversationByKey(domain.ChannelVoice, servertest.Sid("CA", 0x51d)); err == nil {
+			t.Error("a refused call left a conversation behind")
+		}
+		return nil
+	})
+	// The same webhooks with every Sid as Twilio sends it are answered.
+	if status, body := l.signedPost("/twilio/voice", call(func(v url.Values) {
+		v.Set("ParentCallSid", "")
+		v.Set("MessagingServiceSid", servertest.Sid("MG", 2))
+	})); status != http.StatusOK {
+		t.Fatalf("a good call: %d %s", status, body)
+	}
+	if status, body := l.signedPost("/twilio/sms", text(func(v url.Values) { v.Set("MessagingServiceSid", servertest.Sid("MG", 2)) })); status != http.StatusOK {
+		t.Fatalf("a good text: %d %s", status, body)
+	}
+	if n := activeVisits(l, "Alex Morgan"); n != 1 {
+		t.Fatalf("the good text activated %d visits", n)
+	}
+}
