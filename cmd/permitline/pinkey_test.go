@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"permitline/domain/pin"
+	"permitline/fixtures"
 )
 
 // TestPINKeyRequired: a command that sets a PIN, and serve, refuse without the key,
@@ -19,6 +20,7 @@ func TestPINKeyRequired(t *testing.T) {
 	c.refused([]string{"member", "add", acct, "--name", "Jo", "--phone", "07700 900222", "--can", "view", "--pin", "1470"},
 		"PERMITLINE_PIN_KEY ", "PERMITLINE_PIN_KEY_FILE")
 	t.Setenv("TWILIO_AUTH_TOKEN", "0123456789abcdef0123456789abcdef")
+	t.Setenv("TWILIO_ACCOUNT_SID", fixtures.DemoAccountSid)
 	c.refused([]string{"serve", "--addr", "127.0.0.1:0"}, "serve", "PERMITLINE_PIN_KEY ", "PERMITLINE_PIN_KEY_FILE")
 
 	t.Setenv("PERMITLINE_PIN_KEY", "abc")
