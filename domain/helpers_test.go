@@ -73,7 +73,7 @@ func (w *world) open() {
 		w.t.Fatal(err)
 	}
 	w.svc = domain.New(domain.Config{Store: w.store, Clock: w.clock, Holidays: fixtures.MustBankHolidays(),
-		PINCost: bcrypt.MinCost, AgentPasswordCost: bcrypt.MinCost, PIN: pin.TestKeyed(), IDs: domain.NewSeededIDs(uint64(len(w.t.Name())))})
+		AgentPasswordCost: bcrypt.MinCost, PIN: pin.TestKeyed(), IDs: domain.NewSeededIDs(uint64(len(w.t.Name())))})
 }
 
 func (w *world) set(now string) { w.clock.Set(at(w.t, now)) }

@@ -19,7 +19,6 @@ type Service struct {
 	store    Store
 	clock    Clock
 	holidays *calendar.BankHolidays
-	hasher   pin.Hasher
 	pins     pin.Keyed
 	ids      IDSource
 
@@ -35,16 +34,12 @@ type Config struct {
 	Store    Store
 	Clock    Clock
 	Holidays *calendar.BankHolidays
-	// PINCost is a bcrypt cost, used today only for agents' password hashes; 0 means
-	// bcrypt's default. PINs are hashed by PIN.
-	PINCost int
 	// PIN hashes and checks phone PINs under the server's key; without a key every
 	// operation that sets or checks a PIN fails with pin.ErrNoKey.
 	PIN pin.Keyed
 	// IDs makes account numbers and visit references; nil means crypto/rand.
 	IDs IDSource
-	// AgentPasswordCost is the bcrypt cost of agents' desk passwords, whatever PINCost
-	// says; 0 means DefaultAgentPasswordCost (12).
+	// AgentPasswordCost is the bcrypt cost of agents' desk passwords; 0 means DefaultAgentPasswordCost (12).
 	AgentPasswordCost int
 	// CheckPassword compares an agent's password with its hash; nil means bcrypt's.
 	CheckPassword func(hash, password []byte) error
@@ -53,7 +48,7 @@ type Config struct {
 // New returns a Service.
 func New(cfg Config) *Service {
 	s := &Service{store: cfg.Store, clock: cfg.Clock, holidays: cfg.Holidays,
-		hasher: pin.Hasher{Cost: cfg.PINCost}, pins: cfg.PIN, ids: cfg.IDs,
+		pins: cfg.PIN, ids: cfg.IDs,
 		agentPasswordCost: cfg.AgentPasswordCost, checkPassword: cfg.CheckPassword}
 	if s.clock == nil {
 		s.clock = SystemClock{}

@@ -129,7 +129,7 @@ func TestAgentPasswordCost(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	svc := domain.New(domain.Config{Store: store, Clock: w.clock, Holidays: fixtures.MustBankHolidays(), PINCost: bcrypt.MinCost})
+	svc := domain.New(domain.Config{Store: store, Clock: w.clock, Holidays: fixtures.MustBankHolidays()})
 	a, err := svc.AddAgent(w.ctx, w.admin, domain.NewAgent{Username: "eli", Name: "Eli", Phone: "07700900901", Password: agentPassword})
 	if err != nil {
 		t.Fatal(err)

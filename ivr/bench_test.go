@@ -36,7 +36,7 @@ func BenchmarkWebhookStep(b *testing.B) {
 	}
 	defer store.Close()
 	clock := domain.NewManualClock(at(b, monday))
-	svc := domain.New(domain.Config{Store: store, Clock: clock, Holidays: fixtures.MustBankHolidays(), PINCost: bcrypt.MinCost, PIN: pin.TestKeyed()})
+	svc := domain.New(domain.Config{Store: store, Clock: clock, Holidays: fixtures.MustBankHolidays(), PIN: pin.TestKeyed()})
 	if _, err := fixtures.SeedDemo(ctx, store, fixtures.MustBankHolidays(), clock.Now(), bcrypt.MinCost, pin.TestKeyed()); err != nil {
 		b.Fatal(err)
 	}

@@ -35,7 +35,7 @@ func TestLoadCarriesOnAcrossASIGKILL(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 
-	env := append(os.Environ(), "PERMITLINE_PIN_COST=4", "PERMITLINE_PIN_KEY="+pin.TestKey, "TWILIO_AUTH_TOKEN="+crashToken,
+	env := append(os.Environ(), "PERMITLINE_PIN_KEY="+pin.TestKey, "TWILIO_AUTH_TOKEN="+crashToken,
 		"TWILIO_ACCOUNT_SID="+fixtures.DemoAccountSid)
 	l := newCrashLine(t, bin, filepath.Join(dir, "permitline.db"), env, time.Second)
 	now, err := time.Parse(time.RFC3339, testNow)

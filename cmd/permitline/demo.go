@@ -40,7 +40,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%s already holds accounts; use --fresh to start again, or another --db", e.dbPath)
 	}
 	if len(existing) == 0 {
-		people, err := fixtures.SeedDemo(ctx, e.store, e.svc.Holidays(), e.clock.Now(), e.pinCost, e.svc.PINs())
+		people, err := fixtures.SeedDemo(ctx, e.store, e.svc.Holidays(), e.clock.Now(), 0, e.svc.PINs())
 		if err != nil {
 			// Leave no half-seeded database behind.
 			e.store.Close()

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -35,7 +34,6 @@ type env struct {
 	dbPath  string
 	now     string
 	clock   domain.Clock
-	pinCost int // bcrypt cost of new PIN hashes (PERMITLINE_PIN_COST; 0: bcrypt's default)
 	store   *sqlite.Store
 	svc     *domain.Service
 
@@ -134,16 +132,11 @@ func (e *env) open(ctx context.Context) error {
 	if e.store, err = e.openStore(ctx, sync); err != nil {
 		return err
 	}
-	if v := os.Getenv("PERMITLINE_PIN_COST"); v != "" {
-		if e.pinCost, err = strconv.Atoi(v); err != nil {
-			return usageErr("PERMITLINE_PIN_COST %q is not a number", v)
-		}
-	}
 	pins, err := e.pinKeys()
 	if err != nil {
 		return err
 	}
-	e.svc = domain.New(domain.Config{Store: e.store, Clock: e.clock, Holidays: holidays, PINCost: e.pinCost, PIN: pins})
+	e.svc = domain.New(domain.Config{Store: e.store, Clock: e.clock, Holidays: holidays, PIN: pins})
 	return nil
 }
 

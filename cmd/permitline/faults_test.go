@@ -126,7 +126,7 @@ func runFaultScenario(t *testing.T, fault string, inject func(*testing.T, *fault
 	defer cancel()
 	start := time.Now()
 
-	env := append(os.Environ(), "PERMITLINE_PIN_COST=4", "PERMITLINE_PIN_KEY="+pin.TestKey, "TWILIO_AUTH_TOKEN="+faultToken,
+	env := append(os.Environ(), "PERMITLINE_PIN_KEY="+pin.TestKey, "TWILIO_AUTH_TOKEN="+faultToken,
 		"TWILIO_ACCOUNT_SID="+fixtures.DemoAccountSid)
 	hooks := &webhookLog{base: &http.Transport{}}
 	defer hooks.base.CloseIdleConnections()

@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"permitline/domain"
 	"permitline/domain/calendar"
 	"permitline/domain/pin"
@@ -172,7 +170,7 @@ func (bs *benchStore) open(ctx context.Context, path string) error {
 		return err
 	}
 	bs.svc = domain.New(domain.Config{Store: bs.store, Clock: bs.clock, Holidays: fixtures.MustBankHolidays(),
-		PINCost: bcrypt.MinCost, PIN: pin.TestKeyed(), IDs: domain.NewSeededIDs(uint64(len(bs.name)))})
+		PIN: pin.TestKeyed(), IDs: domain.NewSeededIDs(uint64(len(bs.name)))})
 	return nil
 }
 

@@ -18,8 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"permitline/domain"
 	"permitline/domain/calendar"
 	"permitline/domain/pin"
@@ -89,7 +87,7 @@ func newEnv(t *testing.T, now string, opts ...func(*outbound.Config)) *env {
 	t.Cleanup(func() { store.Close() })
 	e.store = store
 	e.svc = domain.New(domain.Config{Store: store, Clock: e.clock, Holidays: fixtures.MustBankHolidays(),
-		PINCost: bcrypt.MinCost, PIN: pin.TestKeyed(), IDs: domain.NewSeededIDs(uint64(len(t.Name())))})
+		PIN: pin.TestKeyed(), IDs: domain.NewSeededIDs(uint64(len(t.Name())))})
 	schemes, err := fixtures.Schemes()
 	if err != nil {
 		t.Fatal(err)

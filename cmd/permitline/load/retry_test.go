@@ -18,8 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"permitline/cmd/permitline/server"
 	"permitline/domain"
 	"permitline/domain/pin"
@@ -92,7 +90,7 @@ func serveFlaky(t *testing.T, path string, now time.Time, errs *logCounter, repe
 	}
 	base := "http://" + ln.Addr().String()
 	svc := domain.New(domain.Config{Store: store, Clock: domain.StartingAt(now), Holidays: fixtures.MustBankHolidays(),
-		PINCost: bcrypt.MinCost, PIN: pin.TestKeyed()})
+		PIN: pin.TestKeyed()})
 	errs.Handler = slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})
 	line := server.New(server.Config{PublicURL: base, AuthToken: DemoAuthToken, AccountSid: fixtures.DemoAccountSid,
 		Voice: ivr.Voice{Name: "Polly.Amy", Language: "en-GB", PaymentConnector: "Default", Queue: "helpdesk"}},

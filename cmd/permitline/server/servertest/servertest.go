@@ -142,7 +142,7 @@ func (l *Line) Restart() {
 		l.T.Fatal(err)
 	}
 	l.Svc = domain.New(domain.Config{Store: l.Store, Clock: l.Clock, Holidays: fixtures.MustBankHolidays(),
-		PINCost: bcrypt.MinCost, AgentPasswordCost: bcrypt.MinCost, PIN: l.pins(), IDs: domain.NewSeededIDs(7)})
+		AgentPasswordCost: bcrypt.MinCost, PIN: l.pins(), IDs: domain.NewSeededIDs(7)})
 	log := slog.New(slog.NewTextHandler(l.Logs, nil))
 	voice := ivr.DefaultVoice
 	target, err := url.Parse(l.TwilioSrv.URL)
