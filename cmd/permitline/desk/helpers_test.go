@@ -121,9 +121,8 @@ func (c *client) act(path string, form url.Values) reply {
 	return c.post(path, form)
 }
 
-// queueForAgent has Alex call, key a wrong choice, then 0 for an agent: the call waits
-// in the helpdesk queue.
-func queueForAgent(t testing.TB, l *servertest.Line) (*twiliosim.Call, domain.Transfer) {
+// alexKeys has Alex call the line and key each answer in turn.
+func alexKeys(t testing.TB, l *servertest.Line, answers ...string) *twiliosim.Call {
 	t.Helper()
 	call, err := twiliosim.Dial(l.Ctx, l.Sim(alex, lineNumber))
 	if err != nil {
@@ -132,11 +131,19 @@ func queueForAgent(t testing.TB, l *servertest.Line) (*twiliosim.Call, domain.Tr
 	if _, err := call.Next(l.Ctx); err != nil {
 		t.Fatal(err)
 	}
-	for _, keys := range []string{"2580", "7"} {
+	for _, keys := range answers {
 		if _, err := call.Press(l.Ctx, keys); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return call
+}
+
+// queueForAgent has Alex call, key a wrong choice, then 0 for an agent: the call waits
+// in the helpdesk queue.
+func queueForAgent(t testing.TB, l *servertest.Line) (*twiliosim.Call, domain.Transfer) {
+	t.Helper()
+	call := alexKeys(t, l, "2580", "7")
 	turn, err := call.Press(l.Ctx, "0")
 	if err != nil {
 		t.Fatal(err)

@@ -15,18 +15,7 @@ import (
 // allowance: the payment is a refund due (R24) and the caller waits for an agent.
 func paidButRefused(t *testing.T, l *servertest.Line) (*twiliosim.Call, domain.Transfer) {
 	t.Helper()
-	call, err := twiliosim.Dial(l.Ctx, l.Sim(alex, lineNumber))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := call.Next(l.Ctx); err != nil {
-		t.Fatal(err)
-	}
-	for _, keys := range []string{"2580", "4", "2", "1"} {
-		if _, err := call.Press(l.Ctx, keys); err != nil {
-			t.Fatal(err)
-		}
-	}
+	call := alexKeys(t, l, "2580", "4", "2", "1")
 	left := l.Balance("Alex Morgan").AllowanceLeft
 	if _, err := l.Svc.BuyPermits(l.Ctx, domain.Admin("test"), l.People["Alex Morgan"].Account, left, domain.PaymentIn{
 		Amount: domain.PermitPrice * domain.Pence(left), ProviderRef: "BO1", IdempotencyKey: "admin:BO1"}); err != nil {
