@@ -973,6 +973,15 @@ func TestDemo(t *testing.T) {
 	if again["Alex Morgan"] == "" {
 		t.Fatal("demo --fresh listed no Alex Morgan")
 	}
+	// The demo's account numbers are fixed, so a guide or a training sheet can name them.
+	for name, account := range people {
+		if again[name] != account {
+			t.Errorf("%s: account %s, then %s after demo --fresh; want the same number", name, account, again[name])
+		}
+	}
+	if people["Alex Morgan"] != "31000123" {
+		t.Errorf("Alex Morgan is on account %s, want 31000123 (fixtures/demo.json)", people["Alex Morgan"])
+	}
 	c.ok("resident", "show", again["Alex Morgan"])
 }
 

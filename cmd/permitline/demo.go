@@ -20,9 +20,19 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("demo")
 	fresh := fs.Bool("fresh", false, "delete the database file first")
 	seedOnly := fs.Bool("seed-only", false, "seed the demo accounts and exit, without running the line")
-	addr := fs.String("addr", envOr("PERMITLINE_ADDR", "127.0.0.1:8080"), "address to listen on")
+	addr := fs.String("addr", envOr("PERMITLINE_ADDR", defaultAddr), "address to listen on")
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
+	}
+	// The port first: a demo that cannot listen says so before it seeds or prints a thing,
+	// and leaves the database as it was.
+	var ln net.Listener
+	if !*seedOnly {
+		var err error
+		if ln, err = listen(*addr); err != nil {
+			return err
+		}
+		defer ln.Close()
 	}
 	if *fresh {
 		if err := removeDB(e.dbPath); err != nil {
@@ -64,13 +74,23 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	bound := ln.Addr().String()
+	url := ""
+	if bound != defaultAddr {
+		url = " --url http://" + bound
+	}
 	fmt.Fprintf(e.stdout, "\nThe demo line is starting. In another terminal, call it or text it:\n"+
-		"    go run ./cmd/permitline call --from 07700900123\n"+
-		"    go run ./cmd/permitline text --from 07700900123 \"VISITOR AB12CDE\"\n"+
-		"The agent desk is at http://%s/desk/ (sign in as %s, password %s).\n"+
-		"Texts the line sends, and calls it puts through, appear here.\n\n", *addr, fixtures.DemoAgent, fixtures.DemoAgentPassword)
-	return e.serve(ctx, *addr, "", DemoAuthToken, fixtures.DemoAccountSid, api)
+		"    go run ./cmd/permitline call --from 07700900123%[1]s\n"+
+		"    go run ./cmd/permitline text --from 07700900123%[1]s \"VISITOR AB12CDE\"\n"+
+		"What runs, and the webhooks Twilio would call, are at http://%[2]s/\n"+
+		"The agent desk is at http://%[2]s/desk/ (sign in as %[3]s, password %[4]s).\n"+
+		"Texts the line sends, and calls it puts through, appear here.\n\n", url, bound, fixtures.DemoAgent, fixtures.DemoAgentPassword)
+	return e.serve(ctx, ln, "", DemoAuthToken, fixtures.DemoAccountSid, api)
 }
+
+// defaultAddr is where the line listens unless --addr or PERMITLINE_ADDR says otherwise,
+// and where call and text find it.
+const defaultAddr = "127.0.0.1:8080"
 
 // fakeTwilio starts a local fake of Twilio's REST API that prints every text sent through
 // it, so a newcomer sees the confirmation of a phone activation arrive.

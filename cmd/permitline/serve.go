@@ -10,6 +10,8 @@ import (
 	"os"
 	"regexp"
 	"runtime/debug"
+	"strconv"
+	"syscall"
 	"time"
 
 	"permitline/cmd/permitline/desk"
@@ -50,7 +52,7 @@ func voiceFromEnv() ivr.Voice {
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("serve")
-	addr := fs.String("addr", envOr("PERMITLINE_ADDR", "127.0.0.1:8080"), "address to listen on")
+	addr := fs.String("addr", envOr("PERMITLINE_ADDR", defaultAddr), "address to listen on")
 	publicURL := fs.String("public-url", os.Getenv("PERMITLINE_PUBLIC_URL"), "the base URL Twilio reaches the service at")
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
@@ -71,7 +73,32 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if !e.svc.HasPINKey() {
 		return fmt.Errorf("serve: %w", pin.ErrNoKey)
 	}
-	return e.serve(ctx, *addr, public, token, sid, twilioAPI{})
+	ln, err := listen(*addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	return e.serve(ctx, ln, public, token, sid, twilioAPI{})
+}
+
+// listen binds the line's address, before anything says the line is running. An address
+// in use, or one that cannot be had, says which flag picks another.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		example := ""
+		if host, port, err := net.SplitHostPort(addr); err == nil {
+			if n, err := strconv.Atoi(port); err == nil && n > 0 && n < 65535 {
+				example = ", e.g. --addr " + net.JoinHostPort(host, strconv.Itoa(n+1))
+			}
+		}
+		return nil, fmt.Errorf("%s is already in use (another permitline, or another program, listens there): "+
+			"pick another address with --addr HOST:PORT (or PERMITLINE_ADDR)%s", addr, example)
+	case err != nil:
+		return nil, fmt.Errorf("cannot listen on %s: %w; pick another address with --addr HOST:PORT (or PERMITLINE_ADDR)", addr, err)
+	}
+	return ln, nil
 }
 
 // Twilio's credentials have fixed shapes: an auth token is 32 hex digits, an account Sid
@@ -113,24 +140,25 @@ type twilioAPI struct {
 	every  time.Duration
 }
 
-// serve runs the HTTP server, the sender of texts and the pruning of old conversations
-// until ctx ends, then finishes the webhooks in flight. publicURL is normalised
-// (ivr.NormalisePublicURL), or "" for the address listened on; every absolute URL the line
-// gives Twilio is built from it.
-func (e *env) serve(ctx context.Context, addr, publicURL, token, sid string, api twilioAPI) error {
+// serve runs the HTTP server on ln (see listen), the sender of texts and the pruning of old
+// conversations until ctx ends, then finishes the webhooks in flight. publicURL is
+// normalised (ivr.NormalisePublicURL), or "" for the address listened on; every absolute
+// URL the line gives Twilio is built from it.
+func (e *env) serve(ctx context.Context, ln net.Listener, publicURL, token, sid string, api twilioAPI) error {
 	proxies, err := desk.ParseTrustedProxies(os.Getenv("PERMITLINE_TRUSTED_PROXIES"))
 	if err != nil {
 		return usageErr("PERMITLINE_TRUSTED_PROXIES: %v", err)
 	}
 	serverGC()
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
 	if publicURL == "" {
 		publicURL = "http://" + ln.Addr().String()
 	}
-	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	var logs slog.Handler = slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
+	if e.now != "" {
+		// The line runs on a clock of its own (--now): each log line says what it read.
+		logs = withClock(logs, e.clock)
+	}
+	log := slog.New(logs)
 	cfg := server.Config{PublicURL: publicURL, AuthToken: token, AccountSid: sid, Voice: voiceFromEnv(), TrustedProxies: proxies}
 	cfg.Calls = ivr.NewCallControl(sid, token, publicURL, cfg.Voice, api.client)
 	if key := os.Getenv("PERMITLINE_SESSION_KEY"); len(key) >= 32 {

@@ -53,10 +53,13 @@ func New(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
 	// queue is a stream that stays open, so it alone goes without.
 	r.Use(except("/desk/events", middleware.Timeout(10*time.Second)))
 
+	version := Version()
+	r.Get("/", start(cfg.PublicURL, svc, log))
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		// The service's clock (set with --now in a demo or a test), for tools driving the line.
 		w.Header().Set(ClockHeader, svc.Now().UTC().Format(time.RFC3339Nano))
+		w.Header().Set(VersionHeader, version)
 		_, _ = w.Write([]byte("ok\n"))
 	})
 
