@@ -78,31 +78,25 @@ func (s *Service) AddResident(ctx context.Context, actor Actor, in NewResident) 
 		} else if err != nil {
 			return err
 		}
-		addr, err := o.tx.AddressByLine(line, postcode)
-		switch {
-		case errors.Is(err, ErrNotFound):
+		// Every stored spelling of the address counts; an inactive one sorts first (R4).
+		addrs, err := o.tx.AddressesByLine(line, postcode)
+		if err != nil {
+			return err
+		}
+		var addr Address
+		if len(addrs) == 0 {
 			if addr, err = o.tx.InsertAddress(Address{Line: line, Postcode: postcode, SchemeID: sc.ID, Active: true}); err != nil {
 				return fmt.Errorf("saving address: %w", err)
 			}
-		case err != nil:
-			return err
-		case !addr.Active:
-			return &AddressInactiveError{Email: PermitsTeamEmail}
-		case addr.SchemeID != sc.ID:
-			return &InvalidInputError{Field: "scheme", Reason: "that address lies in another scheme area"}
-		default:
-			// R1: the same person at one address is one account, however often added.
-			others, err := o.tx.ResidentsAt(addr.ID)
-			if err != nil {
-				return err
+		} else {
+			switch addr = addrs[0]; {
+			case !addr.Active:
+				return &AddressInactiveError{Email: PermitsTeamEmail}
+			case addr.SchemeID != sc.ID:
+				return &InvalidInputError{Field: "scheme", Reason: "that address lies in another scheme area"}
 			}
-			for _, r := range others {
-				switch {
-				case sameName(r.Name, name):
-					return &DuplicateResidentError{Account: r.Account, Same: "name"}
-				case r.Phone == e164:
-					return &DuplicateResidentError{Account: r.Account, Same: "phone number"}
-				}
+			if err := refuseSameResident(o.tx, addrs, name, e164); err != nil {
+				return err
 			}
 		}
 		account, err := o.freshAccount()
@@ -117,6 +111,26 @@ func (s *Service) AddResident(ctx context.Context, actor Actor, in NewResident) 
 		return o.audit(res.ID, actor, "resident.add", "account %s at %s, %s (%s)", account, line, postcode, sc.Name)
 	})
 	return res, err
+}
+
+// refuseSameResident refuses a second account for the same person at an address: the
+// same name, case and spacing aside, or the same phone number (R1).
+func refuseSameResident(r Reader, addrs []Address, name, e164 string) error {
+	for _, a := range addrs {
+		others, err := r.ResidentsAt(a.ID)
+		if err != nil {
+			return err
+		}
+		for _, res := range others {
+			switch {
+			case sameName(res.Name, name):
+				return &DuplicateResidentError{Account: res.Account, Same: "name"}
+			case res.Phone == e164:
+				return &DuplicateResidentError{Account: res.Account, Same: "phone number"}
+			}
+		}
+	}
+	return nil
 }
 
 func (o *Op) freshAccount() (string, error) {

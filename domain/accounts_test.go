@@ -231,3 +231,44 @@ func TestBadPhoneShowsTheNumberTyped(t *testing.T) {
 		t.Fatalf("member: %v", err)
 	}
 }
+
+// A database from before addresses were matched on their key may hold one address under
+// two spellings: both count, for R1 and R4.
+func TestTwoStoredSpellingsAreOneAddress(t *testing.T) {
+	w := newWorld(t, "2026-11-30 10:00:00")
+	first, err := w.svc.AddResident(w.ctx, w.admin, domain.NewResident{Name: "Ann", Address: "1 Test Street",
+		Postcode: "CB1 1AA", Scheme: cw, Phone: "07700 900150"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sc domain.Scheme
+	if err := w.store.Update(w.ctx, func(tx domain.Tx) (err error) {
+		if sc, err = tx.SchemeByName(cw); err != nil {
+			return err
+		}
+		_, err = tx.InsertAddress(domain.Address{Line: "1 Test St", Postcode: "CB1 1AA", SchemeID: sc.ID, Active: true})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.svc.AddResident(w.ctx, w.admin, domain.NewResident{Name: "ANN", Address: "1 test st",
+		Postcode: "CB1 1AA", Scheme: cw, Phone: "07700 900151"})
+	if e := wantRule[*domain.DuplicateResidentError](t, err, "R1"); e.Account != first.Account {
+		t.Fatalf("refusal names %s, want %s", e.Account, first.Account)
+	}
+	if err := w.svc.SetAddressActive(w.ctx, w.admin, "1 Test St", "CB1 1AA", false); err != nil {
+		t.Fatal(err)
+	}
+	var addrs []domain.Address
+	if err := w.svc.View(w.ctx, func(r domain.Reader) (err error) {
+		addrs, err = r.AddressesByLine("1 TEST STREET", "cb1 1aa")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(addrs) != 2 || addrs[0].Active || addrs[1].Active {
+		t.Fatalf("addresses after deactivating one spelling: %+v", addrs)
+	}
+	_, err = w.svc.ApproveRegistration(w.ctx, w.admin, first.Account, domain.Proof{Document: domain.DocDrivingLicence})
+	wantRule[*domain.AddressInactiveError](t, err, "R4")
+}
