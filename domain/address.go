@@ -36,8 +36,8 @@ func AddressKey(line string) string {
 	return strings.Join(words, " ")
 }
 
-// addressWords maps the abbreviations of UK street addresses (Royal Mail's common ones)
-// to the word each stands for. "St" is read as Street wherever it stands, so "St Johns
+// addressWords maps common abbreviations in UK street addresses to the word each stands
+// for. "St" is read as Street wherever it stands, so "St Johns
 // Road" and "Saint Johns Road" are two addresses: both spellings of the first still match.
 var addressWords = map[string]string{
 	"st":        "street",
@@ -64,9 +64,10 @@ var addressWords = map[string]string{
 	"apt":       "flat",
 }
 
-// postcodeRE is the format of UK postcodes (Royal Mail's, as the ONS and gov.uk give
-// it): an outward code A9, A99, A9A, AA9, AA99 or AA9A and an inward code 9AA, with
-// the letters each position may hold. GIR 0AA is the one postcode outside it.
+// postcodeRE is the format of UK postcodes (Royal Mail's, as in BS 7666): an outward
+// code A9, A99, A9A, AA9, AA99 or AA9A and an inward code 9AA, with the letters each
+// position may hold (no Q, V or X first; no I, J or Z second; no C, I, K, M, O or V in
+// the inward code). GIR 0AA is the one postcode outside it.
 var postcodeRE = regexp.MustCompile(`^(?:` +
 	`[A-PR-UWYZ][0-9][0-9]?` + // A9, A99
 	`|[A-PR-UWYZ][0-9][A-HJKPSTUW]` + // A9A
