@@ -42,22 +42,27 @@ type NewResident struct {
 	PIN                                    string // optional: a caller without one is passed to an agent
 }
 
-// AddResident opens an account at an address in a scheme (R1). An address the system
-// holds as inactive is refused (R4).
+// AddResident opens an account at an address in a scheme (R1). The address is matched
+// on AddressKey and the postcode must be a UK one. An address the system holds as
+// inactive is refused (R4); so is a second account at one address for the same name or
+// phone number (R1).
 func (s *Service) AddResident(ctx context.Context, actor Actor, in NewResident) (Resident, error) {
-	name, line := strings.TrimSpace(in.Name), strings.TrimSpace(in.Address)
-	postcode := NormalisePostcode(in.Postcode)
+	name, line := strings.Join(strings.Fields(in.Name), " "), strings.Join(strings.Fields(in.Address), " ")
 	switch {
 	case name == "":
 		return Resident{}, &InvalidInputError{Field: "name", Reason: "is empty"}
 	case line == "":
 		return Resident{}, &InvalidInputError{Field: "address", Reason: "is empty"}
-	case postcode == "":
-		return Resident{}, &InvalidInputError{Field: "postcode", Reason: "is empty"}
+	case AddressKey(line) == "":
+		return Resident{}, &InvalidInputError{Field: "address", Reason: fmt.Sprintf("%q has no letters or digits", line)}
+	}
+	postcode, err := ParsePostcode(in.Postcode)
+	if err != nil {
+		return Resident{}, err
 	}
 	e164, err := phone.Parse(in.Phone)
 	if err != nil {
-		return Resident{}, &InvalidInputError{Field: "phone", Reason: err.Error()}
+		return Resident{}, phoneInput(err)
 	}
 	var hash string
 	if in.PIN != "" {
@@ -73,18 +78,26 @@ func (s *Service) AddResident(ctx context.Context, actor Actor, in NewResident) 
 		} else if err != nil {
 			return err
 		}
-		addr, err := o.tx.AddressByLine(line, postcode)
-		switch {
-		case errors.Is(err, ErrNotFound):
+		// Every stored spelling of the address counts; an inactive one sorts first (R4).
+		addrs, err := o.tx.AddressesByLine(line, postcode)
+		if err != nil {
+			return err
+		}
+		var addr Address
+		if len(addrs) == 0 {
 			if addr, err = o.tx.InsertAddress(Address{Line: line, Postcode: postcode, SchemeID: sc.ID, Active: true}); err != nil {
 				return fmt.Errorf("saving address: %w", err)
 			}
-		case err != nil:
-			return err
-		case !addr.Active:
-			return &AddressInactiveError{Email: PermitsTeamEmail}
-		case addr.SchemeID != sc.ID:
-			return &InvalidInputError{Field: "scheme", Reason: "that address lies in another scheme area"}
+		} else {
+			switch addr = addrs[0]; {
+			case !addr.Active:
+				return &AddressInactiveError{Email: PermitsTeamEmail}
+			case addr.SchemeID != sc.ID:
+				return &InvalidInputError{Field: "scheme", Reason: "that address lies in another scheme area"}
+			}
+			if err := refuseSameResident(o.tx, addrs, name, e164); err != nil {
+				return err
+			}
 		}
 		account, err := o.freshAccount()
 		if err != nil {
@@ -98,6 +111,26 @@ func (s *Service) AddResident(ctx context.Context, actor Actor, in NewResident) 
 		return o.audit(res.ID, actor, "resident.add", "account %s at %s, %s (%s)", account, line, postcode, sc.Name)
 	})
 	return res, err
+}
+
+// refuseSameResident refuses a second account for the same person at an address: the
+// same name, case and spacing aside, or the same phone number (R1).
+func refuseSameResident(r Reader, addrs []Address, name, e164 string) error {
+	for _, a := range addrs {
+		others, err := r.ResidentsAt(a.ID)
+		if err != nil {
+			return err
+		}
+		for _, res := range others {
+			switch {
+			case sameName(res.Name, name):
+				return &DuplicateResidentError{Account: res.Account, Same: "name"}
+			case res.Phone == e164:
+				return &DuplicateResidentError{Account: res.Account, Same: "phone number"}
+			}
+		}
+	}
+	return nil
 }
 
 func (o *Op) freshAccount() (string, error) {
@@ -129,17 +162,31 @@ func NormalisePostcode(s string) string {
 	return s
 }
 
-// SetAddressActive marks an address active or inactive on the system (R4).
+// SetAddressActive marks an address active or inactive on the system (R4). The address
+// is matched on AddressKey, as registration matches it; every stored spelling of it is
+// marked.
 func (s *Service) SetAddressActive(ctx context.Context, actor Actor, line, postcode string, active bool) error {
+	pc, err := ParsePostcode(postcode)
+	if err != nil {
+		return err
+	}
 	return s.Update(ctx, func(o *Op) error {
-		addr, err := o.tx.AddressByLine(strings.TrimSpace(line), NormalisePostcode(postcode))
+		addrs, err := o.tx.AddressesByLine(line, pc)
 		if err != nil {
-			return fmt.Errorf("address %s, %s: %w", line, postcode, err)
-		}
-		if err := o.tx.SetAddressActive(addr.ID, active); err != nil {
 			return err
 		}
-		return o.audit(0, actor, "address.active", "%s, %s active=%t", addr.Line, addr.Postcode, active)
+		if len(addrs) == 0 {
+			return fmt.Errorf("address %s, %s: %w", strings.TrimSpace(line), pc, ErrNotFound)
+		}
+		for _, addr := range addrs {
+			if err := o.tx.SetAddressActive(addr.ID, active); err != nil {
+				return err
+			}
+			if err := o.audit(0, actor, "address.active", "%s, %s active=%t", addr.Line, addr.Postcode, active); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -229,7 +276,7 @@ func (s *Service) AddMember(ctx context.Context, actor Actor, account string, in
 	}
 	e164, err := phone.Parse(in.Phone)
 	if err != nil {
-		return Member{}, &InvalidInputError{Field: "phone", Reason: err.Error()}
+		return Member{}, phoneInput(err)
 	}
 	var hash string
 	if in.PIN != "" {
@@ -245,6 +292,19 @@ func (s *Service) AddMember(ctx context.Context, actor Actor, account string, in
 		}
 		if actor.Kind != ActorAdmin && actor.Kind != ActorAgent && actor.ID != res.ID {
 			return &NotPermittedError{Need: "add members"}
+		}
+		// R5: a member is a third party, reached on a number of their own.
+		if res.Phone == e164 {
+			return &DuplicateMemberError{Account: res.Account, Holder: true}
+		}
+		members, err := o.tx.Members(res.ID)
+		if err != nil {
+			return err
+		}
+		for _, other := range members {
+			if other.Phone == e164 {
+				return &DuplicateMemberError{Account: res.Account, Member: other.Name}
+			}
 		}
 		m, err = o.tx.InsertMember(Member{ResidentID: res.ID, Name: name, Phone: e164,
 			Permissions: in.Permissions, PINHash: hash, CreatedAt: o.now})

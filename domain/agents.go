@@ -69,7 +69,7 @@ func (s *Service) AddAgent(ctx context.Context, actor Actor, in NewAgent) (Agent
 	if in.Phone != "" {
 		e164, err := phone.Parse(in.Phone)
 		if err != nil {
-			return Agent{}, &InvalidInputError{Field: "phone", Reason: err.Error()}
+			return Agent{}, phoneInput(err)
 		}
 		a.Phone = e164
 	}

@@ -228,3 +228,35 @@ func (e *InvalidInputError) Error() string { return e.Field + ": " + e.Reason }
 
 // Rule returns "input".
 func (e *InvalidInputError) Rule() string { return "input" }
+
+// DuplicateResidentError says the person already holds an account at the address (R1):
+// the same name (case and spacing aside) or the same phone number.
+type DuplicateResidentError struct {
+	Account string // the existing account's number
+	Same    string // what matched: "name" or "phone"
+}
+
+func (e *DuplicateResidentError) Error() string {
+	return fmt.Sprintf("R1: a resident with the same %s already has account %s at this address", e.Same, e.Account)
+}
+
+// Rule returns "R1".
+func (e *DuplicateResidentError) Rule() string { return "R1" }
+
+// DuplicateMemberError says a member's phone number is already on the account (R5): the
+// holder's own, or another member's.
+type DuplicateMemberError struct {
+	Account string
+	Holder  bool   // the number is the account holder's own
+	Member  string // else the name of the member who has it
+}
+
+func (e *DuplicateMemberError) Error() string {
+	if e.Holder {
+		return fmt.Sprintf("R5: that phone number is the holder's own on account %s; a member needs a number of their own", e.Account)
+	}
+	return fmt.Sprintf("R5: that phone number is already member %s's on account %s", e.Member, e.Account)
+}
+
+// Rule returns "R5".
+func (e *DuplicateMemberError) Rule() string { return "R5" }

@@ -25,7 +25,13 @@ type Reader interface {
 	SchemeByName(name string) (Scheme, error)
 	SchemeByID(id int64) (Scheme, error)
 	AddressByID(id int64) (Address, error)
+	// AddressByLine finds the address matching line (by AddressKey) at a normalised
+	// postcode; where two rows match, an inactive one first (R4).
 	AddressByLine(line, postcode string) (Address, error)
+	// AddressesByLine lists every address matching line (by AddressKey) at a postcode.
+	AddressesByLine(line, postcode string) ([]Address, error)
+	// ResidentsAt lists the residents registered at an address, oldest first.
+	ResidentsAt(addressID int64) ([]Resident, error)
 
 	ResidentByID(id int64) (Resident, error)
 	ResidentByAccount(account string) (Resident, error)

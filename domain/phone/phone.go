@@ -49,6 +49,13 @@ func (e *InvalidError) Error() string {
 	return fmt.Sprintf("phone number %q is not valid: %s", in, e.Reason)
 }
 
+// Typed returns the message of Error with the input shown as it was typed, e.g.
+// `phone number "0770 090" is not valid: it is not a valid number`: for the person who
+// typed it, never for a log.
+func (e *InvalidError) Typed() string {
+	return fmt.Sprintf("phone number %q is not valid: %s", e.Input, e.Reason)
+}
+
 // Unwrap returns the library's error, if any.
 func (e *InvalidError) Unwrap() error { return e.Err }
 

@@ -172,3 +172,25 @@ func TestOfcomDramaLandlinesAreLandlines(t *testing.T) {
 		t.Error("01632 961000 is outside the drama range and not a real number")
 	}
 }
+
+// Typed is for the person who typed the number: it shows it whole, where Error masks it.
+func TestInvalidErrorTyped(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"07700 901000", `phone number "07700 901000" is not valid: it is not a valid number`},
+		{"12", `phone number "12" is not valid: it is not a valid number`},
+		{"0800 FLOWERS", `phone number "0800 FLOWERS" is not valid: ` + ReasonCharacters},
+	}
+	for _, tt := range tests {
+		_, err := Parse(tt.in)
+		var ie *InvalidError
+		if !errors.As(err, &ie) {
+			t.Fatalf("Parse(%q) error = %v", tt.in, err)
+		}
+		if got := ie.Typed(); got != tt.want {
+			t.Errorf("Typed() = %s, want %s", got, tt.want)
+		}
+		if strings.Contains(err.Error(), tt.in) && strings.ContainsAny(tt.in, "0123456789") {
+			t.Errorf("Error() %q shows the number", err)
+		}
+	}
+}

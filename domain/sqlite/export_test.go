@@ -15,6 +15,8 @@ var ReaderSQL = map[string]string{
 	// Not a Reader lookup: the search of the conversations to prune.
 	"ExpiredConversations": sqlExpiredConversations,
 	"ResidentsByPhone":     sqlResidentsByPhone,
+	"AddressesByLine":      sqlAddressesByKey,
+	"ResidentsAt":          sqlResidentsAt,
 	"MembersByPhone":       sqlMembersByPhone,
 	"Members":              sqlMembers,
 	"LatestRegistration":   sqlLatestRegistration,

@@ -178,14 +178,22 @@ func (r *q) AddressByID(id int64) (domain.Address, error) {
 	return one(r, scanAddress, `SELECT `+addressCols+` FROM addresses WHERE id = ?`, id)
 }
 
+// Addresses are matched on line_key, domain.AddressKey of the line (migration 0010);
+// an inactive match sorts first, so a duplicate spelling cannot pass R4.
+const sqlAddressesByKey = `SELECT ` + addressCols + ` FROM addresses WHERE line_key = ? AND postcode = ? ORDER BY active, id`
+
 func (r *q) AddressByLine(line, postcode string) (domain.Address, error) {
-	return one(r, scanAddress, `SELECT `+addressCols+` FROM addresses WHERE line = ? AND postcode = ?`, line, postcode)
+	return one(r, scanAddress, sqlAddressesByKey+` LIMIT 1`, domain.AddressKey(line), postcode)
+}
+
+func (r *q) AddressesByLine(line, postcode string) ([]domain.Address, error) {
+	return many(r, scanAddress, sqlAddressesByKey, domain.AddressKey(line), postcode)
 }
 
 func (t *wtx) InsertAddress(a domain.Address) (domain.Address, error) {
 	var err error
-	a.ID, err = t.insert(`INSERT INTO addresses (line, postcode, scheme_id, active) VALUES (?, ?, ?, ?)`,
-		a.Line, a.Postcode, a.SchemeID, a.Active)
+	a.ID, err = t.insert(`INSERT INTO addresses (line, postcode, scheme_id, active, line_key) VALUES (?, ?, ?, ?, ?)`,
+		a.Line, a.Postcode, a.SchemeID, a.Active, domain.AddressKey(a.Line))
 	return a, err
 }
 
@@ -225,6 +233,12 @@ const sqlResidentsByPhone = `SELECT ` + residentCols + ` FROM residents WHERE ph
 
 func (r *q) ResidentsByPhone(e164 string) ([]domain.Resident, error) {
 	return many(r, scanResident, sqlResidentsByPhone, e164)
+}
+
+const sqlResidentsAt = `SELECT ` + residentCols + ` FROM residents WHERE address_id = ? ORDER BY id`
+
+func (r *q) ResidentsAt(addressID int64) ([]domain.Resident, error) {
+	return many(r, scanResident, sqlResidentsAt, addressID)
 }
 
 func (r *q) Residents(afterID int64, limit int) ([]domain.Resident, error) {

@@ -188,6 +188,9 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("migration %s: %w", base, err)
 		}
 	}
+	if err := s.fillAddressKeys(ctx); err != nil {
+		return fmt.Errorf("filling address keys: %w", err)
+	}
 	// The mark that tells a permitline database from any other SQLite file (OpenExisting).
 	_, err = s.writeDB.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, ApplicationID))
 	return err

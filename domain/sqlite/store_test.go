@@ -583,3 +583,37 @@ func TestViewAndCancellation(t *testing.T) {
 		t.Fatalf("reads after the context ended mid-View: %v", err)
 	}
 }
+
+// An address stored before migration 0010 has no line key: the store fills it when it
+// opens, so the address is found by any spelling of its line (R4).
+func TestAddressKeysFilledAtOpen(t *testing.T) {
+	s, path := open(t)
+	var sc domain.Scheme
+	update(t, s, func(tx domain.Tx) (err error) {
+		sc, err = tx.UpsertScheme(namedScheme(t, "Old"))
+		if err != nil {
+			return err
+		}
+		_, err = tx.InsertAddress(domain.Address{Line: "1 Old Street", Postcode: "CB1 1AA", SchemeID: sc.ID})
+		return err
+	})
+	if _, err := sqlite.WriteDB(s).Exec(`UPDATE addresses SET line_key = ''`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = reopen(t, path)
+	if err := s.View(context.Background(), func(r domain.Reader) error {
+		a, err := r.AddressByLine("1 old st", "CB1 1AA")
+		if err != nil {
+			return err
+		}
+		if a.Line != "1 Old Street" || a.Active {
+			t.Errorf("found %+v", a)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

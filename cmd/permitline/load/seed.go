@@ -47,6 +47,11 @@ func residentPhone(i int) string { return fmt.Sprintf("+447400%06d", i) }
 
 func residentName(i int) string { return fmt.Sprintf("%s%06d", namePrefix, i) }
 
+// seedAddress returns resident i's address line and postcode, a well-formed UK one.
+func seedAddress(i int) (line, postcode string) {
+	return fmt.Sprintf("%d Load Street", i+1), fmt.Sprintf("CB%d %dLD", 1+i%9, i%10)
+}
+
 // vrmLetters are letters valid in every position of a current-format registration.
 const vrmLetters = "ABCDEFGHJKLMNPRSTUVWXY"
 
@@ -150,7 +155,7 @@ func seedOne(o *domain.Op, admin domain.Actor, sc domain.Scheme, i int, keyed pi
 			return r, nil
 		}
 	}
-	line, postcode := fmt.Sprintf("%d Load Street", i+1), domain.NormalisePostcode(fmt.Sprintf("CB%d %dLD", 1+i%9, i%10))
+	line, postcode := seedAddress(i)
 	addr, err := tx.AddressByLine(line, postcode)
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
