@@ -66,7 +66,7 @@ func words(m flows.Msg, now time.Time) string {
 	case flows.MsgAskDate:
 		return "Which day is the visit?"
 	case flows.MsgAskDayMonth:
-		return "Please key the day and the month as four digits: for the fifth of December, key 0 5 1 2."
+		return askDayMonth(m.Dates, today)
 	case flows.MsgBadDate:
 		if m.Text == "" {
 			return "Sorry, that isn't a date I can use."
@@ -189,6 +189,25 @@ func option(o flows.Option, now time.Time) string {
 		return ""
 	}
 	return fmt.Sprintf("%s, press %s.", what, key)
+}
+
+// askDayMonth asks for a date as four digits, with a day the caller could book as the
+// example (days, from the flow: the next bookable days), not one that needs no permit.
+// Tomorrow has its own key, so the example is a later day where there is one.
+func askDayMonth(days []calendar.Date, today calendar.Date) string {
+	const ask = "Please key the day and the month as four digits"
+	if len(days) == 0 {
+		return ask + "."
+	}
+	ex := days[0]
+	for _, d := range days {
+		if d != today.AddDays(1) {
+			ex = d
+			break
+		}
+	}
+	keys := fmt.Sprintf("%02d%02d", ex.Day, int(ex.Month))
+	return fmt.Sprintf("%s: for %s, key %s.", ask, plainDate(ex), strings.Join(strings.Split(keys, ""), " "))
 }
 
 // keyName says a key as it is printed on the keypad.
