@@ -95,6 +95,7 @@ const (
 
 	// Balance and buying.
 	MsgBalance     MsgID = "balance"      // Balance
+	MsgPrice       MsgID = "price"        // Money (one permit), N (its visits): said before the quantity
 	MsgAskQuantity MsgID = "ask_quantity" // N: the most that may be bought
 	MsgBadQuantity MsgID = "bad_quantity" // N: the most
 	MsgQuote       MsgID = "quote"        // N, Money

@@ -3,6 +3,7 @@ package ivr_test
 import (
 	"testing"
 
+	"permitline/domain"
 	"permitline/flows/entry"
 )
 
@@ -32,4 +33,41 @@ func TestUsingANewVehicleDoesNotRenumberTheMenu(t *testing.T) {
 	c.press("9").press(entry.EncodeKeypad("AB12CDF")).expect("I have").press("1").press("2").press("1").
 		expect("Done.")
 	c.press("1").expect(append(menu, "For A, B, one, two. C, D, F, press 3.")...)
+}
+
+// The price of a permit is said before the caller is asked how many; after the payment
+// the caller hears its reference, and a receipt is texted to a mobile, once, but never to
+// a landline nor to a number that opted out of texts.
+func TestAPurchaseNamesThePriceAndTextsAReceipt(t *testing.T) {
+	t.Run("a mobile", func(t *testing.T) {
+		l := newLine(t, monday)
+		c := l.alexAtMenu().press("4").expect("Permits cost eighteen pounds each, with five visits, valid 12 months. " +
+			"How many permits would you like?")
+		c.press("2").press("1").pay("4242424242424242").expect("Your payment reference ends in ")
+		texts := l.texts()
+		if len(texts) != 1 || texts[0].Kind != domain.NoticeReceipt || texts[0].To != alex || texts[0].PaymentRef() == "" {
+			t.Fatalf("want one receipt to %s, got %+v", alex, texts)
+		}
+	})
+	t.Run("a landline", func(t *testing.T) {
+		l := newLine(t, monday)
+		l.dial("+441632960123").press("3690").press("4").expect("Permits cost eighteen pounds each").
+			press("2").press("1").pay("4242424242424242").expect("Your payment of thirty-six pounds was taken")
+		if texts := l.texts(); len(texts) != 0 {
+			t.Fatalf("texted a landline: %+v", texts)
+		}
+		if got := l.Balance("Sam Taylor").BoughtThisYear; got != 2 {
+			t.Fatalf("bought %d permits, want 2", got)
+		}
+	})
+	t.Run("opted out", func(t *testing.T) {
+		l := newLine(t, monday)
+		if err := l.Svc.Update(l.Ctx, func(o *domain.Op) error { return o.SetOptOut(alex, true) }); err != nil {
+			t.Fatal(err)
+		}
+		l.alexAtMenu().press("4").press("2").press("1").pay("4242424242424242").expect("Your payment reference ends in ")
+		if texts := l.texts(); len(texts) != 0 {
+			t.Fatalf("texted a number that opted out: %+v", texts)
+		}
+	})
 }
