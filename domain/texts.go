@@ -24,6 +24,9 @@ const (
 	// added, which on the phone is the payment reference, and its reference for a refund.
 	NoticePermitsAdded NoticeKind = "permits_added"
 	NoticeRefundDue    NoticeKind = "refund_due"
+	// NoticeReceipt is the receipt of permits bought on a call that heard the payment go
+	// through; its key names the payment as NoticePermitsAdded's does.
+	NoticeReceipt NoticeKind = "permits_receipt"
 )
 
 // OutboxStatus is where an outgoing text stands.
@@ -94,7 +97,7 @@ func (o *Op) text(kind NoticeKind, subject string, res Resident, visitID int64, 
 // PaymentRef returns the payment reference a text about a payment reports (its key after
 // the kind), or "" for a text about a visit.
 func (m Outgoing) PaymentRef() string {
-	if m.Kind != NoticePermitsAdded && m.Kind != NoticeRefundDue {
+	if m.Kind != NoticePermitsAdded && m.Kind != NoticeRefundDue && m.Kind != NoticeReceipt {
 		return ""
 	}
 	return strings.TrimPrefix(m.Key, string(m.Kind)+":")

@@ -66,7 +66,7 @@ func Activate() *Flow {
 			},
 			"enter_date": {
 				Ask:    func(*Ctx) Ask { return Ask{Kind: AskDigits, MaxDigits: 4} },
-				Prompt: func(*Ctx) []Msg { return []Msg{say(MsgAskDayMonth)} },
+				Prompt: func(c *Ctx) []Msg { return []Msg{{ID: MsgAskDayMonth, Dates: bookableDays(c)}} },
 				Decide: enterDate,
 			},
 			"confirm": {
@@ -114,7 +114,7 @@ func activateStart(c *Ctx, _ Input) Outcome {
 	if len(vs) == 0 {
 		return Outcome{Event: "ask_vrm"}
 	}
-	for _, v := range vs[:min(len(vs), maxVehicles)] {
+	for _, v := range domain.VehicleMenu(vs, maxVehicles) {
 		c.Data.Vehicles = append(c.Data.Vehicles, v.VRM)
 	}
 	return Outcome{Event: "offer"}
@@ -185,7 +185,20 @@ func confirmVRM(c *Ctx, in Input) Outcome {
 func dateAsk(c *Ctx) Ask {
 	today := c.Today()
 	return Ask{Kind: AskChoice, Options: []Option{{"1", Msg{ID: MsgOptToday, Date: today}},
-		{"2", Msg{ID: MsgOptTomorrow, Date: today.AddDays(1)}}, {"3", say(MsgOptOtherDate)}}}
+		{"2", Msg{ID: MsgOptTomorrow, Date: today.AddDays(1)}}, {"3", Msg{ID: MsgOptOtherDate, Dates: bookableDays(c)}}}}
+}
+
+// exampleDays is how many days a visit could be booked for are given as examples of a date.
+const exampleDays = 3
+
+// bookableDays returns the next days after today a visit could be booked for in the
+// caller's scheme (R12-R14), for the examples of a date: none if they cannot be worked out.
+func bookableDays(c *Ctx) []calendar.Date {
+	days, err := c.Op.BookableDays(c.Account(), exampleDays)
+	if err != nil {
+		return nil
+	}
+	return days
 }
 
 func chooseDate(c *Ctx, in Input) Outcome {

@@ -10,14 +10,15 @@ import (
 )
 
 // Buy sells permits with a card payment on the call. The registration (R3) and the
-// yearly allowance (R7) are checked before anything else; the caller keys how many, hears
-// the total and that permits are neither refundable nor a guarantee of a space (R10), and
-// pays with the payment provider's own card capture (Twilio <Pay>): no card number ever
-// reaches this service. The purchase is recorded only on a successful payment, once per
+// yearly allowance (R7) are checked before anything else; the caller hears the price of
+// a permit (R6, R8), keys how many, hears the total and that permits are neither
+// refundable nor a guarantee of a space (R10), and pays with the payment provider's own
+// card capture (Twilio <Pay>): no card number ever reaches this service. The purchase is recorded only on a successful payment, once per
 // confirmation code, even when the result comes after the caller hung up. A payment the
 // rules refuse once taken (the allowance used meanwhile by another channel) is a refund
 // due (R24): the caller hears so and is offered the helpdesk. A failed payment is
-// explained and can be tried again.
+// explained and can be tried again. A paid purchase is read back with the payment's
+// reference, and a receipt is texted to the resident's mobile.
 func Buy() *Flow {
 	return &Flow{
 		Name:  FlowBuy,
@@ -31,8 +32,11 @@ func Buy() *Flow {
 		States: map[string]State{
 			"start": {Auto: true, Decide: buyStart},
 			"quantity": {
-				Ask:    func(*Ctx) Ask { return Ask{Kind: AskDigits, MaxDigits: 2} },
-				Prompt: func(c *Ctx) []Msg { return []Msg{{ID: MsgAskQuantity, N: mostToBuy(c)}} },
+				Ask: func(*Ctx) Ask { return Ask{Kind: AskDigits, MaxDigits: 2} },
+				Prompt: func(c *Ctx) []Msg {
+					return []Msg{{ID: MsgPrice, Money: domain.PermitPrice, N: domain.VisitsPerPermit},
+						{ID: MsgAskQuantity, N: mostToBuy(c)}}
+				},
 				Decide: chooseQuantity,
 			},
 			"quote": {
@@ -127,7 +131,8 @@ func paid(c *Ctx, in Input) Outcome {
 	// payment more than once, and on an ended call too (Engine.Late).
 	code := in.Pay.ConfirmationCode
 	p, err := c.Op.BuyPermits(c.Actor(), c.Account(), c.Data.Quantity, domain.PaymentIn{
-		Amount: total(c), ProviderRef: code, IdempotencyKey: code, Taken: true, Receipt: in.Late})
+		Amount: total(c), ProviderRef: code, IdempotencyKey: code, Taken: true, Receipt: in.Late,
+		TextReceipt: !in.Late})
 	var (
 		r   domain.Refusal
 		due *domain.RefundDueError

@@ -22,6 +22,8 @@ type Msg struct {
 	Money domain.Pence
 	Ref   string
 	Text  string
+	// Dates are examples of a date: the next days a visit could be booked for (R12-R14).
+	Dates []calendar.Date
 	// Err is a rule's refusal to explain, with what the person can do instead.
 	Err error
 	// Balance and Helpdesk carry the figures of a balance or an hours announcement.
@@ -64,10 +66,10 @@ const (
 	MsgOptNo        MsgID = "opt_no"      // Text: what no does
 	MsgOptVehicle   MsgID = "opt_vehicle" // VRM
 	MsgOptOtherVRM  MsgID = "opt_other_vrm"
-	MsgOptToday     MsgID = "opt_today"    // Date
-	MsgOptTomorrow  MsgID = "opt_tomorrow" // Date
-	MsgOptOtherDate MsgID = "opt_other_date"
-	MsgOptVisit     MsgID = "opt_visit" // VRM, Date, Ref
+	MsgOptToday     MsgID = "opt_today"      // Date
+	MsgOptTomorrow  MsgID = "opt_tomorrow"   // Date
+	MsgOptOtherDate MsgID = "opt_other_date" // Dates: examples
+	MsgOptVisit     MsgID = "opt_visit"      // VRM, Date, Ref
 	MsgOptPayCard   MsgID = "opt_pay_card"
 	MsgOptRetryPay  MsgID = "opt_retry_pay"
 
@@ -76,7 +78,7 @@ const (
 	MsgAskVRM       MsgID = "ask_vrm"       // how to key or say a registration
 	MsgVRMReadBack  MsgID = "vrm_read_back" // VRM
 	MsgAskDate      MsgID = "ask_date"
-	MsgAskDayMonth  MsgID = "ask_day_month"
+	MsgAskDayMonth  MsgID = "ask_day_month" // Dates: examples
 	MsgBadDate      MsgID = "bad_date"      // Text: why
 	MsgBadEntry     MsgID = "bad_entry"     // Text: why the keys made no registration
 	MsgConfirmVisit MsgID = "confirm_visit" // VRM, Date, At (start), Until (end)
@@ -93,6 +95,7 @@ const (
 
 	// Balance and buying.
 	MsgBalance     MsgID = "balance"      // Balance
+	MsgPrice       MsgID = "price"        // Money (one permit), N (its visits): said before the quantity
 	MsgAskQuantity MsgID = "ask_quantity" // N: the most that may be bought
 	MsgBadQuantity MsgID = "bad_quantity" // N: the most
 	MsgQuote       MsgID = "quote"        // N, Money

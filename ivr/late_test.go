@@ -140,8 +140,9 @@ func TestAPaymentBeforeTheHangupIsHeardAndRecordedOnce(t *testing.T) {
 	if got := l.balance("Alex Morgan").BoughtThisYear; got != before+2 {
 		t.Fatalf("bought %d", got-before)
 	}
-	if texts := l.texts(); len(texts) != 0 {
-		t.Fatalf("the caller heard it: no text, got %+v", texts)
+	// The caller heard it: the text is a receipt, not the news that permits were added.
+	if texts := l.texts(); len(texts) != 1 || texts[0].Kind != domain.NoticeReceipt || texts[0].To != alex {
+		t.Fatalf("want one receipt to the mobile, got %+v", texts)
 	}
 	l.noErrorLogged()
 }

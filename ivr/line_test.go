@@ -3,6 +3,7 @@ package ivr_test
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -18,13 +19,23 @@ import (
 const token = servertest.Token
 
 // line is the service under test, with the voice assertions below.
-type line struct{ *servertest.Line }
+type line struct {
+	*servertest.Line
+	payments int // successful payments so far, for repeatable confirmation codes
+}
 
-func newLine(t *testing.T, now string) *line { return &line{servertest.New(t, now)} }
+func newLine(t *testing.T, now string) *line { return &line{Line: servertest.New(t, now)} }
 
 func at(t testing.TB, s string) time.Time { return servertest.At(t, s) }
 
-func (l *line) cfg(from string) twiliosim.Config { return l.Sim(from, "+443455207007") }
+func (l *line) cfg(from string) twiliosim.Config {
+	cfg := l.Sim(from, "+443455207007")
+	cfg.PaymentCode = func() string {
+		l.payments++
+		return fmt.Sprintf("ch_%024x", uint64(l.payments)*0x9e3779b97f4a7c15)
+	}
+	return cfg
+}
 
 // call is one simulated call with the test's assertions built in.
 type call struct {

@@ -30,6 +30,11 @@ var (
 		{"activate-implausible-registration", monday, alex, []string{"2580", "1", "9", keyed("AI12CDE"), "24", "silence"}},
 		{"activate-bank-holiday-needs-no-permit", "2026-12-21 10:00", alex, []string{"2580", "1", "1", "3", "2812", "2912", "1"}},
 		{"activate-too-far-ahead", monday, alex, []string{"2580", "1", "1", "3", "1512", "1412", "3"}},
+		// The example of a date is a day that needs a permit (R12-R14).
+		{"activate-another-date-on-a-friday", "2026-12-04 10:00", alex, []string{"2580", "1", "1", "3", "0712", "1"}},
+		{"activate-another-date-over-christmas", "2026-12-24 10:00", alex, []string{"2580", "1", "1", "3", "2912", "1"}},
+		// A new vehicle is offered after the saved and recent ones, which keep their keys.
+		{"activate-new-vehicle-keeps-the-menu", monday, alex, []string{"2580", "1", "9", keyed("AB12CDF"), "1", "2", "1", "1", "3"}},
 		{"activate-same-vehicle-twice", monday, alex, []string{"2580", "1", "1", "2", "1", "1", "1", "2"}},
 		{"activate-after-hours-today", "2026-11-30 18:30", alex, []string{"2580", "1", "1", "1", "2", "1"}},
 		{"activate-without-permits", monday, "+441632960123", []string{"3690", "1"}},

@@ -66,7 +66,7 @@ func words(m flows.Msg, now time.Time) string {
 	case flows.MsgAskDate:
 		return "Which day is the visit?"
 	case flows.MsgAskDayMonth:
-		return "Please key the day and the month as four digits: for the fifth of December, key 0 5 1 2."
+		return askDayMonth(m.Dates, today)
 	case flows.MsgBadDate:
 		if m.Text == "" {
 			return "Sorry, that isn't a date I can use."
@@ -107,6 +107,9 @@ func words(m flows.Msg, now time.Time) string {
 		return "OK, the visit is still booked."
 	case flows.MsgBalance:
 		return balance(m.Balance, now)
+	case flows.MsgPrice:
+		return fmt.Sprintf("Permits cost %s each, with %s, valid %d months.", speak.Money(m.Money),
+			speak.Plural(m.N, "visit", "visits"), domain.PermitValidityMonths)
 	case flows.MsgAskQuantity:
 		if m.N == 1 {
 			return "You can buy one more permit this permit year. Press 1, then hash, to buy it."
@@ -124,8 +127,9 @@ func words(m flows.Msg, now time.Time) string {
 		return fmt.Sprintf("I'll now take a card payment of %s. Your card details go straight to our payment "+
 			"provider. Press star at any time to stop.", speak.Money(m.Money))
 	case flows.MsgPaid:
-		return fmt.Sprintf("Thank you. Your payment of %s was taken, and %s now on your account, valid until %s.",
-			speak.Money(m.Money), speak.Plural(m.N, "permit is", "permits are"), speak.Date(calendar.DateOf(m.Until), today))
+		return fmt.Sprintf("Thank you. Your payment of %s was taken, and %s now on your account, valid until %s. %s",
+			speak.Money(m.Money), speak.Plural(m.N, "permit is", "permits are"), speak.Date(calendar.DateOf(m.Until), today),
+			paymentRef(m.Ref))
 	case flows.MsgPayFailed:
 		return payFailed(m.Text)
 	case flows.MsgPaidRefused:
@@ -189,6 +193,47 @@ func option(o flows.Option, now time.Time) string {
 		return ""
 	}
 	return fmt.Sprintf("%s, press %s.", what, key)
+}
+
+// askDayMonth asks for a date as four digits, with a day the caller could book as the
+// example (days, from the flow: the next bookable days), not one that needs no permit.
+// Tomorrow has its own key, so the example is a later day where there is one.
+func askDayMonth(days []calendar.Date, today calendar.Date) string {
+	const ask = "Please key the day and the month as four digits"
+	if len(days) == 0 {
+		return ask + "."
+	}
+	ex := days[0]
+	for _, d := range days {
+		if d != today.AddDays(1) {
+			ex = d
+			break
+		}
+	}
+	keys := fmt.Sprintf("%02d%02d", ex.Day, int(ex.Month))
+	return fmt.Sprintf("%s: for %s, key %s.", ask, plainDate(ex), strings.Join(strings.Split(keys, ""), " "))
+}
+
+// refChars is how many characters of a payment reference are read aloud: the provider's
+// references are long, and their end tells one payment from another.
+const refChars = 6
+
+// paymentRef reads a payment reference slowly, in groups, as visit references are read:
+// the whole of a short one, the end of a long one.
+func paymentRef(ref string) string {
+	ref = strings.ToUpper(strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return -1
+	}, ref))
+	switch {
+	case ref == "":
+		return ""
+	case len(ref) <= refChars:
+		return fmt.Sprintf("Your payment reference is %s.", speak.Digits(ref))
+	}
+	return fmt.Sprintf("Your payment reference ends in %s.", speak.Digits(ref[len(ref)-refChars:]))
 }
 
 // keyName says a key as it is printed on the keypad.

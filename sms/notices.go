@@ -19,7 +19,7 @@ func Notice(r domain.Reader, m domain.Outgoing, now time.Time) (body string, sen
 
 func notice(r domain.Reader, m domain.Outgoing, now time.Time) (body string, send bool, err error) {
 	switch m.Kind {
-	case domain.NoticePermitsAdded, domain.NoticeRefundDue:
+	case domain.NoticePermitsAdded, domain.NoticeRefundDue, domain.NoticeReceipt:
 		return paymentNotice(r, m, now)
 	}
 	v, err := r.VisitByID(m.VisitID)
@@ -55,7 +55,7 @@ func notice(r domain.Reader, m domain.Outgoing, now time.Time) (body string, sen
 // for them ended, or a refund due for a payment whose permits could not be issued (R24).
 func paymentNotice(r domain.Reader, m domain.Outgoing, now time.Time) (string, bool, error) {
 	today := calendar.DateOf(now)
-	if m.Kind == domain.NoticePermitsAdded {
+	if m.Kind == domain.NoticePermitsAdded || m.Kind == domain.NoticeReceipt {
 		p, err := r.PaymentByKey(m.PaymentRef())
 		if err != nil {
 			return "", false, fmt.Errorf("payment %s of text %d: %w", m.PaymentRef(), m.ID, err)
@@ -63,6 +63,9 @@ func paymentNotice(r domain.Reader, m domain.Outgoing, now time.Time) (string, b
 		permits, err := r.PermitsForPayment(p.ID)
 		if err != nil || len(permits) == 0 {
 			return "", false, fmt.Errorf("permits of payment %s of text %d: %v", p.ProviderRef, m.ID, err)
+		}
+		if m.Kind == domain.NoticeReceipt {
+			return receipt(p, permits, today), true, nil
 		}
 		return fmt.Sprintf("Visitor permits: your payment of %s (ref %s) went through after the call ended. "+
 			"%s now on your account, valid until %s.", p.AmountPence, p.ProviderRef,
@@ -91,4 +94,13 @@ func refundReason(rule string) string {
 		return "it would pass the allowance of 20 permits a year"
 	}
 	return "they could not be issued"
+}
+
+// receipt writes the receipt of permits bought on a call: what was bought, for how much,
+// until when, the payment's reference and that permits are not refundable (R10).
+func receipt(p domain.Payment, permits []domain.Permit, today calendar.Date) string {
+	return fmt.Sprintf("Visitor permits receipt: %s for %s (%s each), paid by card, ref %s. "+
+		"%d visits each, valid until %s. No refunds or exchanges.",
+		plural(len(permits), "permit", "permits"), p.AmountPence, domain.PermitPrice, p.ProviderRef,
+		domain.VisitsPerPermit, day(calendar.DateOf(permits[0].ExpiresAt), today))
 }

@@ -60,6 +60,10 @@ var recordings = []recording{
 	{"no-permit-needed-saturday", monday, alex, []string{"VISITOR AB12CDE SAT", "MON"}},
 	{"bank-holiday", "2026-12-21 10:00", alex, []string{"VISITOR AB12CDE 28/12", "29/12"}},
 	{"too-far-ahead", monday, alex, []string{"VISITOR AB12CDE 15/12", "14/12"}},
+	// The examples of a date are days that need a permit: not the weekend in a Monday-to-Friday
+	// scheme, not the Christmas bank holidays (R12-R14).
+	{"date-examples-on-a-friday", "2026-12-04 10:00", alex, []string{"VISITOR AB12CDE SUN", "MON"}},
+	{"date-examples-over-christmas", "2026-12-24 10:00", alex, []string{"VISITOR AB12CDE 26/12", "TUE"}},
 	{"hours-over-today", "2026-11-30 18:30", alex, []string{"VISITOR AB12CDE", "TOMORROW"}},
 	{"same-vehicle-twice", monday, alex, []string{"VISITOR AB12CDE TUE", "VISITOR AB12CDE TUE"}},
 	{"undo-a-visit", monday, alex, []string{"VISITOR AB12CDE TUE", "UNDO JCFQUU", "UNDO JCFQUU", "UNDO", "UNDO ZZZZZZ"}},

@@ -146,8 +146,8 @@ func ask(a *flows.Ask, says []flows.Msg, now time.Time) string {
 		return "Reply with the registration, e.g. AB12CDE."
 	case flows.AskChoice:
 		for _, o := range a.Options {
-			if o.Msg.ID == flows.MsgOptToday {
-				return "Reply with a date: TOMORROW, SAT or 5/12."
+			if o.Msg.ID == flows.MsgOptOtherDate {
+				return askDate(o.Msg.Dates, today)
 			}
 		}
 		for _, m := range says {
@@ -166,6 +166,34 @@ func ask(a *flows.Ask, says []flows.Msg, now time.Time) string {
 		return "Reply CONFIRM or NO."
 	}
 	return ""
+}
+
+// askDate asks for a date with examples of the ways to write one, each a day the sender
+// could book (days, from the flow: the next bookable days): TOMORROW, a weekday within the
+// week ("MON") and a day and month ("9/12"), each way once, as far as the days allow.
+func askDate(days []calendar.Date, today calendar.Date) string {
+	var examples []string
+	var tomorrow, weekday, dayMonth bool
+	for _, d := range days {
+		switch ahead := today.DaysUntil(d); {
+		case ahead == 1 && !tomorrow:
+			tomorrow = true
+			examples = append(examples, "TOMORROW")
+		case ahead >= 2 && ahead <= 6 && !weekday:
+			weekday = true
+			examples = append(examples, strings.ToUpper(d.Weekday().String()[:3]))
+		case !dayMonth:
+			dayMonth = true
+			examples = append(examples, fmt.Sprintf("%d/%d", d.Day, int(d.Month)))
+		}
+	}
+	switch len(examples) {
+	case 0:
+		return "Reply with a date, up to 14 days ahead."
+	case 1:
+		return "Reply with a date, e.g. " + examples[0] + "."
+	}
+	return "Reply with a date: " + strings.Join(examples[:len(examples)-1], ", ") + " or " + examples[len(examples)-1] + "."
 }
 
 // refusal explains a rule's refusal by text, with what the resident can do instead.

@@ -361,9 +361,10 @@ func scanVehicle(s scanner) (domain.Vehicle, error) {
 	return v, err
 }
 
-// Vehicles lists saved vehicles first, then the most recently used.
+// Vehicles lists saved vehicles first, in the order they were saved (using one does not
+// move it), then the others, the most recently used first.
 const sqlVehicles = `SELECT id, resident_id, vrm, saved, last_used_at, created_at FROM vehicles
-	WHERE resident_id = ? ORDER BY saved DESC, last_used_at DESC, id`
+	WHERE resident_id = ? ORDER BY saved DESC, CASE WHEN saved THEN id END, last_used_at DESC, id`
 
 func (r *q) Vehicles(residentID int64) ([]domain.Vehicle, error) {
 	return many(r, scanVehicle, sqlVehicles, residentID)

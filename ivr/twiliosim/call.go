@@ -42,6 +42,9 @@ type Config struct {
 	Client     *http.Client // nil = a client with Twilio's 15-second timeout
 	From, To   string       // E.164 numbers; From may be "anonymous"
 	AccountSid string       // "" = fixtures.DemoAccountSid, the demo line's and the tests' account
+	// PaymentCode makes the PaymentConfirmationCode of a successful payment; nil = a random
+	// charge id ("ch_" and 24 hex digits). Recorded conversations set it to be repeatable.
+	PaymentCode func() string
 }
 
 // normalized checks cfg and fills in its defaults.
@@ -252,7 +255,11 @@ func (c *Call) PayWith(ctx context.Context, card string) (Turn, error) {
 		p.Set("Result", "success")
 		p.Set("PaymentToken", "tok_"+randomHex(12))
 		if amount, _ := strconv.ParseFloat(pay.attr("chargeAmount", "0"), 64); amount > 0 {
-			p.Set("PaymentConfirmationCode", "ch_"+randomHex(12))
+			code := "ch_" + randomHex(12)
+			if c.cfg.PaymentCode != nil {
+				code = c.cfg.PaymentCode()
+			}
+			p.Set("PaymentConfirmationCode", code)
 		}
 		p.Set("PaymentCardNumber", strings.Repeat("x", len(card)-4)+card[len(card)-4:])
 		p.Set("PaymentCardType", "visa")
