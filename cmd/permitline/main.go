@@ -42,7 +42,7 @@ var commands = map[string]command{
 	"permits buy":          {"permits buy ACCOUNT --quantity N --payment-ref REF", runPermitsBuy},
 	"refunds list":         {"refunds list [--all] [--json]", runRefundsList},
 	"refunds settle":       {"refunds settle REF", runRefundsSettle},
-	"visits add":           {"visits add ACCOUNT --vrm VRM [--date DATE|today|tomorrow]", runVisitsAdd},
+	"visits add":           {"visits add ACCOUNT --vrm VRM [--date DATE]", runVisitsAdd},
 	"visits list":          {"visits list ACCOUNT [--json]", runVisitsList},
 	"visits cancel":        {"visits cancel REF", runVisitsCancel},
 	"check":                {"check VRM --scheme SCHEME [--at TIME]", runCheck},
