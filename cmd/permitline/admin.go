@@ -46,7 +46,7 @@ func runSchemesImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "imported %d schemes\n", len(saved))
+	fmt.Fprintf(e.stdout, "imported %s\n", plural(len(saved), "scheme", "schemes"))
 	return nil
 }
 
@@ -92,7 +92,13 @@ func runResidentAdd(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&in.Scheme, "scheme", "", "scheme area")
 	fs.StringVar(&in.Phone, "phone", "", "phone number")
 	fs.StringVar(&in.PIN, "pin", "", "phone PIN (4-6 digits)")
-	if _, err := e.parseAndOpen(ctx, fs, args, 0); err != nil {
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if err := required(fs, "name", "address", "postcode", "scheme", "phone"); err != nil {
+		return err
+	}
+	if err := e.open(ctx); err != nil {
 		return err
 	}
 	res, err := e.svc.AddResident(ctx, admin(), in)
@@ -220,11 +226,11 @@ func runResidentShow(ctx context.Context, e *env, args []string) error {
 		reg = map[bool]string{true: "valid until ", false: "expired "}[a.Registered] + london(v.Balance.Registration.ExpiresAt)
 	}
 	fmt.Fprintf(w, "  Registration:  %s\n", reg)
-	fmt.Fprintf(w, "  Permits:       %d valid, %d visits left\n", len(a.Permits), a.VisitsLeft)
+	fmt.Fprintf(w, "  Permits:       %d valid, %s left\n", len(a.Permits), plural(a.VisitsLeft, "visit", "visits"))
 	for _, p := range v.Balance.Permits {
-		fmt.Fprintf(w, "    permit %d: %d visits left, expires %s\n", p.ID, p.VisitsLeft(), london(p.ExpiresAt))
+		fmt.Fprintf(w, "    permit %d: %s left, expires %s\n", p.ID, plural(p.VisitsLeft(), "visit", "visits"), london(p.ExpiresAt))
 	}
-	fmt.Fprintf(w, "  Allowance:     %d bought this permit year, %d left, renews %s\n", a.BoughtThisYear, a.AllowanceLeft, a.AllowanceRenewsOn)
+	fmt.Fprintf(w, "  Allowance:     %d bought this permit year, %d left, renews on %s\n", a.BoughtThisYear, a.AllowanceLeft, dayWords(v.Balance.RenewsOn))
 	for _, m := range a.Members {
 		fmt.Fprintf(w, "  Member:        %s, %s, may %s\n", m.Name, phone.National(m.Phone), m.Permissions)
 	}
@@ -232,10 +238,11 @@ func runResidentShow(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(w, "  Vehicles:      %s\n", strings.Join(a.Vehicles, ", "))
 	}
 	for _, vis := range v.Upcoming {
-		fmt.Fprintf(w, "  Visit %s: %s on %s, %s, %s to %s\n", vis.Ref, vis.VRM, vis.Date, vis.Status, london(vis.StartsAt), vis.EndsAt.In(calendar.London).Format("15:04"))
+		fmt.Fprintf(w, "  Visit %s: %s on %s, %s, %s to %s\n", vis.Ref, spacedVRM(vis.VRM), dayWords(vis.Date), vis.Status,
+			vis.StartsAt.In(calendar.London).Format("15:04"), vis.EndsAt.In(calendar.London).Format("15:04"))
 	}
 	for _, en := range v.Activity {
-		fmt.Fprintf(w, "  %s  %-9s %-20s %s (%s %s)\n", london(en.At), en.Actor.Channel, en.Action, en.Detail, en.Actor.Kind, en.Actor.Name)
+		fmt.Fprintf(w, "  %s  %-9s %-20s %s (%s %s)\n", londonShort(en.At), en.Actor.Channel, en.Action, en.Detail, en.Actor.Kind, en.Actor.Name)
 	}
 	return nil
 }
@@ -276,8 +283,14 @@ func runResidentList(ctx context.Context, e *env, args []string) error {
 func runResidentSetPIN(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("resident set-pin")
 	newPIN := fs.String("pin", "", "the new PIN (4-6 digits)")
-	pos, err := e.parseAndOpen(ctx, fs, args, 1)
+	pos, err := parse(fs, args, 1)
 	if err != nil {
+		return err
+	}
+	if err := required(fs, "pin"); err != nil {
+		return err
+	}
+	if err := e.open(ctx); err != nil {
 		return err
 	}
 	if err := e.svc.SetPIN(ctx, admin(), pos[0], *newPIN); err != nil {
@@ -289,10 +302,13 @@ func runResidentSetPIN(ctx context.Context, e *env, args []string) error {
 
 func runAddressActive(active bool) func(context.Context, *env, []string) error {
 	return func(ctx context.Context, e *env, args []string) error {
-		fs := e.flags("address")
+		fs := e.flags(map[bool]string{true: "address activate", false: "address deactivate"}[active])
 		line := fs.String("address", "", "address line")
 		postcode := fs.String("postcode", "", "postcode")
 		if _, err := parse(fs, args, 0); err != nil {
+			return err
+		}
+		if err := required(fs, "address", "postcode"); err != nil {
 			return err
 		}
 		if err := e.open(ctx); err != nil {
@@ -310,20 +326,36 @@ func runAddressActive(active bool) func(context.Context, *env, []string) error {
 func runRegistrationApprove(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("registration approve")
 	doc := fs.String("document", "", "driving-licence, tenancy-agreement or utility-bill")
-	docDate := fs.String("document-date", "", "the utility bill's date (YYYY-MM-DD)")
-	tenancyEnd := fs.String("tenancy-end", "", "the tenancy's end date (YYYY-MM-DD)")
+	docDate := fs.String("document-date", "", "the utility bill's date (YYYY-MM-DD, 5/12/2026, 5 Dec 2026, ...)")
+	tenancyEnd := fs.String("tenancy-end", "", "the tenancy's end date (YYYY-MM-DD, 5/12/2027, 5 Dec 2027, ...)")
 	pos, err := parse(fs, args, 1)
 	if err != nil {
 		return err
 	}
+	if err := required(fs, "document"); err != nil {
+		return err
+	}
+	switch domain.Document(*doc) {
+	case domain.DocUtilityBill:
+		if err := required(fs, "document-date"); err != nil {
+			return usageErr("--document-date is required with --document %s", *doc)
+		}
+	case domain.DocTenancyAgreement:
+		if err := required(fs, "tenancy-end"); err != nil {
+			return usageErr("--tenancy-end is required with --document %s", *doc)
+		}
+	}
+	if err := e.setClock(); err != nil {
+		return err
+	}
 	p := domain.Proof{Document: domain.Document(*doc)}
 	if *docDate != "" {
-		if p.DocumentDate, err = calendar.ParseDate(*docDate); err != nil {
+		if p.DocumentDate, err = parseDay(*docDate, e.clock.Now()); err != nil {
 			return usageErr("--document-date: %v", err)
 		}
 	}
 	if *tenancyEnd != "" {
-		if p.TenancyEnd, err = calendar.ParseDate(*tenancyEnd); err != nil {
+		if p.TenancyEnd, err = parseDay(*tenancyEnd, e.clock.Now()); err != nil {
 			return usageErr("--tenancy-end: %v", err)
 		}
 	}
@@ -349,6 +381,9 @@ func runMemberAdd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := required(fs, "name", "phone", "can"); err != nil {
+		return err
+	}
 	if in.Permissions, err = domain.ParsePermissions(*can); err != nil {
 		return usageErr("--can: %v", err)
 	}
@@ -366,8 +401,14 @@ func runMemberAdd(ctx context.Context, e *env, args []string) error {
 func runVehicleAdd(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("vehicle add")
 	reg := fs.String("vrm", "", "vehicle registration")
-	pos, err := e.parseAndOpen(ctx, fs, args, 1)
+	pos, err := parse(fs, args, 1)
 	if err != nil {
+		return err
+	}
+	if err := required(fs, "vrm"); err != nil {
+		return err
+	}
+	if err := e.open(ctx); err != nil {
 		return err
 	}
 	v, err := e.svc.AddVehicle(ctx, admin(), pos[0], *reg)
@@ -386,8 +427,8 @@ func runPermitsBuy(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if strings.TrimSpace(*ref) == "" {
-		return usageErr("--payment-ref is required")
+	if err := required(fs, "quantity", "payment-ref"); err != nil {
+		return err
 	}
 	if err := e.open(ctx); err != nil {
 		return err
@@ -401,21 +442,34 @@ func runPermitsBuy(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "payment %s was already recorded: nothing new bought\n", *ref)
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "%d permits bought for %s, valid until %s; %d more may be bought before %s\n",
-		len(p.Permits), p.Payment.AmountPence, london(p.Permits[0].ExpiresAt), p.AllowanceLeft, p.RenewsOn)
+	more := fmt.Sprintf("%d more may be bought", p.AllowanceLeft)
+	if p.AllowanceLeft == 0 {
+		more = "no more may be bought"
+	}
+	fmt.Fprintf(e.stdout, "%s bought for %s, valid until %s; %s this permit year, which renews on %s\n",
+		plural(len(p.Permits), "permit", "permits"), p.Payment.AmountPence, london(p.Permits[0].ExpiresAt), more, dayWords(p.RenewsOn))
 	return nil
 }
 
 func runVisitsAdd(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("visits add")
 	reg := fs.String("vrm", "", "vehicle registration")
-	day := fs.String("date", "today", "YYYY-MM-DD, today or tomorrow")
-	pos, err := e.parseAndOpen(ctx, fs, args, 1)
+	day := fs.String("date", "today", "the day: YYYY-MM-DD, today, tomorrow, a weekday (saturday), 5/12, 05/12/2026, 5 Dec, 5th December")
+	pos, err := parse(fs, args, 1)
 	if err != nil {
+		return err
+	}
+	if err := required(fs, "vrm"); err != nil {
+		return err
+	}
+	if err := e.setClock(); err != nil {
 		return err
 	}
 	date, err := parseDay(*day, e.clock.Now())
 	if err != nil {
+		return usageErr("--date: %v", err)
+	}
+	if err := e.open(ctx); err != nil {
 		return err
 	}
 	a, err := e.svc.ActivateVisit(ctx, admin(), pos[0], domain.VisitRequest{VRM: *reg, Date: date})
@@ -423,9 +477,15 @@ func runVisitsAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	v := a.Visit
-	fmt.Fprintf(e.stdout, "visit %s: %s on %s from %s to %s; %d visits left; cancellable until %s\n",
-		v.Ref, a.Mark.Spaced(), v.Date, london(v.StartsAt), v.EndsAt.In(calendar.London).Format("15:04"),
-		a.VisitsLeft, london(v.CancelDeadline()))
+	// R17: a visit can be cancelled until 5 minutes before it starts; one for today that
+	// starts now is already past that.
+	cancel := "it can be cancelled until " + london(v.CancelDeadline())
+	if !e.clock.Now().Before(v.CancelDeadline()) {
+		cancel = "it can no longer be cancelled (R17: a visit can be cancelled until 5 minutes before it starts)"
+	}
+	fmt.Fprintf(e.stdout, "visit %s: %s on %s from %s to %s; %s left; %s\n",
+		v.Ref, a.Mark.Spaced(), dayWords(v.Date), v.StartsAt.In(calendar.London).Format("15:04"),
+		v.EndsAt.In(calendar.London).Format("15:04"), plural(a.VisitsLeft, "visit", "visits"), cancel)
 	return nil
 }
 
@@ -466,28 +526,34 @@ func runVisitsCancel(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "visit %s for %s on %s cancelled; the visit is back on its permit\n", v.Ref, v.VRM, v.Date)
+	fmt.Fprintf(e.stdout, "visit %s for %s on %s cancelled; the visit is back on its permit\n", v.Ref, spacedVRM(v.VRM), dayWords(v.Date))
 	return nil
 }
 
 func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("check")
 	scheme := fs.String("scheme", "", "scheme area")
-	at := fs.String("at", "", "the moment to check (default now)")
-	pos, err := e.parseAndOpen(ctx, fs, args, 1)
+	at := fs.String("at", "", "the moment to check: RFC3339, London wall time or a date (default --now)")
+	pos, err := parse(fs, args, 1)
 	if err != nil {
+		return err
+	}
+	if err := required(fs, "scheme"); err != nil {
+		return err
+	}
+	if err := e.open(ctx); err != nil {
 		return err
 	}
 	when := e.clock.Now()
 	if *at != "" {
 		if when, err = parseWhen(*at); err != nil {
-			return err
+			return usageErr("--at: %v", err)
 		}
 	}
 	v, err := e.svc.Check(ctx, pos[0], *scheme, when)
 	if err != nil {
 		// Exit 1 means "not permitted"; a question that cannot be answered is another status.
-		return &exitError{code: 3, msg: "permitline check: " + err.Error()}
+		return &exitError{code: 3, msg: "permitline check: " + words(err)}
 	}
 	if !v.Permitted {
 		return &exitError{code: 1, msg: "not permitted: " + v.Reason}
@@ -498,7 +564,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 
 func runHours(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("hours")
-	at := fs.String("at", "", "the moment to ask about (default now)")
+	at := fs.String("at", "", "the moment to ask about: RFC3339, London wall time, or a date for that day from its start (default --now)")
 	if _, err := e.parseAndOpen(ctx, fs, args, 0); err != nil {
 		return err
 	}
@@ -506,7 +572,7 @@ func runHours(ctx context.Context, e *env, args []string) error {
 	if *at != "" {
 		var err error
 		if when, err = parseWhen(*at); err != nil {
-			return err
+			return usageErr("--at: %v", err)
 		}
 	}
 	st := e.svc.Helpdesk().Status(when)
@@ -522,7 +588,7 @@ func runHours(ctx context.Context, e *env, args []string) error {
 	} else {
 		fmt.Fprintf(e.stdout, "closed: the helpdesk next opens %s\n", london(st.NextOpening))
 	}
-	fmt.Fprintf(e.stdout, "today (%s): %s\n", when.In(calendar.London).Format("Mon 2 Jan 2006"), today)
+	fmt.Fprintf(e.stdout, "today (%s): %s\n", dayWords(calendar.DateOf(when)), today)
 	return nil
 }
 

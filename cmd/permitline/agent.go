@@ -24,6 +24,12 @@ func runAgentAdd(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
+	if err := required(fs, "username", "name"); err != nil {
+		return err
+	}
+	if (strings.TrimSpace(in.Phone) == "") == (strings.TrimSpace(in.ClientIdentity) == "") {
+		return usageErr("give one of --phone and --client")
+	}
 	var err error
 	if in.Password, err = e.readPassword(*passwordFile); err != nil {
 		return err

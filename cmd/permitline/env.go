@@ -15,6 +15,7 @@ import (
 	"permitline/domain/calendar"
 	"permitline/domain/sqlite"
 	"permitline/fixtures"
+	"permitline/flows/entry"
 )
 
 // errUsage marks an error in the command's words; run prints the usage line with it.
@@ -53,7 +54,7 @@ func (e *env) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&e.dbPath, "db", envOr("PERMITLINE_DB", "./permitline.db"), "SQLite database file")
-	fs.StringVar(&e.now, "now", os.Getenv("PERMITLINE_NOW"), "the RFC3339 instant the clock reads (the server's clock runs on from it)")
+	fs.StringVar(&e.now, "now", os.Getenv("PERMITLINE_NOW"), "the moment the clock reads: RFC3339, London wall time or a date (the server's clock runs on from it)")
 	return fs
 }
 
@@ -69,7 +70,9 @@ func envOr(key, def string) string {
 func parse(fs *flag.FlagSet, args []string, positional int) ([]string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+			return nil, &helpError{fs}
+		} else if err != nil {
 			return nil, usageErr("%v", err)
 		}
 		args = fs.Args()
@@ -106,23 +109,11 @@ func (e *env) parseAndOpen(ctx context.Context, fs *flag.FlagSet, args []string,
 	return pos, e.open(ctx)
 }
 
-// open sets up the clock, opens the store (see openStore; migrations are applied) and builds the service.
+// open sets up the clock (see setClock), opens the store (see openStore; migrations are
+// applied) and builds the service.
 func (e *env) open(ctx context.Context) error {
-	e.clock = domain.SystemClock{}
-	if e.now != "" {
-		t, err := time.Parse(time.RFC3339, e.now)
-		if err != nil {
-			return usageErr("--now %q is not RFC3339 (e.g. 2026-12-05T09:30:00Z)", e.now)
-		}
-		if runsOn(e.command) {
-			e.clock = domain.StartingAt(t)
-		} else {
-			// A one-shot command's clock stands at t. Each command is a separate process,
-			// so a clock restarted at the same --now and running on would read earlier
-			// than what the previous command recorded: a registration approved "in the
-			// future" is not valid yet (R3), a permit bought "later" is not usable (R15).
-			e.clock = domain.NewManualClock(t)
-		}
+	if err := e.setClock(); err != nil {
+		return err
 	}
 	holidays, err := fixtures.BankHolidays()
 	if err != nil {
@@ -137,6 +128,28 @@ func (e *env) open(ctx context.Context) error {
 		return err
 	}
 	e.svc = domain.New(domain.Config{Store: e.store, Clock: e.clock, Holidays: holidays, PIN: pins})
+	return nil
+}
+
+// setClock sets the command's clock from --now (read as parseWhen reads a time), or the
+// system clock; a command that reads dates against today calls it before opening the store.
+func (e *env) setClock() error {
+	e.clock = domain.SystemClock{}
+	if e.now != "" {
+		t, err := parseWhen(e.now)
+		if err != nil {
+			return usageErr("--now: %v", err)
+		}
+		if runsOn(e.command) {
+			e.clock = domain.StartingAt(t)
+		} else {
+			// A one-shot command's clock stands at t. Each command is a separate process,
+			// so a clock restarted at the same --now and running on would read earlier
+			// than what the previous command recorded: a registration approved "in the
+			// future" is not valid yet (R3), a permit bought "later" is not usable (R15).
+			e.clock = domain.NewManualClock(t)
+		}
+	}
 	return nil
 }
 
@@ -159,38 +172,60 @@ func admin() domain.Actor {
 	return domain.Admin(name)
 }
 
-// parseWhen reads a moment: RFC3339, or a London wall time "2006-01-02T15:04" / "2006-01-02 15:04".
+// whenHelp says what parseWhen accepts.
+const whenHelp = "give RFC3339 (2026-12-05T09:30:00Z), London wall time (2026-12-05T09:30 or \"2026-12-05 09:30\") or a date (2026-12-05, its start in London)"
+
+// parseWhen reads a moment, the one reader of times on the command line (--now, --at):
+// RFC3339; London wall time "2006-01-02T15:04", "2006-01-02 15:04" (seconds allowed); or
+// a bare date "2006-01-02", the moment that day starts in London. A wall time the clocks
+// skip (the hour lost in March) is refused.
 func parseWhen(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02T15:04:05"} {
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02 15:04:05"} {
 		if t, err := time.ParseInLocation(layout, s, calendar.London); err == nil {
+			if t.Format(layout) != s {
+				return time.Time{}, fmt.Errorf("%s does not happen in London: the clocks go forward an hour then", s)
+			}
 			return t, nil
 		}
 	}
-	return time.Time{}, usageErr("time %q is not RFC3339 or YYYY-MM-DDTHH:MM (London)", s)
+	if d, err := calendar.ParseDate(s); err == nil {
+		return d.Midnight(), nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time: %s", s, whenHelp)
 }
 
-// parseDay reads a date: YYYY-MM-DD, today or tomorrow (London).
+// dayHelp says what parseDay accepts.
+const dayHelp = "give YYYY-MM-DD, today, tomorrow, a weekday (saturday), 5/12, 05/12/2026, 5 Dec or 5th December"
+
+// parseDay reads a date, the one reader of dates on the command line: YYYY-MM-DD, or
+// anything a resident may text (entry.TextDate: today, tomorrow, weekday names, 5/12,
+// 05/12/2026, 5 Dec, 5th December), read against today in London.
 func parseDay(s string, now time.Time) (calendar.Date, error) {
-	switch strings.ToLower(s) {
-	case "", "today":
-		return calendar.DateOf(now), nil
-	case "tomorrow":
-		return calendar.DateOf(now).AddDays(1), nil
+	today := calendar.DateOf(now)
+	if strings.TrimSpace(s) == "" {
+		return today, nil
 	}
-	d, err := calendar.ParseDate(s)
-	if err != nil {
-		return d, usageErr("%v", err)
+	if d, err := calendar.ParseDate(strings.TrimSpace(s)); err == nil {
+		return d, nil
 	}
-	return d, nil
+	if d, ok := entry.TextDate(s, today); ok {
+		return d, nil
+	}
+	return calendar.Date{}, fmt.Errorf("%q is not a date: %s", s, dayHelp)
 }
 
-// london formats an instant as London wall time.
-func london(t time.Time) string {
-	if t.IsZero() {
-		return "-"
+// required returns a usage error naming the first of the flags in names that was not
+// given, or was given blank: nothing is opened or written before the words are right.
+func required(fs *flag.FlagSet, names ...string) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, n := range names {
+		if f := fs.Lookup(n); !given[n] || f == nil || strings.TrimSpace(f.Value.String()) == "" {
+			return usageErr("--%s is required", n)
+		}
 	}
-	return t.In(calendar.London).Format("Mon 2 Jan 2006 15:04")
+	return nil
 }

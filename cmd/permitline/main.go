@@ -42,7 +42,7 @@ var commands = map[string]command{
 	"permits buy":          {"permits buy ACCOUNT --quantity N --payment-ref REF", runPermitsBuy},
 	"refunds list":         {"refunds list [--all] [--json]", runRefundsList},
 	"refunds settle":       {"refunds settle REF", runRefundsSettle},
-	"visits add":           {"visits add ACCOUNT --vrm VRM [--date DATE|today|tomorrow]", runVisitsAdd},
+	"visits add":           {"visits add ACCOUNT --vrm VRM [--date DATE]", runVisitsAdd},
 	"visits list":          {"visits list ACCOUNT [--json]", runVisitsList},
 	"visits cancel":        {"visits cancel REF", runVisitsCancel},
 	"check":                {"check VRM --scheme SCHEME [--at TIME]", runCheck},
@@ -72,11 +72,25 @@ func main() {
 
 // run dispatches args to a subcommand and returns the exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// The flags every command shares may come before the command's words as well as after.
+	global, args := leadingGlobals(args)
+	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+		return runHelp(ctx, args[1:], stdout, stderr)
+	}
 	name, cmd, rest := lookup(args)
 	if cmd == nil {
-		if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
-			usage(stdout)
-			return 0
+		if group := groupOf(args); group != "" {
+			if len(args) > 1 && isHelpFlag(args[1]) {
+				groupUsage(stdout, group)
+				return 0
+			}
+			if len(args) == 1 {
+				fmt.Fprintf(stderr, "permitline: %q needs one of its commands\n", args[0])
+			} else {
+				fmt.Fprintf(stderr, "permitline: unknown command %q\n", strings.Join(args, " "))
+			}
+			groupUsage(stderr, group)
+			return 2
 		}
 		if len(args) > 0 {
 			fmt.Fprintf(stderr, "permitline: unknown command %q\n", strings.Join(args, " "))
@@ -87,10 +101,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr,
 		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	defer e.close()
-	err := cmd.run(ctx, e, rest)
+	err := cmd.run(ctx, e, append(global, rest...))
 	var ee *exitError
+	var he *helpError
 	switch {
 	case err == nil:
+		return 0
+	case errors.As(err, &he):
+		commandHelp(stdout, name, *cmd, he.fs)
 		return 0
 	case errors.As(err, &ee):
 		if ee.msg != "" {
@@ -101,7 +119,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "permitline %s: %v\nusage: permitline %s\n", name, err, cmd.usage)
 		return 2
 	default:
-		fmt.Fprintf(stderr, "permitline %s: %v\n", name, err)
+		fmt.Fprintf(stderr, "permitline %s: %s\n", name, words(err))
 		return 1
 	}
 }

@@ -59,10 +59,10 @@ func runRefundsList(ctx context.Context, e *env, args []string) error {
 	for _, rf := range rs {
 		settled := "due"
 		if !rf.Due() {
-			settled = london(rf.SettledAt) + " by " + rf.SettledBy
+			settled = londonShort(rf.SettledAt) + " by " + rf.SettledBy
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s: %s\t%s\t%s\t%s\n", rf.PaymentRef, rf.Account, rf.Name,
-			rf.AmountPence, rf.Rule, rf.Reason, rf.Channel, london(rf.CreatedAt), settled)
+			rf.AmountPence, rf.Rule, rf.Reason, rf.Channel, londonShort(rf.CreatedAt), settled)
 	}
 	return tw.Flush()
 }
