@@ -21,12 +21,11 @@ type PaymentIn struct {
 	// with a RefundDueError. Without it a refusal records nothing (the back office's
 	// operator hears it at once).
 	Taken bool
-	// Receipt asks for a text to the resident that the permits were added: the buyer is no
-	// longer on the line to hear it (a payment result that came after the call ended).
-	Receipt bool
-	// TextReceipt asks for a receipt by text (NoticeReceipt) of a purchase the buyer heard
-	// go through on the call.
-	TextReceipt bool
+	// Receipt is the text that tells the resident of the purchase: NoticeReceipt for a
+	// purchase the buyer heard go through on the call, NoticePermitsAdded when the buyer was
+	// no longer on the line to hear it (a payment result that came after the call ended),
+	// or "" for none.
+	Receipt NoticeKind
 }
 
 // Quote is what a purchase would cost and leave, checked before any money is taken.
@@ -152,8 +151,8 @@ func (o *Op) BuyPermits(actor Actor, account string, qty int, pay PaymentIn) (Pu
 		qty, q.Total, q.Scheme.Name, calendar.DateOf(expires), pay.ProviderRef); err != nil {
 		return Purchase{}, err
 	}
-	if kind := receiptKind(pay); kind != "" {
-		if err := o.text(kind, key, res, 0, o.now); err != nil {
+	if pay.Receipt != "" {
+		if err := o.text(pay.Receipt, key, res, 0, o.now); err != nil {
 			return Purchase{}, fmt.Errorf("queueing the receipt of payment %s: %w", pay.ProviderRef, err)
 		}
 	}
@@ -239,16 +238,4 @@ func (s *Service) Balance(ctx context.Context, actor Actor, account string) (Bal
 		return err
 	})
 	return b, err
-}
-
-// receiptKind returns the text a purchase asks for: permits added after the call ended, a
-// receipt of a purchase made on it, or none ("").
-func receiptKind(pay PaymentIn) NoticeKind {
-	switch {
-	case pay.Receipt:
-		return NoticePermitsAdded
-	case pay.TextReceipt:
-		return NoticeReceipt
-	}
-	return ""
 }

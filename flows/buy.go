@@ -130,9 +130,12 @@ func paid(c *Ctx, in Input) Outcome {
 	// The confirmation code alone is the payment's once-only key: Twilio may report one
 	// payment more than once, and on an ended call too (Engine.Late).
 	code := in.Pay.ConfirmationCode
+	receipt := domain.NoticeReceipt
+	if in.Late {
+		receipt = domain.NoticePermitsAdded // the caller hung up before hearing it
+	}
 	p, err := c.Op.BuyPermits(c.Actor(), c.Account(), c.Data.Quantity, domain.PaymentIn{
-		Amount: total(c), ProviderRef: code, IdempotencyKey: code, Taken: true, Receipt: in.Late,
-		TextReceipt: !in.Late})
+		Amount: total(c), ProviderRef: code, IdempotencyKey: code, Taken: true, Receipt: receipt})
 	var (
 		r   domain.Refusal
 		due *domain.RefundDueError

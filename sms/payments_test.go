@@ -23,7 +23,7 @@ func TestPaymentTextsAreSentOnce(t *testing.T) {
 	caller := domain.Actor{Kind: domain.ActorResident, ID: res.ID, Name: res.Name, Channel: domain.ChannelVoice}
 	late := "ch_" + strings.Repeat("a", 40)
 	if _, err := l.Svc.BuyPermits(l.Ctx, caller, alexAcct, 2, domain.PaymentIn{Amount: 3600, ProviderRef: late,
-		IdempotencyKey: late, Taken: true, Receipt: true}); err != nil {
+		IdempotencyKey: late, Taken: true, Receipt: domain.NoticePermitsAdded}); err != nil {
 		t.Fatal(err)
 	}
 	left := l.Balance("Alex Morgan").AllowanceLeft

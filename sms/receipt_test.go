@@ -24,7 +24,7 @@ func TestAReceiptFitsTwoSegments(t *testing.T) {
 	ref := "ch_" + strings.Repeat("a", 40)
 	qty := l.Balance("Alex Morgan").AllowanceLeft
 	if _, err := l.Svc.BuyPermits(l.Ctx, caller, acct, qty, domain.PaymentIn{Amount: domain.PermitPrice * domain.Pence(qty),
-		ProviderRef: ref, IdempotencyKey: ref, Taken: true, TextReceipt: true}); err != nil {
+		ProviderRef: ref, IdempotencyKey: ref, Taken: true, Receipt: domain.NoticeReceipt}); err != nil {
 		t.Fatal(err)
 	}
 	flush(t, l, s)
