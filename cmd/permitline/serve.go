@@ -121,8 +121,8 @@ func twilioAccountFromEnv() (token, sid string, err error) {
 		return "", "", errors.New("TWILIO_AUTH_TOKEN is the demo's token, which anyone can read in the source: " +
 			"set it to the account's auth token, from the Twilio console")
 	case !authTokenShape.MatchString(token):
-		return "", "", fmt.Errorf("TWILIO_AUTH_TOKEN is not a Twilio auth token (32 hex digits; this one has %d characters): "+
-			"copy it again from the Twilio console", len(token))
+		return "", "", fmt.Errorf("TWILIO_AUTH_TOKEN is not a Twilio auth token (32 hex digits; this one has %s): "+
+			"copy it again from the Twilio console", plural(len(token), "character", "characters"))
 	case sid == "":
 		return "", "", errors.New("TWILIO_ACCOUNT_SID is not set: webhooks are checked against the account " +
 			"(set it to the account's Sid, AC and 32 hex digits, from the Twilio console)")

@@ -21,7 +21,7 @@ func TestServeRefusesTwilioCredentialsThatCannotBeReal(t *testing.T) {
 		want             []string
 	}{
 		{"no token", "", goodSid, []string{"TWILIO_AUTH_TOKEN is not set"}},
-		{"a one-character token", "x", goodSid, []string{"TWILIO_AUTH_TOKEN", "32 hex digits", "1 characters"}},
+		{"a one-character token", "x", goodSid, []string{"TWILIO_AUTH_TOKEN", "32 hex digits", "has 1 character)"}},
 		{"a token of 31 hex digits", goodToken[1:], goodSid, []string{"TWILIO_AUTH_TOKEN", "32 hex digits"}},
 		{"a token that is not hex", strings.Repeat("z", 32), goodSid, []string{"TWILIO_AUTH_TOKEN", "32 hex digits"}},
 		{"the demo's token", fixtures.DemoAuthToken, goodSid, []string{"TWILIO_AUTH_TOKEN is the demo's token"}},
