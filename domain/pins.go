@@ -180,6 +180,22 @@ func (s *Service) VerifyPIN(ctx context.Context, c Caller, given string) error {
 	return s.Update(ctx, func(o *Op) error { return o.VerifyPIN(PINCheck{Caller: c, Given: given}) })
 }
 
+// PruneIdentifyFailures deletes up to limit counts of failed identifications that no
+// longer count, in one write, and returns how many. A made-up account number's count is
+// kept while it holds wrong PINs, as a real account's is until its right PIN: forgetting
+// it sooner would tell the two apart.
+func (s *Service) PruneIdentifyFailures(ctx context.Context, limit int) (int, error) {
+	if limit <= 0 {
+		return 0, &InvalidInputError{Field: "limit", Reason: "is 1 or more"}
+	}
+	var n int
+	err := s.Update(ctx, func(o *Op) (err error) {
+		n, err = o.tx.DeleteIdentifyFailuresBefore(o.now.Add(-IdentifyWindow), o.now, limit)
+		return err
+	})
+	return n, err
+}
+
 func noSuchAccountKey(c Caller) string { return "account:" + c.Account }
 
 func (o *Op) pinOf(c Caller) (string, PINState, error) {

@@ -96,4 +96,7 @@ func (t *readOnlyTx) SettleRefund(string, time.Time, string) error { return t.re
 
 // Identification and PINs.
 func (t *readOnlyTx) SetIdentifyFailures(string, IdentifyFailures) error { return t.refuse() }
-func (t *readOnlyTx) SetMemberPIN(int64, string) error                   { return t.refuse() }
+func (t *readOnlyTx) DeleteIdentifyFailuresBefore(time.Time, time.Time, int) (int, error) {
+	return 0, t.refuse()
+}
+func (t *readOnlyTx) SetMemberPIN(int64, string) error { return t.refuse() }

@@ -150,6 +150,11 @@ type Tx interface {
 	DeleteSignOutsBefore(t time.Time) error
 	// SetIdentifyFailures stores the failed identifications counted for a calling number.
 	SetIdentifyFailures(caller string, f IdentifyFailures) error
+	// DeleteIdentifyFailuresBefore forgets up to limit counts of failed identifications
+	// that no longer count: a calling number's whose window started before windowBefore,
+	// and a made-up account number's whose lockout ended before lockBefore with no wrong
+	// PIN counted since; it returns how many.
+	DeleteIdentifyFailuresBefore(windowBefore, lockBefore time.Time, limit int) (int, error)
 	// SetMemberPIN replaces a member's PIN hash and clears the failure count.
 	SetMemberPIN(id int64, hash string) error
 

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"database/sql"
 	"errors"
+	"time"
 
 	"permitline/domain"
 )
@@ -29,6 +30,19 @@ func (t *wtx) SetIdentifyFailures(caller string, f domain.IdentifyFailures) erro
 		ON CONFLICT (caller) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start`,
 		caller, f.Failures, ts(f.WindowStart))
 	return err
+}
+
+func (t *wtx) DeleteIdentifyFailuresBefore(windowBefore, lockBefore time.Time, limit int) (int, error) {
+	res, err := t.db.ExecContext(t.ctx, `DELETE FROM identify_failures WHERE caller IN (
+		SELECT caller FROM identify_failures
+		WHERE (caller NOT LIKE 'account:%' AND window_start < ?)
+		   OR (caller LIKE 'account:%' AND failures = 0 AND window_start < ?)
+		LIMIT ?)`, ts(windowBefore), ts(lockBefore), limit)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 func (t *wtx) SetMemberPIN(id int64, hash string) error {
