@@ -67,7 +67,7 @@ func (s *Service) AddResident(ctx context.Context, actor Actor, in NewResident) 
 	var hash string
 	if in.PIN != "" {
 		if hash, err = s.pins.Hash(in.PIN); err != nil {
-			return Resident{}, &InvalidInputError{Field: "pin", Reason: err.Error()}
+			return Resident{}, &InvalidInputError{Field: "pin", Reason: err.Error(), Err: err}
 		}
 	}
 	var res Resident
@@ -281,7 +281,7 @@ func (s *Service) AddMember(ctx context.Context, actor Actor, account string, in
 	var hash string
 	if in.PIN != "" {
 		if hash, err = s.pins.Hash(in.PIN); err != nil {
-			return Member{}, &InvalidInputError{Field: "pin", Reason: err.Error()}
+			return Member{}, &InvalidInputError{Field: "pin", Reason: err.Error(), Err: err}
 		}
 	}
 	var m Member
@@ -320,7 +320,7 @@ func (s *Service) AddMember(ctx context.Context, actor Actor, account string, in
 func (s *Service) SetPIN(ctx context.Context, actor Actor, account, newPIN string) error {
 	hash, err := s.pins.Hash(newPIN)
 	if err != nil {
-		return &InvalidInputError{Field: "pin", Reason: err.Error()}
+		return &InvalidInputError{Field: "pin", Reason: err.Error(), Err: err}
 	}
 	return s.Update(ctx, func(o *Op) error {
 		res, err := residentByAccount(o.tx, account)

@@ -222,9 +222,15 @@ func (e *LockedOutError) Error() string {
 func (e *LockedOutError) Rule() string { return "PIN" }
 
 // InvalidInputError says an argument is malformed (an empty name, an unknown scheme).
-type InvalidInputError struct{ Field, Reason string }
+type InvalidInputError struct {
+	Field, Reason string
+	Err           error // the typed cause, when there is one (a *pin.InvalidError)
+}
 
 func (e *InvalidInputError) Error() string { return e.Field + ": " + e.Reason }
+
+// Unwrap returns the typed cause, for a channel that words it.
+func (e *InvalidInputError) Unwrap() error { return e.Err }
 
 // Rule returns "input".
 func (e *InvalidInputError) Rule() string { return "input" }

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"permitline/domain"
@@ -25,7 +24,6 @@ func words(err error) string {
 		needReg   *domain.RegistrationNeededError
 		noPermit  *domain.NoPermitAvailableError
 		badPIN    *pin.InvalidError
-		input     *domain.InvalidInputError
 	)
 	switch {
 	case errors.As(err, &none):
@@ -66,14 +64,6 @@ func words(err error) string {
 		return err.Error()
 	case errors.As(err, &badPIN):
 		return "PIN not accepted: " + pinWhy(badPIN.Reason)
-	case errors.As(err, &input) && input.Field == "pin":
-		// The store's PIN errors arrive as text ("hashing PIN: PIN is not valid: ..."):
-		// read the reason back from its end.
-		for _, r := range []string{pin.ReasonLength, pin.ReasonRepeated, pin.ReasonRun} {
-			if strings.HasSuffix(input.Reason, r) {
-				return "PIN not accepted: " + pinWhy(r)
-			}
-		}
 	}
 	return err.Error()
 }
