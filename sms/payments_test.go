@@ -16,11 +16,7 @@ func TestPaymentTextsAreSentOnce(t *testing.T) {
 	l := servertest.New(t, "2026-11-30 10:00")
 	s, fake := outbox(t, l)
 	alexAcct := l.People["Alex Morgan"].Account
-	var res domain.Resident
-	if err := l.Svc.View(l.Ctx, func(r domain.Reader) (err error) { res, err = r.ResidentByAccount(alexAcct); return err }); err != nil {
-		t.Fatal(err)
-	}
-	caller := domain.Actor{Kind: domain.ActorResident, ID: res.ID, Name: res.Name, Channel: domain.ChannelVoice}
+	caller := l.Resident("Alex Morgan", domain.ChannelVoice)
 	late := "ch_" + strings.Repeat("a", 40)
 	if _, err := l.Svc.BuyPermits(l.Ctx, caller, alexAcct, 2, domain.PaymentIn{Amount: 3600, ProviderRef: late,
 		IdempotencyKey: late, Taken: true, Receipt: domain.NoticePermitsAdded}); err != nil {

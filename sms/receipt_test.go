@@ -16,11 +16,7 @@ func TestAReceiptFitsTwoSegments(t *testing.T) {
 	l := servertest.New(t, "2026-11-30 10:00")
 	s, fake := outbox(t, l)
 	acct := l.People["Alex Morgan"].Account
-	var res domain.Resident
-	if err := l.Svc.View(l.Ctx, func(r domain.Reader) (err error) { res, err = r.ResidentByAccount(acct); return err }); err != nil {
-		t.Fatal(err)
-	}
-	caller := domain.Actor{Kind: domain.ActorResident, ID: res.ID, Name: res.Name, Channel: domain.ChannelVoice}
+	caller := l.Resident("Alex Morgan", domain.ChannelVoice)
 	ref := "ch_" + strings.Repeat("a", 40)
 	qty := l.Balance("Alex Morgan").AllowanceLeft
 	if _, err := l.Svc.BuyPermits(l.Ctx, caller, acct, qty, domain.PaymentIn{Amount: domain.PermitPrice * domain.Pence(qty),

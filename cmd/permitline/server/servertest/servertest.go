@@ -231,6 +231,21 @@ func (l *Line) Upcoming(name string) []domain.Visit {
 	return vs
 }
 
+// Resident returns a demo account holder as the actor on a channel, as the line would
+// identify them.
+func (l *Line) Resident(name string, ch domain.Channel) domain.Actor {
+	l.T.Helper()
+	var res domain.Resident
+	err := l.Svc.View(l.Ctx, func(r domain.Reader) (err error) {
+		res, err = r.ResidentByAccount(l.People[name].Account)
+		return err
+	})
+	if err != nil {
+		l.T.Fatal(err)
+	}
+	return domain.ResidentCaller(res).Actor(ch)
+}
+
 // Balance returns a demo person's account's balance.
 func (l *Line) Balance(name string) domain.Balance {
 	l.T.Helper()
