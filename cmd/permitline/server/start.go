@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime/debug"
 
+	"permitline/cmd/permitline/desk"
 	"permitline/domain"
 	"permitline/domain/calendar"
 )
@@ -100,15 +101,10 @@ func start(public string, svc *domain.Service, log *slog.Logger) http.HandlerFun
 			http.Error(w, "the start page could not be shown", http.StatusInternalServerError)
 			return
 		}
-		h := w.Header()
-		h.Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		// The desk's policy, with nothing to run: the page has no script and no form.
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; "+
+		desk.SecurityHeaders(w.Header(), "default-src 'none'; style-src 'self'; img-src 'self'; "+
 			"form-action 'none'; frame-ancestors 'none'; base-uri 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Cache-Control", "no-store")
-		h.Set("X-Frame-Options", "DENY")
 		_, _ = w.Write(buf.Bytes())
 	}
 }
