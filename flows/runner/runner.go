@@ -103,11 +103,14 @@ func (r *Runner) Step(ctx context.Context, key string, step int, in flows.Input,
 				}
 			}
 		}
-		doc, err := r.commit(ctx, c.conv, c.sess, step, in)
+		doc, sess, err := r.commit(ctx, c.conv, c.sess, step, in)
 		if errors.Is(err, domain.ErrConflict) && attempt < maxAttempts {
 			continue
 		}
-		return Result{Doc: doc, Flow: c.sess.Flow, State: c.sess.State}, err
+		if err != nil {
+			return Result{}, err
+		}
+		return Result{Doc: doc, Flow: sess.Flow, State: sess.State}, nil
 	}
 }
 
@@ -124,7 +127,8 @@ func (r *Runner) Resume(ctx context.Context, key string, move func(*flows.Sessio
 		return "", err
 	}
 	move(sess)
-	return r.commit(ctx, conv, sess, -conv.Version, flows.Input{})
+	doc, _, err := r.commit(ctx, conv, sess, -conv.Version, flows.Input{})
+	return doc, err
 }
 
 // End closes the conversation key, if there is one, in op: the call is over.
@@ -170,18 +174,19 @@ func (r *Runner) replay(ctx context.Context, c domain.Conversation, step int, in
 		OtherInput: sr.InputHash != r.inputHash(in)}, true, nil
 }
 
-// commit steps the flow and saves the step. A step that only reads (most of them) is
+// commit steps the flow and saves the step, and returns the reply and the session as
+// the step left it (sess, or the copy of it stepped on trial). A step that only reads (most of them) is
 // stepped on a snapshot outside the one writer, which then only saves the conversation
 // and the reply; a step that writes, or that failed on trial, runs whole in one write
 // transaction. A state marked as one that writes (flows.State.Writes: a confirmed visit,
 // a payment, a cancellation) skips the trial, which would only be thrown away.
 func (r *Runner) commit(ctx context.Context, conv domain.Conversation, sess *flows.Session, step int,
-	in flows.Input) (string, error) {
+	in flows.Input) (string, *flows.Session, error) {
 	if conv.ID != 0 && !r.cfg.Engine.Writes(sess) {
 		trial := sess.Clone()
 		if doc, saved, err := r.commitRead(ctx, conv, trial, step, in); !errors.Is(err, errWrites) {
 			r.keep(saved, trial, err)
-			return doc, err
+			return doc, trial, err
 		}
 	}
 	var (
@@ -209,7 +214,7 @@ func (r *Runner) commit(ctx context.Context, conv domain.Conversation, sess *flo
 		return op.Tx().InsertStepReply(r.stepReply(next, step, in, doc, op.Now()))
 	})
 	r.keep(saved, sess, err)
-	return doc, err
+	return doc, sess, err
 }
 
 // errWrites sends a step from its trial to a write transaction.
