@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -249,39 +250,28 @@ func (c *CallControl) Return(ctx context.Context, callSid string, to Back) error
 
 // Resume answers POST /twilio/voice/resume?to=menu|buy: an agent handed the caller back
 // to the line. The agent has identified the caller, so the call carries on as verified.
-func (h *Handler) Resume(w http.ResponseWriter, r *http.Request) {
-	callSid := r.PostForm.Get("CallSid")
-	to := Back(r.URL.Query().Get("to"))
-	if callSid == "" || (to != BackToMenu && to != BackToPay) {
-		http.Error(w, "missing CallSid or bad destination", http.StatusBadRequest)
-		return
-	}
-	log := h.log.With("call_sid", callSid)
-	conv, err := h.load(r.Context(), callSid)
+func (h *Handler) Resume(ctx context.Context, _ *slog.Logger, f ResumeForm) (string, error) {
+	conv, err := h.load(ctx, f.CallSid)
 	if err != nil {
-		log.Error("resuming a call", "error", err)
-		writeTwiML(w, fallback(h.cfg.Voice, h.cfg.PublicURL, h.svc.Helpdesk().IsOpen(h.svc.Now())))
-		return
+		return "", fmt.Errorf("resuming a call: %w", err)
 	}
 	sess, err := decode(conv)
-	if err == nil {
-		sess.Flow, sess.State, sess.Data.Retries = string(to), "start", 0
-		if to == BackToMenu {
-			sess.State = "main"
-		}
-		sess.Data.Verified = sess.Data.Caller != nil
-		if !sess.Data.Verified {
-			sess.Flow, sess.State = "identify", "start"
-		}
-		var doc string
-		doc, err = h.commit(r.Context(), conv, sess, resumeStep(conv), flows.Input{}, r)
-		if err == nil {
-			writeTwiML(w, doc)
-			return
-		}
+	if err != nil {
+		return "", fmt.Errorf("resuming a call: %w", err)
 	}
-	log.Error("resuming a call", "error", err)
-	writeTwiML(w, fallback(h.cfg.Voice, h.cfg.PublicURL, h.svc.Helpdesk().IsOpen(h.svc.Now())))
+	sess.Flow, sess.State, sess.Data.Retries = string(f.Back), "start", 0
+	if f.Back == BackToMenu {
+		sess.State = "main"
+	}
+	sess.Data.Verified = sess.Data.Caller != nil
+	if !sess.Data.Verified {
+		sess.Flow, sess.State = "identify", "start"
+	}
+	doc, err := h.commit(ctx, conv, sess, resumeStep(conv), flows.Input{}, nil)
+	if err != nil {
+		return "", fmt.Errorf("resuming a call: %w", err)
+	}
+	return doc, nil
 }
 
 // resumeStep keys the reply kept for a resume apart from the steps' own: a hand-back is

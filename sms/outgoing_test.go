@@ -30,7 +30,7 @@ func outbox(t *testing.T, l *servertest.Line) (*outbound.Sender, *fakeapi.Server
 		From: line, StatusCallback: l.Srv.URL + "/twilio/sms/status",
 		HTTPClient: &http.Client{Transport: fakeapi.Transport(target, nil), Timeout: 5 * time.Second}},
 		l.Svc, sms.Notice, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	l.TextStatus = s.StatusCallback
+	l.TextStatus = s.RecordStatus
 	return s, fake
 }
 

@@ -167,7 +167,7 @@ func (e *env) serve(ctx context.Context, ln net.Listener, publicURL, token, sid 
 		log.Warn("desk sign-ins end when the server restarts: set PERMITLINE_SESSION_KEY (32 characters or more)")
 	}
 	if sender := e.sender(publicURL, token, sid, api, log); sender != nil {
-		cfg.TextStatus = sender.StatusCallback
+		cfg.TextStatus = sender.RecordStatus
 		go sender.Run(ctx, api.every)
 	}
 	go pruneConversations(ctx, e.svc, log, pruneEvery)

@@ -55,6 +55,7 @@ import (
 	"permitline/domain"
 	"permitline/domain/phone"
 	"permitline/ivr/twilioapi"
+	"permitline/sms"
 )
 
 // Renderer chooses the words of a text at the moment it is sent, reading what it needs
@@ -103,7 +104,7 @@ const (
 )
 
 // CallbackParam is the query parameter of the status callback URL that names the outbox row.
-const CallbackParam = "outbox"
+const CallbackParam = sms.OutboxParam
 
 // Twilio error codes the sender treats specially.
 const (
@@ -469,39 +470,18 @@ func (s *Sender) Run(ctx context.Context, every time.Duration) {
 	}
 }
 
-// StatusCallback handles Twilio's delivery status callback for a text the sender sent,
-// once the request has been checked as Twilio's (X-Twilio-Signature) and its form parsed.
-// It records MessageStatus (queued, sending, sent, delivered, undelivered, failed; a later
-// report never overwritten by an earlier one arriving late) and ErrorCode on the outbox
-// row with that MessageSid, or, when the sender never recorded Twilio's answer, on the row
-// the ?outbox= parameter names, which it then marks sent. ErrorCode 21610 (the recipient
-// has opted out) records the opt-out of the row's number, which drops its queued texts.
-// It answers 204, also for a
-// message it does not know; 400 without a MessageSid or MessageStatus.
-func (s *Sender) StatusCallback(w http.ResponseWriter, r *http.Request) {
-	if r.PostForm == nil {
-		if err := r.ParseForm(); err != nil {
-			http.Error(w, "bad form", http.StatusBadRequest)
-			return
-		}
-	}
-	f := r.PostForm
-	sid, status := f.Get("MessageSid"), strings.ToLower(f.Get("MessageStatus"))
-	if sid == "" {
-		sid = f.Get("SmsSid")
-	}
-	if status == "" {
-		status = strings.ToLower(f.Get("SmsStatus"))
-	}
-	if sid == "" || status == "" {
-		http.Error(w, "MessageSid and MessageStatus are required", http.StatusBadRequest)
-		return
-	}
-	code := f.Get("ErrorCode")
-	id, _ := strconv.ParseInt(r.URL.Query().Get(CallbackParam), 10, 64)
+// RecordStatus records Twilio's delivery status callback for a text the sender sent (the
+// form of a request already checked as Twilio's): MessageStatus (queued, sending, sent,
+// delivered, undelivered, failed; a later report never overwritten by an earlier one
+// arriving late) and ErrorCode on the outbox row with that MessageSid, or, when the sender
+// never recorded Twilio's answer, on the row the ?outbox= parameter names, which it then
+// marks sent. ErrorCode 21610 (the recipient has opted out) records the opt-out of the
+// row's number, which drops its queued texts. A message it does not know changes nothing.
+func (s *Sender) RecordStatus(ctx context.Context, f sms.StatusForm) error {
+	sid, status, code, id := f.MessageSid, f.MessageStatus, f.ErrorCode, f.Outbox
 	var found bool
 	var optedOut string
-	err := s.svc.Update(r.Context(), func(op *domain.Op) error {
+	err := s.svc.Update(ctx, func(op *domain.Op) error {
 		tx := op.Tx()
 		m, err := tx.OutgoingByProviderSid(sid)
 		if errors.Is(err, domain.ErrNotFound) && id > 0 {
@@ -551,9 +531,7 @@ func (s *Sender) StatusCallback(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	if err != nil {
-		s.log.Error("recording an sms status callback", "sid", sid, "status", status, "err", err)
-		http.Error(w, "could not record the status", http.StatusInternalServerError)
-		return
+		return fmt.Errorf("recording the status %s of sms %s: %w", status, sid, err)
 	}
 	if optedOut != "" {
 		s.log.Info("sms opt-out recorded: the provider says the number opted out", "sid", sid, "to", phone.Mask(optedOut))
@@ -563,7 +541,7 @@ func (s *Sender) StatusCallback(w http.ResponseWriter, r *http.Request) {
 	} else if status == "undelivered" || status == "failed" {
 		s.log.Warn("sms text not delivered", "sid", sid, "status", status, "error_code", code)
 	}
-	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // rank orders Twilio's message statuses, so a report arriving late does not overwrite a later one.

@@ -1,4 +1,4 @@
-package ivr_test
+package server_test
 
 import (
 	"net/http"
@@ -11,10 +11,16 @@ import (
 	"permitline/ivr/twiliosim"
 )
 
+const (
+	token  = servertest.Token
+	alex   = "+447700900123"
+	monday = "2026-11-30 10:00"
+)
+
 // activeVisits counts a demo person's visits that are not cancelled.
-func activeVisits(l *line, name string) int {
+func activeVisits(l *servertest.Line, name string) int {
 	n := 0
-	for _, v := range l.upcoming(name) {
+	for _, v := range l.Upcoming(name) {
 		if v.Status != domain.VisitCancelled {
 			n++
 		}
@@ -33,7 +39,7 @@ func smsForm(sid, from, body string) url.Values {
 // the boundary between MessageSid and NumMedia moved, carries a valid signature and a
 // MessageSid never seen: it must be refused before it can activate the visit again.
 func TestBoundaryMovedReplayOfAnActivationIsRefused(t *testing.T) {
-	l := newLine(t, monday)
+	l := servertest.New(t, monday)
 	u := l.Srv.URL + "/twilio/sms"
 	sid := servertest.Sid("SM", 0xabc)
 	captured := smsForm(sid, alex, "VISITOR AB12CDE TUE")
@@ -42,11 +48,11 @@ func TestBoundaryMovedReplayOfAnActivationIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	sig := req.Header.Get("X-Twilio-Signature")
-	if status, body := do(t, req); status != http.StatusOK || activeVisits(l, "Alex Morgan") != 1 {
+	if status, body := servertest.Do(t, req); status != http.StatusOK || activeVisits(l, "Alex Morgan") != 1 {
 		t.Fatalf("the activation: %d %s", status, body)
 	}
-	ref := l.upcoming("Alex Morgan")[0].Ref
-	if status, body := l.signedPost("/twilio/sms", smsForm(servertest.Sid("SM", 0xabd), alex, "UNDO "+ref)); status != http.StatusOK ||
+	ref := l.Upcoming("Alex Morgan")[0].Ref
+	if status, body := l.SignedPost("/twilio/sms", smsForm(servertest.Sid("SM", 0xabd), alex, "UNDO "+ref)); status != http.StatusOK ||
 		activeVisits(l, "Alex Morgan") != 0 {
 		t.Fatalf("the cancellation: %d %s", status, body)
 	}
@@ -60,7 +66,7 @@ func TestBoundaryMovedReplayOfAnActivationIsRefused(t *testing.T) {
 	replay, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(moved.Encode()))
 	replay.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	replay.Header.Set("X-Twilio-Signature", sig)
-	if status, body := do(t, replay); status != http.StatusBadRequest {
+	if status, body := servertest.Do(t, replay); status != http.StatusBadRequest {
 		t.Fatalf("the replay answered %d %s, want 400", status, body)
 	}
 	if n := activeVisits(l, "Alex Morgan"); n != 0 {
@@ -71,7 +77,7 @@ func TestBoundaryMovedReplayOfAnActivationIsRefused(t *testing.T) {
 // Every Sid a webhook carries must have the shape Twilio gives it, and the account must be
 // the line's; anything else is refused with 400 and changes nothing.
 func TestWebhooksRefuseSidsTwilioWouldNotSend(t *testing.T) {
-	l := newLine(t, monday)
+	l := servertest.New(t, monday)
 	call := func(mod func(url.Values)) url.Values {
 		v := url.Values{"CallSid": {servertest.Sid("CA", 0x51d)}, "AccountSid": {servertest.AccountSid}, "From": {alex},
 			"To": {"+443455207007"}, "CallStatus": {"ringing"}, "Direction": {"inbound"}, "ApiVersion": {"2010-04-01"}}
@@ -120,7 +126,7 @@ func TestWebhooksRefuseSidsTwilioWouldNotSend(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if status, body := do(t, req); status != http.StatusBadRequest {
+			if status, body := servertest.Do(t, req); status != http.StatusBadRequest {
 				t.Fatalf("answered %d %s, want 400", status, body)
 			}
 		})
@@ -135,16 +141,86 @@ func TestWebhooksRefuseSidsTwilioWouldNotSend(t *testing.T) {
 		return nil
 	})
 	// The same webhooks with every Sid as Twilio sends it are answered.
-	if status, body := l.signedPost("/twilio/voice", call(func(v url.Values) {
+	if status, body := l.SignedPost("/twilio/voice", call(func(v url.Values) {
 		v.Set("ParentCallSid", "")
 		v.Set("MessagingServiceSid", servertest.Sid("MG", 2))
 	})); status != http.StatusOK {
 		t.Fatalf("a good call: %d %s", status, body)
 	}
-	if status, body := l.signedPost("/twilio/sms", text(func(v url.Values) { v.Set("MessagingServiceSid", servertest.Sid("MG", 2)) })); status != http.StatusOK {
+	if status, body := l.SignedPost("/twilio/sms", text(func(v url.Values) { v.Set("MessagingServiceSid", servertest.Sid("MG", 2)) })); status != http.StatusOK {
 		t.Fatalf("a good text: %d %s", status, body)
 	}
 	if n := activeVisits(l, "Alex Morgan"); n != 1 {
 		t.Fatalf("the good text activated %d visits", n)
+	}
+}
+
+func TestWebhooksRefuseWhatTwilioDidNotSign(t *testing.T) {
+	l := servertest.New(t, monday)
+	form := url.Values{"CallSid": {servertest.Sid("CA", 1)}, "From": {alex}}
+	req := func(sig string, body string) *http.Request {
+		r, _ := http.NewRequest(http.MethodPost, l.Srv.URL+"/twilio/voice", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if sig != "" {
+			r.Header.Set("X-Twilio-Signature", sig)
+		}
+		return r
+	}
+	good := twiliosim.Sign(token, l.Srv.URL+"/twilio/voice", form)
+	tests := []struct {
+		name string
+		req  *http.Request
+		want int
+	}{
+		{"unsigned", req("", form.Encode()), http.StatusForbidden},
+		{"forged", req(twiliosim.Sign("another-token", l.Srv.URL+"/twilio/voice", form), form.Encode()), http.StatusForbidden},
+		{"tampered body", req(good, form.Encode()+"&Digits=1"), http.StatusForbidden},
+		{"oversized", req(good, "Body="+strings.Repeat("x", 70<<10)), http.StatusBadRequest},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if status, body := servertest.Do(t, tc.req); status != tc.want {
+				t.Fatalf("status %d (%s), want %d", status, body, tc.want)
+			}
+		})
+	}
+	get, _ := http.NewRequest(http.MethodGet, l.Srv.URL+"/twilio/voice", nil)
+	if status, _ := servertest.Do(t, get); status != http.StatusMethodNotAllowed {
+		t.Fatalf("GET: %d", status)
+	}
+	if status, _ := l.SignedPost("/twilio/voice", url.Values{"From": {alex}}); status != http.StatusBadRequest {
+		t.Fatalf("missing CallSid: %d", status)
+	}
+	if status, _ := l.SignedPost("/twilio/voice/step?s=x", url.Values{"CallSid": {servertest.Sid("CA", 1)}}); status != http.StatusBadRequest {
+		t.Fatalf("bad step: %d", status)
+	}
+	if status, _ := l.SignedPost("/twilio/voice/status", url.Values{"CallSid": {servertest.Sid("CA", 0xdead)}, "CallStatus": {"completed"}}); status != http.StatusNoContent {
+		t.Fatalf("status callback for an unknown call: %d", status)
+	}
+	var n int
+	_ = l.Svc.View(l.Ctx, func(r domain.Reader) error {
+		_, err := r.ConversationByKey(domain.ChannelVoice, servertest.Sid("CA", 1))
+		if err == nil {
+			n++
+		}
+		return nil
+	})
+	if n != 0 {
+		t.Fatal("a refused webhook left a conversation behind")
+	}
+}
+
+func TestTextWebhooksRefuseWhatTwilioDidNotSign(t *testing.T) {
+	l := servertest.New(t, monday)
+	form := url.Values{"MessageSid": {servertest.Sid("SM", 1)}, "From": {alex}, "Body": {"VISITOR AB12CDE"}}
+	req, _ := twiliosim.NewRequest(l.Ctx, "wrong-token", l.Srv.URL+"/twilio/sms", form)
+	if status, _ := servertest.Do(t, req); status != 403 {
+		t.Fatalf("forged: %d", status)
+	}
+	if status, _ := l.SignedPost("/twilio/sms", url.Values{"From": {alex}, "Body": {"BAL"}}); status != 400 {
+		t.Fatalf("missing MessageSid: %d", status)
+	}
+	if vs := l.Upcoming("Alex Morgan"); len(vs) != 0 {
+		t.Fatal("a refused webhook changed the store")
 	}
 }
