@@ -19,6 +19,7 @@ import (
 	"permitline/domain/pin"
 	"permitline/fixtures"
 	"permitline/ivr"
+	"permitline/ivr/twilioapi"
 	"permitline/sms"
 	"permitline/sms/outbound"
 )
@@ -40,8 +41,8 @@ func (e *env) sender(publicURL, token, sid string, api twilioAPI, log *slog.Logg
 	if api.every == 0 {
 		api.every = outbound.DefaultEvery
 	}
-	return outbound.New(outbound.Config{AccountSid: sid, AuthToken: token, From: from,
-		StatusCallback: publicURL + "/twilio/sms/status", HTTPClient: api.client}, e.svc, sms.Notice, log)
+	return outbound.New(outbound.Config{API: twilioapi.New(sid, token, api.client).Api, From: from,
+		StatusCallback: publicURL + "/twilio/sms/status"}, e.svc, sms.Notice, log)
 }
 
 // voiceFromEnv is the line's voice; a setting left unset is ivr.DefaultVoice's.

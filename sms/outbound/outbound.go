@@ -31,7 +31,7 @@
 // ever marked sent on Twilio's word.
 //
 // CreateMessage in twilio-go takes no context, so an HTTP request cannot be cancelled;
-// the HTTP client's timeout (10 s by default) bounds it. A pass that runs for longer than
+// the HTTP client's timeout (twilioapi's 10 s by default) bounds it. A pass that runs for longer than
 // half of StaleAfter hands back the texts it has not yet sent, so another sender cannot
 // take them as stale while this one still holds them.
 package outbound
@@ -42,21 +42,25 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/twilio/twilio-go"
 	twclient "github.com/twilio/twilio-go/client"
 	openapi "github.com/twilio/twilio-go/rest/api/v2010"
 
 	"permitline/domain"
 	"permitline/domain/phone"
-	"permitline/ivr/twilioapi"
 	"permitline/sms"
 )
+
+// Messages is the part of Twilio's REST API the sender uses: twilio-go's Api service
+// (twilio.RestClient.Api), built by the wiring with the account's credentials and the
+// HTTP client its requests go through (Twilio, or in tests and the demo a local fake).
+type Messages interface {
+	CreateMessage(params *openapi.CreateMessageParams) (*openapi.ApiV2010Message, error)
+}
 
 // Renderer chooses the words of a text at the moment it is sent, reading what it needs
 // through r (the transaction that claims the text). send false means the text is no
@@ -67,18 +71,15 @@ type Renderer func(r domain.Reader, m domain.Outgoing, now time.Time) (body stri
 
 // Config is what a Sender is built from.
 type Config struct {
-	// AccountSid and AuthToken are the Twilio account's credentials (letters and digits).
-	AccountSid, AuthToken string
+	// API sends the texts: twilio-go's REST client for the account. Its HTTP client's
+	// timeout bounds a request, as CreateMessage takes no context.
+	API Messages
 	// From is the line's number or short code in E.164 form; a Messaging Service SID
 	// ("MG...") is sent as MessagingServiceSid instead.
 	From string
 	// StatusCallback is the absolute URL of the delivery status callback, e.g.
 	// https://host/twilio/sms/status; each message adds ?outbox=ID to it. Empty: none.
 	StatusCallback string
-	// HTTPClient carries the requests to Twilio (tests and the demo pass one whose
-	// Transport is fakeapi.Transport). nil means twilio-go's own client (10 s timeout, no
-	// redirects); a client without a timeout is given DefaultTimeout.
-	HTTPClient *http.Client
 	// Batch is how many texts one pass claims; 0 means DefaultBatch.
 	Batch int
 	// MaxAttempts is how many failed attempts make a text failed; 0 means DefaultMaxAttempts.
@@ -89,7 +90,6 @@ type Config struct {
 const (
 	DefaultBatch       = 20
 	DefaultMaxAttempts = 8
-	DefaultTimeout     = twilioapi.DefaultTimeout
 	DefaultEvery       = 5 * time.Second
 )
 
@@ -127,12 +127,11 @@ type Sender struct {
 	svc      *domain.Service
 	render   Renderer
 	log      *slog.Logger
-	api      *twilio.RestClient
+	api      Messages
 	callback *url.URL // nil: no status callback
 }
 
-// New returns a Sender using twilio-go's REST client with cfg's credentials and HTTP
-// client. log nil means slog.Default().
+// New returns a Sender sending through cfg.API. log nil means slog.Default().
 func New(cfg Config, svc *domain.Service, render Renderer, log *slog.Logger) *Sender {
 	if cfg.Batch <= 0 {
 		cfg.Batch = DefaultBatch
@@ -143,8 +142,7 @@ func New(cfg Config, svc *domain.Service, render Renderer, log *slog.Logger) *Se
 	if log == nil {
 		log = slog.Default()
 	}
-	api := twilioapi.New(cfg.AccountSid, cfg.AuthToken, cfg.HTTPClient)
-	s := &Sender{cfg: cfg, svc: svc, render: render, log: log, api: api}
+	s := &Sender{cfg: cfg, svc: svc, render: render, log: log, api: cfg.API}
 	if cfg.StatusCallback != "" {
 		u, err := url.Parse(cfg.StatusCallback)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -307,7 +305,7 @@ func (s *Sender) send(ctx context.Context, m domain.Outgoing) (bool, error) {
 	if cb := s.callbackURL(m.ID); cb != "" {
 		p.SetStatusCallback(cb)
 	}
-	msg, err := s.api.Api.CreateMessage(p)
+	msg, err := s.api.CreateMessage(p)
 	if err == nil && (msg == nil || msg.Sid == nil || *msg.Sid == "") {
 		err = errors.New("the provider's answer has no message SID")
 	}

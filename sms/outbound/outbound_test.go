@@ -23,6 +23,7 @@ import (
 	"permitline/domain/pin"
 	"permitline/domain/sqlite"
 	"permitline/fixtures"
+	"permitline/ivr/twilioapi"
 	"permitline/sms"
 	"permitline/sms/fakeapi"
 	"permitline/sms/outbound"
@@ -45,6 +46,7 @@ type env struct {
 	svc    *domain.Service
 	fake   *fakeapi.Server
 	srv    *httptest.Server
+	target *url.URL // srv's
 	cfg    outbound.Config
 	sender *outbound.Sender
 	logs   *syncBuffer
@@ -105,8 +107,8 @@ func newEnv(t *testing.T, now string, opts ...func(*outbound.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.cfg = outbound.Config{AccountSid: accountSid, AuthToken: authToken, From: line, StatusCallback: callback,
-		HTTPClient: &http.Client{Transport: fakeapi.Transport(target, nil), Timeout: 2 * time.Second}}
+	e.target = target
+	e.cfg = outbound.Config{API: e.api(2 * time.Second), From: line, StatusCallback: callback}
 	for _, o := range opts {
 		o(&e.cfg)
 	}
@@ -244,6 +246,13 @@ func (e *env) wantRequests(n int, bodies ...string) []fakeapi.Message {
 
 func body(kind domain.NoticeKind, v domain.Visit) string {
 	return fmt.Sprintf("%s %s %s", kind, v.Ref, v.VRM)
+}
+
+// api is twilio-go's REST client for the test account, reaching the fake API through a
+// client with the timeout.
+func (e *env) api(timeout time.Duration) outbound.Messages {
+	return twilioapi.New(accountSid, authToken, &http.Client{Transport: fakeapi.Transport(e.target, nil),
+		Timeout: timeout}).Api
 }
 
 // statusCallback hands Twilio's status callback (query and form as Twilio sends them) to
@@ -426,7 +435,9 @@ func TestServerDownRetried(t *testing.T) {
 }
 
 func TestTimeoutRetried(t *testing.T) {
-	e := newEnv(t, "2026-11-30 10:00:00", func(c *outbound.Config) { c.HTTPClient.Timeout = 200 * time.Millisecond })
+	e := newEnv(t, "2026-11-30 10:00:00")
+	e.cfg.API = e.api(200 * time.Millisecond)
+	e.sender = outbound.New(e.cfg, e.svc, e.render, slog.New(slog.NewTextHandler(e.logs, nil)))
 	v := e.activate(e.resident("07700 900123"), "AB12CDE", "")
 	e.fake.Delay(5 * time.Second)
 	start := time.Now()
