@@ -38,6 +38,7 @@ var queueResults = map[string]domain.TransferStatus{
 // leaves the agents' list at once; one the queue could not take hears an apology and goes
 // back to the menu.
 func (h *Handler) QueueDone(ctx context.Context, log *slog.Logger, f QueueForm) (string, error) {
+	log.Info("the caller left the queue", "queue_result", f.QueueResult, "queue_time", f.QueueTime)
 	status, left := queueResults[f.QueueResult]
 	if left {
 		if err := h.svc.Update(ctx, func(op *domain.Op) error { return op.LeaveQueue(f.CallSid, status) }); err != nil {

@@ -224,3 +224,50 @@ func TestTextWebhooksRefuseWhatTwilioDidNotSign(t *testing.T) {
 		t.Fatal("a refused webhook changed the store")
 	}
 }
+
+// Every webhook's form is read by its route's decoder: a body Twilio signed but the route
+// cannot answer (as raw url-encoded bodies, signed by the production signing code) is
+// refused with 400 and the reason, and changes nothing.
+func TestWebhookFormsRefuseWhatTheirRouteCannotAnswer(t *testing.T) {
+	l := servertest.New(t, monday)
+	const call = "AccountSid=" + servertest.AccountSid + "&From=%2B447700900123"
+	const sid = "CallSid=CA00000000000000000000000000000001&"
+	const text = "AccountSid=" + servertest.AccountSid + "&MessageSid=SM00000000000000000000000000000001"
+	tests := []struct{ path, body, want string }{
+		{"/twilio/voice", call, "missing CallSid"},
+		{"/twilio/voice/step?s=1", call + "&Digits=1", "missing CallSid"},
+		{"/twilio/voice/step", sid + call + "&Digits=1", "missing or bad step"},
+		{"/twilio/voice/step?s=0", sid + call + "&Digits=1", "missing or bad step"},
+		{"/twilio/voice/status", call + "&CallStatus=completed", "missing CallSid"},
+		{"/twilio/voice/queue/wait", call + "&QueuePosition=1", "missing CallSid"},
+		{"/twilio/voice/queue/done", call + "&QueueResult=hangup", "missing CallSid"},
+		{"/twilio/voice/dialed", sid + call + "&DialCallStatus=ringing", "unknown DialCallStatus"},
+		{"/twilio/voice/dialed", call + "&DialCallStatus=busy", "missing CallSid"},
+		{"/twilio/voice/resume?to=elsewhere", sid + call, "missing CallSid or bad destination"},
+		{"/twilio/voice/resume?to=menu", call, "missing CallSid or bad destination"},
+		{"/twilio/sms", text + "&Body=BAL", "missing MessageSid or From"},
+		{"/twilio/sms", "AccountSid=" + servertest.AccountSid + "&From=%2B447700900123&Body=BAL", "missing MessageSid or From"},
+		{"/twilio/sms/status", text, "MessageSid and MessageStatus are required"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.path+" "+tc.want, func(t *testing.T) {
+			form, err := url.ParseQuery(tc.body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			status, body := l.SignedPost(tc.path, form)
+			if status != http.StatusBadRequest || body != tc.want+"\n" {
+				t.Fatalf("answered %d %q, want 400 %q", status, body, tc.want)
+			}
+		})
+	}
+	_ = l.Svc.View(l.Ctx, func(r domain.Reader) error {
+		if _, err := r.ConversationByKey(domain.ChannelVoice, servertest.Sid("CA", 1)); err == nil {
+			t.Error("a refused webhook left a conversation behind")
+		}
+		if _, err := r.TextByMessageSid(servertest.Sid("SM", 1)); err == nil {
+			t.Error("a refused text was recorded")
+		}
+		return nil
+	})
+}
