@@ -70,7 +70,10 @@ func (h *Handler) serveStep(ctx context.Context, log *slog.Logger, f CallForm, s
 	if errors.Is(err, errBadStep) {
 		return "", badRequest{err}
 	}
-	return doc, err
+	if err != nil {
+		return "", fmt.Errorf("answering step %d: %w", step, err)
+	}
+	return doc, nil
 }
 
 // Fallback is the answer when a webhook could not be answered: an apology, and the

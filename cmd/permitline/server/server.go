@@ -1,6 +1,7 @@
 // Package server wires the service's HTTP side: the routes, the middleware every route
-// shares, and the Twilio webhooks behind their signature check. It is the only package
-// that imports the router.
+// shares, and the Twilio webhooks, each through one wrapper (webhook: timeout, signature
+// check, form, log, panic recovery, fallback reply). It is the only package that imports
+// the router.
 package server
 
 import (
