@@ -61,7 +61,8 @@ func New(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
 		}
 		return "", cfg.TextStatus(ctx, f)
 	}
-	t := &twilioRoutes{sigs: newSignatures(cfg.PublicURL, cfg.AuthToken, cfg.AccountSid), log: log}
+	t := &twilioRoutes{sigs: newSignatures(cfg.PublicURL, cfg.AuthToken, cfg.AccountSid), log: log,
+		timeout: WebhookTimeout}
 	twilio := func(r chi.Router) {
 		r.Post("/twilio/voice", webhook(t, ivr.DecodeCall, voice.Incoming, voice.Fallback))
 		r.Post("/twilio/voice/step", webhook(t, ivr.DecodeStep, voice.Step, voice.Fallback))

@@ -14,14 +14,16 @@ import (
 // line answers well before, always.
 const WebhookTimeout = 10 * time.Second
 
-// twilioRoutes is what every Twilio webhook route shares: the signature check and the log.
+// twilioRoutes is what every Twilio webhook route shares: the signature check, the log and
+// the timeout (WebhookTimeout; 0 means none).
 type twilioRoutes struct {
-	sigs *signatures
-	log  *slog.Logger
+	sigs    *signatures
+	log     *slog.Logger
+	timeout time.Duration
 }
 
 // webhook is one Twilio webhook route, written once for all of them. It bounds the request
-// by WebhookTimeout, accepts only what Twilio signed for the line's account (else 4xx),
+// by t.timeout, accepts only what Twilio signed for the line's account (else 4xx),
 // reads the form with decode (an error is the request's fault: 400), logs with the call's
 // or the message's Sid, and answers what handle returns: a TwiML document, or nothing (204)
 // for "". When handle fails, or panics, Twilio hears the channel's fallback reply, never
@@ -31,9 +33,13 @@ type twilioRoutes struct {
 func webhook[F any](t *twilioRoutes, decode func(query, form url.Values) (F, error),
 	handle func(context.Context, *slog.Logger, F) (string, error), fallback func() string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), WebhookTimeout)
-		defer cancel()
-		r = r.WithContext(ctx)
+		ctx := r.Context()
+		if t.timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, t.timeout)
+			defer cancel()
+			r = r.WithContext(ctx)
+		}
 		form, ok := t.sigs.check(w, r)
 		if !ok {
 			return

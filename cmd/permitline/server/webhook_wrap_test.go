@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"permitline/ivr"
 	"permitline/ivr/twiliosim"
@@ -61,7 +62,8 @@ func TestWebhookAnswersTheFallbackForAFailureOrAPanic(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var logs strings.Builder
-			rt := &twilioRoutes{sigs: newSignatures(public, wrapToken, wrapAccount), log: slog.New(slog.NewTextHandler(&logs, nil))}
+			rt := &twilioRoutes{sigs: newSignatures(public, wrapToken, wrapAccount), log: slog.New(slog.NewTextHandler(&logs, nil)),
+				timeout: WebhookTimeout}
 			var h http.HandlerFunc
 			path, form := "/twilio/voice", callForm
 			if tc.text {
@@ -94,6 +96,31 @@ func TestWebhookAnswersTheFallbackForAFailureOrAPanic(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A handler still at work when Twilio's time is nearly up has its context cancelled, and
+// Twilio hears the fallback in time.
+func TestWebhookAnswersTheFallbackBeforeTwilioGivesUp(t *testing.T) {
+	const public = "https://line.example"
+	rt := &twilioRoutes{sigs: newSignatures(public, wrapToken, wrapAccount), log: slog.New(slog.DiscardHandler),
+		timeout: 50 * time.Millisecond}
+	h := webhook(rt, ivr.DecodeCall, func(ctx context.Context, _ *slog.Logger, _ ivr.CallForm) (string, error) {
+		<-ctx.Done() // a store that does not answer
+		return "", ctx.Err()
+	}, func() string { return "<Response><Say>Sorry</Say></Response>" })
+	form := url.Values{"CallSid": {wrapCall}, "AccountSid": {wrapAccount}}
+	r := httptest.NewRequest(http.MethodPost, "/twilio/voice", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("X-Twilio-Signature", twiliosim.Sign(wrapToken, public+"/twilio/voice", form))
+	w := httptest.NewRecorder()
+	start := time.Now()
+	h(w, r)
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("answered after %s", d)
+	}
+	if w.Code != http.StatusOK || w.Body.String() != "<Response><Say>Sorry</Say></Response>" {
+		t.Fatalf("answered %d %q", w.Code, w.Body.String())
 	}
 }
 
