@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -249,17 +250,10 @@ func (c *CallControl) Return(ctx context.Context, callSid string, to Back) error
 
 // Resume answers POST /twilio/voice/resume?to=menu|buy: an agent handed the caller back
 // to the line. The agent has identified the caller, so the call carries on as verified.
-func (h *Handler) Resume(w http.ResponseWriter, r *http.Request) {
-	callSid := r.PostForm.Get("CallSid")
-	to := Back(r.URL.Query().Get("to"))
-	if callSid == "" || (to != BackToMenu && to != BackToPay) {
-		http.Error(w, "missing CallSid or bad destination", http.StatusBadRequest)
-		return
-	}
-	log := h.log.With("call_sid", callSid)
-	doc, err := h.runner.Resume(r.Context(), callSid, func(sess *flows.Session) {
-		sess.Flow, sess.State, sess.Data.Retries = string(to), "start", 0
-		if to == BackToMenu {
+func (h *Handler) Resume(ctx context.Context, _ *slog.Logger, f ResumeForm) (string, error) {
+	doc, err := h.runner.Resume(ctx, f.CallSid, func(sess *flows.Session) {
+		sess.Flow, sess.State, sess.Data.Retries = string(f.Back), "start", 0
+		if f.Back == BackToMenu {
 			sess.State = "main"
 		}
 		sess.Data.Verified = sess.Data.Caller != nil
@@ -268,8 +262,7 @@ func (h *Handler) Resume(w http.ResponseWriter, r *http.Request) {
 		}
 	})
 	if err != nil {
-		log.Error("resuming a call", "error", err)
-		doc = fallback(h.cfg.Voice, h.cfg.PublicURL, h.svc.Helpdesk().IsOpen(h.svc.Now()))
+		return "", fmt.Errorf("resuming a call: %w", err)
 	}
-	writeTwiML(w, doc)
+	return doc, nil
 }

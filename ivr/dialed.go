@@ -1,8 +1,9 @@
 package ivr
 
 import (
+	"context"
 	"errors"
-	"net/http"
+	"log/slog"
 
 	"github.com/twilio/twilio-go/twiml"
 
@@ -24,22 +25,15 @@ const DialedPath = "/twilio/voice/dialed"
 //     it first asked for the helpdesk, so the desk lists it before every later call.
 //
 // https://www.twilio.com/docs/voice/twiml/dial#attributes-action
-func (h *Handler) Dialed(w http.ResponseWriter, r *http.Request) {
-	callSid, status := r.PostForm.Get("CallSid"), r.PostForm.Get("DialCallStatus")
-	log := h.log.With("call_sid", callSid, "dial_call_status", status)
-	switch status {
-	case "completed", "answered":
-		writeVerbs(w, &twiml.VoiceHangup{})
-		return
-	case "no-answer", "busy", "failed", "canceled":
-	default:
-		http.Error(w, "unknown DialCallStatus", http.StatusBadRequest)
-		return
+func (h *Handler) Dialed(ctx context.Context, log *slog.Logger, f DialForm) (string, error) {
+	log = log.With("dial_call_status", f.DialCallStatus)
+	if f.DialCallStatus == "completed" || f.DialCallStatus == "answered" {
+		return verbs(&twiml.VoiceHangup{})
 	}
 	var agent domain.Agent
-	err := h.svc.Update(r.Context(), func(op *domain.Op) error {
+	err := h.svc.Update(ctx, func(op *domain.Op) error {
 		var err error
-		_, agent, err = op.AgentNotReached(callSid, status)
+		_, agent, err = op.AgentNotReached(f.CallSid, f.DialCallStatus)
 		if errors.Is(err, domain.ErrNotFound) {
 			return nil // a caller the desk never knew: enqueued all the same
 		}
@@ -55,7 +49,7 @@ func (h *Handler) Dialed(w http.ResponseWriter, r *http.Request) {
 		who = firstName(agent.Name)
 	}
 	v := h.cfg.Voice
-	writeVerbs(w,
+	return verbs(
 		&twiml.VoiceSay{Message: "Sorry, " + who + " couldn't be reached. You're back at the front of the queue, " +
 			"and the next agent free will take your call.", Voice: v.Name, Language: v.Language},
 		&twiml.VoiceEnqueue{Name: v.Queue, Method: "POST",

@@ -9,9 +9,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/twilio/twilio-go/twiml"
@@ -43,9 +43,7 @@ func NewHandler(cfg Config, svc *domain.Service, engine *flows.Engine, log *slog
 	cfg.Voice = cfg.Voice.orDefaults()
 	h := &Handler{cfg: cfg, svc: svc, log: log}
 	h.runner = runner.New(runner.Config{Svc: svc, Engine: engine, Channel: domain.ChannelVoice, TTL: conversationTTL,
-		Render: h.render, Transfer: func(op *domain.Op, sess *flows.Session, reason string) error {
-			return h.transfer(op, sess, reason, sess.Data.From)
-		}})
+		Render: h.render, Transfer: h.transfer})
 	return h
 }
 
@@ -53,57 +51,41 @@ func NewHandler(cfg Config, svc *domain.Service, engine *flows.Engine, log *slog
 const conversationTTL = 24 * time.Hour
 
 // Incoming answers POST /twilio/voice: a call comes in.
-func (h *Handler) Incoming(w http.ResponseWriter, r *http.Request) {
-	h.serveStep(w, r, 0, flows.Input{})
+func (h *Handler) Incoming(ctx context.Context, log *slog.Logger, f CallForm) (string, error) {
+	return h.serveStep(ctx, log, f, 0, flows.Input{})
 }
 
 // Step answers POST /twilio/voice/step?s=N: an answer to step N (a <Gather> or <Pay>
 // action, or the <Redirect> that follows a <Gather> nobody answered).
-func (h *Handler) Step(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	step, err := strconv.Atoi(q.Get("s"))
-	if err != nil || step < 1 {
-		http.Error(w, "missing or bad step", http.StatusBadRequest)
-		return
-	}
-	in := flows.Input{}
-	switch {
-	case q.Get("pay") == "1":
-		in = flows.Input{Kind: flows.InputPay, Pay: flows.PayResult{Result: r.PostForm.Get("Result"),
-			ConfirmationCode: r.PostForm.Get("PaymentConfirmationCode"), CardType: r.PostForm.Get("PaymentCardType"),
-			Error: r.PostForm.Get("PaymentError")}}
-	case q.Get("silence") == "1":
-		in = flows.Input{Kind: flows.InputSilence}
-	case r.PostForm.Get("SpeechResult") != "":
-		in = flows.Input{Kind: flows.InputSpeech, Speech: r.PostForm.Get("SpeechResult")}
-	case r.PostForm.Has("Digits"):
-		in = flows.Input{Kind: flows.InputKeys, Keys: r.PostForm.Get("Digits")}
-	default:
-		// A <Gather> action with nothing in it is no input.
-		in = flows.Input{Kind: flows.InputSilence}
-	}
-	h.serveStep(w, r, step, in)
+func (h *Handler) Step(ctx context.Context, log *slog.Logger, f StepForm) (string, error) {
+	return h.serveStep(ctx, log, f.CallForm, f.Step, f.Input())
 }
 
-// serveStep runs one step of a call and writes its TwiML.
-func (h *Handler) serveStep(w http.ResponseWriter, r *http.Request, step int, in flows.Input) {
-	callSid := r.PostForm.Get("CallSid")
-	if callSid == "" {
-		http.Error(w, "missing CallSid", http.StatusBadRequest)
-		return
-	}
-	log := h.log.With("call_sid", callSid, "step", step)
-	doc, err := h.run(r.Context(), log, callSid, r.PostForm.Get("From"), step, in)
+// serveStep runs one step of a call and returns its TwiML.
+func (h *Handler) serveStep(ctx context.Context, log *slog.Logger, f CallForm, step int, in flows.Input) (string, error) {
+	log = log.With("step", step)
+	doc, err := h.run(ctx, log, f.CallSid, f.From, step, in)
 	if errors.Is(err, runner.ErrAhead) {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
+		return "", badRequest{err}
 	}
 	if err != nil {
-		log.Error("answering a step", "error", err)
-		doc = fallback(h.cfg.Voice, h.cfg.PublicURL, h.svc.Helpdesk().IsOpen(h.svc.Now()))
+		return "", fmt.Errorf("answering step %d: %w", step, err)
 	}
-	writeTwiML(w, doc)
+	return doc, nil
 }
+
+// Fallback is the answer when a webhook could not be answered: an apology, and the
+// helpdesk when it is open.
+func (h *Handler) Fallback() string {
+	return fallback(h.cfg.Voice, h.cfg.PublicURL, h.svc.Helpdesk().IsOpen(h.svc.Now()))
+}
+
+// badRequest is a webhook the line cannot answer as asked (a step ahead of the call):
+// the request's fault, answered 400 rather than with the fallback.
+type badRequest struct{ error }
+
+// StatusCode is the HTTP status of the refusal.
+func (badRequest) StatusCode() int { return http.StatusBadRequest }
 
 // run answers step of the call callSid from the caller from with in, and returns its
 // TwiML. runner.ErrAhead: a step the call never reached.
@@ -132,7 +114,7 @@ func (h *Handler) render(reply flows.Reply, step int, now time.Time) (string, er
 }
 
 // transfer records the call's whole context for the agent who takes it.
-func (h *Handler) transfer(op *domain.Op, sess *flows.Session, reason, from string) error {
+func (h *Handler) transfer(op *domain.Op, sess *flows.Session, reason string) error {
 	ctxJSON, err := json.Marshal(struct {
 		VRM         string        `json:"vrm,omitempty"`
 		Date        string        `json:"date,omitempty"`
@@ -143,20 +125,16 @@ func (h *Handler) transfer(op *domain.Op, sess *flows.Session, reason, from stri
 	if err != nil {
 		return err
 	}
-	t := domain.Transfer{CallSid: sess.Data.Key, From: from, Verified: sess.Data.Verified,
-		Flow: sess.Flow, State: sess.State, Reason: reason, Context: ctxJSON, Status: domain.TransferQueued,
-		CreatedAt: op.Now(), UpdatedAt: op.Now()}
+	in := domain.TransferIn{CallSid: sess.Data.Key, From: sess.Data.From, Caller: sess.Data.Caller,
+		Verified: sess.Data.Verified, Flow: sess.Flow, State: sess.State, Reason: reason, Context: ctxJSON}
 	// Where the caller was: the last step before asking for the helpdesk.
 	for i := len(sess.Data.History) - 1; i >= 0; i-- {
 		if ev := sess.Data.History[i]; ev.Flow != flows.FlowHelpdesk {
-			t.Flow, t.State = ev.Flow, ev.State
+			in.Flow, in.State = ev.Flow, ev.State
 			break
 		}
 	}
-	if c := sess.Data.Caller; c != nil {
-		t.ResidentID, t.Caller = c.ResidentID, c.Actor(domain.ChannelVoice)
-	}
-	_, err = op.Tx().InsertTransfer(t)
+	_, err = op.QueueTransfer(in)
 	return err
 }
 
@@ -167,10 +145,4 @@ func hangup() string {
 		panic("rendering a lone <Hangup>: " + err.Error()) // a constant document: cannot fail
 	}
 	return doc
-}
-
-func writeTwiML(w http.ResponseWriter, doc string) {
-	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte(doc))
 }

@@ -11,7 +11,6 @@ import (
 	"permitline/cmd/permitline/server/servertest"
 	"permitline/domain"
 	"permitline/flows/entry"
-	"permitline/ivr/twiliosim"
 )
 
 // Monday 30 November 2026, 10:00: the helpdesk is open.
@@ -260,61 +259,6 @@ func TestAgentWhileClosedOnABankHolidayEvening(t *testing.T) {
 	l.alexAtMenu().press("0").expect("It opens tomorrow at eight a.m.")
 	l.Clock.Set(at(t, "2026-12-28 09:59"))
 	l.alexAtMenu().press("0").expect("It opens today at ten a.m.")
-}
-
-func TestWebhooksRefuseWhatTwilioDidNotSign(t *testing.T) {
-	l := newLine(t, monday)
-	form := url.Values{"CallSid": {servertest.Sid("CA", 1)}, "From": {alex}}
-	req := func(sig string, body string) *http.Request {
-		r, _ := http.NewRequest(http.MethodPost, l.Srv.URL+"/twilio/voice", strings.NewReader(body))
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		if sig != "" {
-			r.Header.Set("X-Twilio-Signature", sig)
-		}
-		return r
-	}
-	good := twiliosim.Sign(token, l.Srv.URL+"/twilio/voice", form)
-	tests := []struct {
-		name string
-		req  *http.Request
-		want int
-	}{
-		{"unsigned", req("", form.Encode()), http.StatusForbidden},
-		{"forged", req(twiliosim.Sign("another-token", l.Srv.URL+"/twilio/voice", form), form.Encode()), http.StatusForbidden},
-		{"tampered body", req(good, form.Encode()+"&Digits=1"), http.StatusForbidden},
-		{"oversized", req(good, "Body="+strings.Repeat("x", 70<<10)), http.StatusBadRequest},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if status, body := do(t, tc.req); status != tc.want {
-				t.Fatalf("status %d (%s), want %d", status, body, tc.want)
-			}
-		})
-	}
-	get, _ := http.NewRequest(http.MethodGet, l.Srv.URL+"/twilio/voice", nil)
-	if status, _ := do(t, get); status != http.StatusMethodNotAllowed {
-		t.Fatalf("GET: %d", status)
-	}
-	if status, _ := l.signedPost("/twilio/voice", url.Values{"From": {alex}}); status != http.StatusBadRequest {
-		t.Fatalf("missing CallSid: %d", status)
-	}
-	if status, _ := l.signedPost("/twilio/voice/step?s=x", url.Values{"CallSid": {servertest.Sid("CA", 1)}}); status != http.StatusBadRequest {
-		t.Fatalf("bad step: %d", status)
-	}
-	if status, _ := l.signedPost("/twilio/voice/status", url.Values{"CallSid": {servertest.Sid("CA", 0xdead)}, "CallStatus": {"completed"}}); status != http.StatusNoContent {
-		t.Fatalf("status callback for an unknown call: %d", status)
-	}
-	var n int
-	_ = l.Svc.View(l.Ctx, func(r domain.Reader) error {
-		_, err := r.ConversationByKey(domain.ChannelVoice, servertest.Sid("CA", 1))
-		if err == nil {
-			n++
-		}
-		return nil
-	})
-	if n != 0 {
-		t.Fatal("a refused webhook left a conversation behind")
-	}
 }
 
 func TestRepeatedStepDoesNothingTwice(t *testing.T) {

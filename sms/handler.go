@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 
@@ -40,21 +39,15 @@ func NewHandler(svc *domain.Service, log *slog.Logger) *Handler {
 }
 
 // Incoming answers POST /twilio/sms: a text arrived.
-func (h *Handler) Incoming(w http.ResponseWriter, r *http.Request) {
-	sid, from, to := r.PostForm.Get("MessageSid"), r.PostForm.Get("From"), r.PostForm.Get("To")
-	if sid == "" || from == "" {
-		http.Error(w, "missing MessageSid or From", http.StatusBadRequest)
-		return
-	}
-	in := incoming{sid: sid, from: from, to: to, body: r.PostForm.Get("Body"), optOutType: r.PostForm.Get("OptOutType")}
-	log := h.log.With("message_sid", sid, "from", phone.Mask(from))
-	out, repeat, err := h.answer(r.Context(), log, in)
+func (h *Handler) Incoming(ctx context.Context, log *slog.Logger, f MessageForm) (string, error) {
+	in := incoming{sid: f.MessageSid, from: f.From, to: f.To, body: f.Body, optOutType: f.OptOutType}
+	log = log.With("from", phone.Mask(f.From))
+	out, repeat, err := h.answer(ctx, log, in)
 	if repeat {
 		log.Info("repeated text answered again")
 	}
 	if err != nil {
-		log.Error("answering a text", "error", err)
-		out = errorReply
+		return "", err
 	}
 	if fitted, changed := fit(out); changed {
 		// Every reply is written to fit; this is the last guard against paying for more.
@@ -63,12 +56,19 @@ func (h *Handler) Incoming(w http.ResponseWriter, r *http.Request) {
 	}
 	doc, err := messageTwiML(out)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
+		return "", err
 	}
 	log.Info("text answered")
-	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-	_, _ = w.Write([]byte(doc))
+	return doc, nil
+}
+
+// Fallback is the answer when a text could not be answered: an apology, and nothing changed.
+func (h *Handler) Fallback() string {
+	doc, err := messageTwiML(errorReply)
+	if err != nil {
+		panic("rendering the apology: " + err.Error()) // a constant document: cannot fail
+	}
+	return doc
 }
 
 // incoming is one text as Twilio posts it.

@@ -12,6 +12,7 @@ import (
 
 	"permitline/cmd/permitline/server/servertest"
 	"permitline/domain"
+	"permitline/ivr/twilioapi"
 	"permitline/ivr/twiliosim"
 	"permitline/sms"
 	"permitline/sms/fakeapi"
@@ -26,11 +27,11 @@ func outbox(t *testing.T, l *servertest.Line) (*outbound.Sender, *fakeapi.Server
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	target, _ := url.Parse(srv.URL)
-	s := outbound.New(outbound.Config{AccountSid: servertest.AccountSid, AuthToken: servertest.Token,
-		From: line, StatusCallback: l.Srv.URL + "/twilio/sms/status",
-		HTTPClient: &http.Client{Transport: fakeapi.Transport(target, nil), Timeout: 5 * time.Second}},
+	api := twilioapi.New(servertest.AccountSid, servertest.Token,
+		&http.Client{Transport: fakeapi.Transport(target, nil), Timeout: 5 * time.Second}).Api
+	s := outbound.New(outbound.Config{API: api, From: line, StatusCallback: l.Srv.URL + "/twilio/sms/status"},
 		l.Svc, sms.Notice, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	l.TextStatus = s.StatusCallback
+	l.TextStatus = s.RecordStatus
 	return s, fake
 }
 

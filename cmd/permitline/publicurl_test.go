@@ -57,7 +57,7 @@ func wholeCallAt(t *testing.T, public, kept string) {
 	sender := e.sender(public, servertest.Token, servertest.AccountSid,
 		twilioAPI{client: &http.Client{Transport: fakeapi.Transport(target, nil), Timeout: 5 * time.Second}}, log)
 	srv := httptest.NewServer(server.New(server.Config{PublicURL: public, AuthToken: servertest.Token,
-		AccountSid: servertest.AccountSid, TextStatus: sender.StatusCallback}, l.Svc, log))
+		AccountSid: servertest.AccountSid, TextStatus: sender.RecordStatus}, l.Svc, log))
 	defer srv.Close()
 	cfg := twiliosim.Config{BaseURL: srv.URL + kept, PublicURL: public, AuthToken: servertest.Token,
 		From: "+447700900123", To: "+443455207007"}

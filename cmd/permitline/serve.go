@@ -19,6 +19,7 @@ import (
 	"permitline/domain/pin"
 	"permitline/fixtures"
 	"permitline/ivr"
+	"permitline/ivr/twilioapi"
 	"permitline/sms"
 	"permitline/sms/outbound"
 )
@@ -40,8 +41,8 @@ func (e *env) sender(publicURL, token, sid string, api twilioAPI, log *slog.Logg
 	if api.every == 0 {
 		api.every = outbound.DefaultEvery
 	}
-	return outbound.New(outbound.Config{AccountSid: sid, AuthToken: token, From: from,
-		StatusCallback: publicURL + "/twilio/sms/status", HTTPClient: api.client}, e.svc, sms.Notice, log)
+	return outbound.New(outbound.Config{API: twilioapi.New(sid, token, api.client).Api, From: from,
+		StatusCallback: publicURL + "/twilio/sms/status"}, e.svc, sms.Notice, log)
 }
 
 // voiceFromEnv is the line's voice; a setting left unset is ivr.DefaultVoice's.
@@ -167,7 +168,7 @@ func (e *env) serve(ctx context.Context, ln net.Listener, publicURL, token, sid 
 		log.Warn("desk sign-ins end when the server restarts: set PERMITLINE_SESSION_KEY (32 characters or more)")
 	}
 	if sender := e.sender(publicURL, token, sid, api, log); sender != nil {
-		cfg.TextStatus = sender.StatusCallback
+		cfg.TextStatus = sender.RecordStatus
 		go sender.Run(ctx, api.every)
 	}
 	go pruneConversations(ctx, e.svc, log, pruneEvery)

@@ -31,7 +31,7 @@
 // ever marked sent on Twilio's word.
 //
 // CreateMessage in twilio-go takes no context, so an HTTP request cannot be cancelled;
-// the HTTP client's timeout (10 s by default) bounds it. A pass that runs for longer than
+// the HTTP client's timeout (twilioapi's 10 s by default) bounds it. A pass that runs for longer than
 // half of StaleAfter hands back the texts it has not yet sent, so another sender cannot
 // take them as stale while this one still holds them.
 package outbound
@@ -42,20 +42,25 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/twilio/twilio-go"
 	twclient "github.com/twilio/twilio-go/client"
 	openapi "github.com/twilio/twilio-go/rest/api/v2010"
 
 	"permitline/domain"
 	"permitline/domain/phone"
-	"permitline/ivr/twilioapi"
+	"permitline/sms"
 )
+
+// Messages is the part of Twilio's REST API the sender uses: twilio-go's Api service
+// (twilio.RestClient.Api), built by the wiring with the account's credentials and the
+// HTTP client its requests go through (Twilio, or in tests and the demo a local fake).
+type Messages interface {
+	CreateMessage(params *openapi.CreateMessageParams) (*openapi.ApiV2010Message, error)
+}
 
 // Renderer chooses the words of a text at the moment it is sent, reading what it needs
 // through r (the transaction that claims the text). send false means the text is no
@@ -66,18 +71,15 @@ type Renderer func(r domain.Reader, m domain.Outgoing, now time.Time) (body stri
 
 // Config is what a Sender is built from.
 type Config struct {
-	// AccountSid and AuthToken are the Twilio account's credentials (letters and digits).
-	AccountSid, AuthToken string
+	// API sends the texts: twilio-go's REST client for the account. Its HTTP client's
+	// timeout bounds a request, as CreateMessage takes no context.
+	API Messages
 	// From is the line's number or short code in E.164 form; a Messaging Service SID
 	// ("MG...") is sent as MessagingServiceSid instead.
 	From string
 	// StatusCallback is the absolute URL of the delivery status callback, e.g.
 	// https://host/twilio/sms/status; each message adds ?outbox=ID to it. Empty: none.
 	StatusCallback string
-	// HTTPClient carries the requests to Twilio (tests and the demo pass one whose
-	// Transport is fakeapi.Transport). nil means twilio-go's own client (10 s timeout, no
-	// redirects); a client without a timeout is given DefaultTimeout.
-	HTTPClient *http.Client
 	// Batch is how many texts one pass claims; 0 means DefaultBatch.
 	Batch int
 	// MaxAttempts is how many failed attempts make a text failed; 0 means DefaultMaxAttempts.
@@ -88,7 +90,6 @@ type Config struct {
 const (
 	DefaultBatch       = 20
 	DefaultMaxAttempts = 8
-	DefaultTimeout     = twilioapi.DefaultTimeout
 	DefaultEvery       = 5 * time.Second
 )
 
@@ -103,7 +104,7 @@ const (
 )
 
 // CallbackParam is the query parameter of the status callback URL that names the outbox row.
-const CallbackParam = "outbox"
+const CallbackParam = sms.OutboxParam
 
 // Twilio error codes the sender treats specially.
 const (
@@ -126,12 +127,11 @@ type Sender struct {
 	svc      *domain.Service
 	render   Renderer
 	log      *slog.Logger
-	api      *twilio.RestClient
+	api      Messages
 	callback *url.URL // nil: no status callback
 }
 
-// New returns a Sender using twilio-go's REST client with cfg's credentials and HTTP
-// client. log nil means slog.Default().
+// New returns a Sender sending through cfg.API. log nil means slog.Default().
 func New(cfg Config, svc *domain.Service, render Renderer, log *slog.Logger) *Sender {
 	if cfg.Batch <= 0 {
 		cfg.Batch = DefaultBatch
@@ -142,8 +142,7 @@ func New(cfg Config, svc *domain.Service, render Renderer, log *slog.Logger) *Se
 	if log == nil {
 		log = slog.Default()
 	}
-	api := twilioapi.New(cfg.AccountSid, cfg.AuthToken, cfg.HTTPClient)
-	s := &Sender{cfg: cfg, svc: svc, render: render, log: log, api: api}
+	s := &Sender{cfg: cfg, svc: svc, render: render, log: log, api: cfg.API}
 	if cfg.StatusCallback != "" {
 		u, err := url.Parse(cfg.StatusCallback)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -306,7 +305,7 @@ func (s *Sender) send(ctx context.Context, m domain.Outgoing) (bool, error) {
 	if cb := s.callbackURL(m.ID); cb != "" {
 		p.SetStatusCallback(cb)
 	}
-	msg, err := s.api.Api.CreateMessage(p)
+	msg, err := s.api.CreateMessage(p)
 	if err == nil && (msg == nil || msg.Sid == nil || *msg.Sid == "") {
 		err = errors.New("the provider's answer has no message SID")
 	}
@@ -469,39 +468,18 @@ func (s *Sender) Run(ctx context.Context, every time.Duration) {
 	}
 }
 
-// StatusCallback handles Twilio's delivery status callback for a text the sender sent,
-// once the request has been checked as Twilio's (X-Twilio-Signature) and its form parsed.
-// It records MessageStatus (queued, sending, sent, delivered, undelivered, failed; a later
-// report never overwritten by an earlier one arriving late) and ErrorCode on the outbox
-// row with that MessageSid, or, when the sender never recorded Twilio's answer, on the row
-// the ?outbox= parameter names, which it then marks sent. ErrorCode 21610 (the recipient
-// has opted out) records the opt-out of the row's number, which drops its queued texts.
-// It answers 204, also for a
-// message it does not know; 400 without a MessageSid or MessageStatus.
-func (s *Sender) StatusCallback(w http.ResponseWriter, r *http.Request) {
-	if r.PostForm == nil {
-		if err := r.ParseForm(); err != nil {
-			http.Error(w, "bad form", http.StatusBadRequest)
-			return
-		}
-	}
-	f := r.PostForm
-	sid, status := f.Get("MessageSid"), strings.ToLower(f.Get("MessageStatus"))
-	if sid == "" {
-		sid = f.Get("SmsSid")
-	}
-	if status == "" {
-		status = strings.ToLower(f.Get("SmsStatus"))
-	}
-	if sid == "" || status == "" {
-		http.Error(w, "MessageSid and MessageStatus are required", http.StatusBadRequest)
-		return
-	}
-	code := f.Get("ErrorCode")
-	id, _ := strconv.ParseInt(r.URL.Query().Get(CallbackParam), 10, 64)
+// RecordStatus records Twilio's delivery status callback for a text the sender sent (the
+// form of a request already checked as Twilio's): MessageStatus (queued, sending, sent,
+// delivered, undelivered, failed; a later report never overwritten by an earlier one
+// arriving late) and ErrorCode on the outbox row with that MessageSid, or, when the sender
+// never recorded Twilio's answer, on the row the ?outbox= parameter names, which it then
+// marks sent. ErrorCode 21610 (the recipient has opted out) records the opt-out of the
+// row's number, which drops its queued texts. A message it does not know changes nothing.
+func (s *Sender) RecordStatus(ctx context.Context, f sms.StatusForm) error {
+	sid, status, code, id := f.MessageSid, f.MessageStatus, f.ErrorCode, f.Outbox
 	var found bool
 	var optedOut string
-	err := s.svc.Update(r.Context(), func(op *domain.Op) error {
+	err := s.svc.Update(ctx, func(op *domain.Op) error {
 		tx := op.Tx()
 		m, err := tx.OutgoingByProviderSid(sid)
 		if errors.Is(err, domain.ErrNotFound) && id > 0 {
@@ -551,9 +529,7 @@ func (s *Sender) StatusCallback(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	if err != nil {
-		s.log.Error("recording an sms status callback", "sid", sid, "status", status, "err", err)
-		http.Error(w, "could not record the status", http.StatusInternalServerError)
-		return
+		return fmt.Errorf("recording the status %s of sms %s: %w", status, sid, err)
 	}
 	if optedOut != "" {
 		s.log.Info("sms opt-out recorded: the provider says the number opted out", "sid", sid, "to", phone.Mask(optedOut))
@@ -563,7 +539,7 @@ func (s *Sender) StatusCallback(w http.ResponseWriter, r *http.Request) {
 	} else if status == "undelivered" || status == "failed" {
 		s.log.Warn("sms text not delivered", "sid", sid, "status", status, "error_code", code)
 	}
-	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // rank orders Twilio's message statuses, so a report arriving late does not overwrite a later one.

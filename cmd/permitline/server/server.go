@@ -1,9 +1,11 @@
 // Package server wires the service's HTTP side: the routes, the middleware every route
-// shares, and the Twilio webhooks behind their signature check. It is the only package
-// that imports the router.
+// shares, and the Twilio webhooks, each through one wrapper (webhook: timeout, signature
+// check, form, log, panic recovery, fallback reply). It is the only package that imports
+// the router.
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"log/slog"
 	"net/http"
@@ -30,9 +32,10 @@ type Config struct {
 	// AccountSid is the Twilio account the line belongs to: a webhook for any other is refused.
 	AccountSid string
 	Voice      ivr.Voice
-	// TextStatus records Twilio's delivery status callbacks of outgoing texts; nil: the
-	// callbacks are acknowledged and nothing is recorded.
-	TextStatus http.HandlerFunc
+	// TextStatus records Twilio's delivery status callbacks of outgoing texts (an
+	// outbound.Sender's RecordStatus); nil: the callbacks are acknowledged and nothing is
+	// recorded.
+	TextStatus func(context.Context, sms.StatusForm) error
 	// Calls puts callers through to the helpdesk agents and hands them back to the line
 	// (an *ivr.CallControl); nil: the desk still lets agents take calls, and says it
 	// cannot reach Twilio.
@@ -49,37 +52,27 @@ type Config struct {
 func New(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
-	// Twilio waits 15 seconds for a webhook; answer well before, always. The desk's live
-	// queue is a stream that stays open, so it alone goes without.
-	r.Use(except("/desk/events", middleware.Timeout(10*time.Second)))
-
-	version := Version()
-	r.Get("/", start(cfg.PublicURL, svc, log))
-	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		// The service's clock (set with --now in a demo or a test), for tools driving the line.
-		w.Header().Set(ClockHeader, svc.Now().UTC().Format(time.RFC3339Nano))
-		w.Header().Set(VersionHeader, version)
-		_, _ = w.Write([]byte("ok\n"))
-	})
 
 	voice := ivr.NewHandler(ivr.Config{PublicURL: cfg.PublicURL, Voice: cfg.Voice}, svc, flows.NewVoiceEngine(), log)
 	texts := sms.NewHandler(svc, log)
-	twilio := func(r chi.Router) {
-		r.Use(ivr.Verify(cfg.PublicURL, cfg.AuthToken, cfg.AccountSid))
-		r.Post("/twilio/voice", voice.Incoming)
-		r.Post("/twilio/voice/step", voice.Step)
-		r.Post("/twilio/voice/status", voice.Status)
-		r.Post("/twilio/voice/queue/wait", voice.QueueWait)
-		r.Post("/twilio/voice/queue/done", voice.QueueDone)
-		r.Post("/twilio/voice/resume", voice.Resume)
-		r.Post("/twilio/voice/dialed", voice.Dialed)
-		r.Post("/twilio/sms", texts.Incoming)
-		status := cfg.TextStatus
-		if status == nil {
-			status = func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }
+	status := func(ctx context.Context, _ *slog.Logger, f sms.StatusForm) (string, error) {
+		if cfg.TextStatus == nil {
+			return "", nil
 		}
-		r.Post("/twilio/sms/status", status)
+		return "", cfg.TextStatus(ctx, f)
+	}
+	t := &twilioRoutes{sigs: newSignatures(cfg.PublicURL, cfg.AuthToken, cfg.AccountSid), log: log,
+		timeout: WebhookTimeout}
+	twilio := func(r chi.Router) {
+		r.Post("/twilio/voice", webhook(t, ivr.DecodeCall, voice.Incoming, voice.Fallback))
+		r.Post("/twilio/voice/step", webhook(t, ivr.DecodeStep, voice.Step, voice.Fallback))
+		r.Post("/twilio/voice/status", webhook(t, ivr.DecodeStatus, voice.Status, nil))
+		r.Post("/twilio/voice/queue/wait", webhook(t, ivr.DecodeQueue, voice.QueueWait, voice.Fallback))
+		r.Post("/twilio/voice/queue/done", webhook(t, ivr.DecodeQueue, voice.QueueDone, voice.Fallback))
+		r.Post("/twilio/voice/resume", webhook(t, ivr.DecodeResume, voice.Resume, voice.Fallback))
+		r.Post(ivr.DialedPath, webhook(t, ivr.DecodeDial, voice.Dialed, voice.Fallback))
+		r.Post("/twilio/sms", webhook(t, sms.DecodeMessage, texts.Incoming, texts.Fallback))
+		r.Post("/twilio/sms/status", webhook(t, sms.DecodeStatus, status, nil))
 	}
 	// Behind a reverse proxy, a public URL with a path prefix (https://council.example/permits)
 	// reaches the server with the prefix kept or stripped, as the proxy is set up: Twilio's
@@ -89,6 +82,27 @@ func New(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
 		r.Route(prefix, func(r chi.Router) { r.Group(twilio) })
 	}
 
+	// Twilio's webhooks have their own timeout (webhook); the desk's live queue is a stream
+	// that stays open, so it alone goes without.
+	r.Group(func(r chi.Router) {
+		r.Use(except("/desk/events", middleware.Timeout(WebhookTimeout)))
+		desk := deskHandler(cfg, svc, log)
+		version := Version()
+		r.Get("/", start(cfg.PublicURL, svc, log))
+		r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			// The service's clock (set with --now in a demo or a test), for tools driving the line.
+			w.Header().Set(ClockHeader, svc.Now().UTC().Format(time.RFC3339Nano))
+			w.Header().Set(VersionHeader, version)
+			_, _ = w.Write([]byte("ok\n"))
+		})
+		r.Mount("/desk", desk)
+	})
+	return r
+}
+
+// deskHandler is the agents' desk.
+func deskHandler(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
 	key := cfg.SessionKey
 	if len(key) == 0 {
 		key = make([]byte, desk.MinKeyLength)
@@ -96,9 +110,8 @@ func New(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
 			panic("server: no randomness for the desk's session key: " + err.Error())
 		}
 	}
-	r.Mount("/desk", desk.New(desk.Config{PublicURL: cfg.PublicURL, SessionKey: key,
-		TrustedProxies: cfg.TrustedProxies}, svc, cfg.Calls, log))
-	return r
+	return desk.New(desk.Config{PublicURL: cfg.PublicURL, SessionKey: key, TrustedProxies: cfg.TrustedProxies},
+		svc, cfg.Calls, log)
 }
 
 // except applies mw to every request but those for path.

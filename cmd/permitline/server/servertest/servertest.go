@@ -30,6 +30,7 @@ import (
 	"permitline/fixtures"
 	"permitline/ivr"
 	"permitline/ivr/twiliosim"
+	"permitline/sms"
 	"permitline/sms/fakeapi"
 )
 
@@ -56,8 +57,8 @@ type Line struct {
 	Svc    *domain.Service
 	Srv    *httptest.Server
 	People map[string]fixtures.DemoPerson // by name
-	// TextStatus, when set, receives the delivery status callbacks of outgoing texts.
-	TextStatus http.HandlerFunc
+	// TextStatus, when set, records the delivery status callbacks of outgoing texts.
+	TextStatus func(context.Context, sms.StatusForm) error
 	// Twilio is the local fake of Twilio's REST API the desk's call control reaches (put
 	// through, hand back): its CallUpdates are the requests Twilio would have received.
 	Twilio *fakeapi.Server
@@ -153,12 +154,11 @@ func (l *Line) Restart() {
 		&http.Client{Transport: fakeapi.Transport(target, nil), Timeout: 5 * time.Second})
 	l.handler = server.New(server.Config{PublicURL: l.Srv.URL, AuthToken: Token, AccountSid: AccountSid, Voice: voice,
 		Calls: calls, SessionKey: SessionKey,
-		TextStatus: func(w http.ResponseWriter, r *http.Request) {
+		TextStatus: func(ctx context.Context, f sms.StatusForm) error {
 			if l.TextStatus == nil {
-				w.WriteHeader(http.StatusNoContent)
-				return
+				return nil
 			}
-			l.TextStatus(w, r)
+			return l.TextStatus(ctx, f)
 		}}, l.Svc, log)
 }
 

@@ -1,4 +1,4 @@
-package ivr
+package server
 
 import (
 	"fmt"
@@ -36,8 +36,8 @@ var sidPrefixes = map[string][]string{
 	"TranscriptionSid":    {"TR"},
 }
 
-// IsSid reports whether s has the shape of a Twilio Sid with one of the prefixes.
-func IsSid(s string, prefixes ...string) bool {
+// isSid reports whether s has the shape of a Twilio Sid with one of the prefixes.
+func isSid(s string, prefixes ...string) bool {
 	if !sidShape.MatchString(s) {
 		return false
 	}
@@ -50,15 +50,12 @@ func IsSid(s string, prefixes ...string) bool {
 }
 
 // checkSids refuses a webhook whose Sids are not what Twilio sends: the account's Sid must
-// be ours, the Sid the route keys on (need: CallSid or MessageSid) must be there, and every
-// other *Sid parameter present must have its documented shape (SmsSid and SmsMessageSid
-// the MessageSid itself). Another optional Sid sent empty passes: it names nothing.
-func checkSids(form url.Values, account, need string) error {
+// be ours, and every other *Sid parameter present must have its documented shape (SmsSid
+// and SmsMessageSid the MessageSid itself). An optional Sid sent empty passes: it names
+// nothing; a webhook without the Sid its route keys on is refused by the route's form.
+func checkSids(form url.Values, account string) error {
 	if got := form.Get("AccountSid"); got != account {
 		return fmt.Errorf("AccountSid %q is not this line's account", got)
-	}
-	if need != "" && form.Get(need) == "" {
-		return fmt.Errorf("%s is missing", need)
 	}
 	// SmsSid and SmsMessageSid are "the same value as MessageSid" (deprecated duplicates).
 	for _, k := range []string{"SmsSid", "SmsMessageSid"} {
@@ -71,10 +68,10 @@ func checkSids(form url.Values, account, need string) error {
 			continue
 		}
 		for _, v := range vs {
-			if v == "" && k != "AccountSid" && k != need {
+			if v == "" && k != "AccountSid" {
 				continue
 			}
-			if !IsSid(v, sidPrefixes[k]...) {
+			if !isSid(v, sidPrefixes[k]...) {
 				return fmt.Errorf("%s %q is not a Twilio Sid of its kind", k, v)
 			}
 		}

@@ -1,0 +1,159 @@
+package ivr
+
+import (
+	"errors"
+	"net/url"
+	"strconv"
+
+	"permitline/flows"
+)
+
+// The voice webhooks' forms, their fields named after Twilio's parameters. Each decoder
+// takes the form of a request already checked as Twilio's (the signature, the account,
+// every Sid's shape: the route wrapper does that for every webhook) and the query of the
+// URL Twilio was given, and refuses what the route cannot answer: the error is the
+// request's fault, answered 400.
+// https://www.twilio.com/docs/voice/twiml#request-parameters
+
+// CallForm is what every voice webhook carries.
+type CallForm struct {
+	CallSid    string
+	AccountSid string
+	From       string
+	To         string
+}
+
+// DecodeCall reads the parameters every voice webhook carries: a call without a CallSid
+// is none of ours.
+func DecodeCall(_, form url.Values) (CallForm, error) {
+	f := CallForm{CallSid: form.Get("CallSid"), AccountSid: form.Get("AccountSid"), From: form.Get("From"),
+		To: form.Get("To")}
+	if f.CallSid == "" {
+		return CallForm{}, errors.New("missing CallSid")
+	}
+	return f, nil
+}
+
+// StepForm is the answer to a step of a call: a <Gather> action (Digits, SpeechResult), a
+// <Pay> action (Result, PaymentConfirmationCode...), or the <Redirect> that follows a
+// <Gather> nobody answered. Step, Pay and Silence come from the URL the line gave.
+type StepForm struct {
+	CallForm
+	Step    int  // ?s=
+	Pay     bool // ?pay=1: the action of a <Pay>
+	Silence bool // ?silence=1: the <Redirect> after a <Gather>
+	Digits  string
+	// DigitsSent says the form had Digits, if empty: a <Gather> ended by its finish key alone.
+	DigitsSent              bool
+	SpeechResult            string
+	Result                  string
+	PaymentConfirmationCode string
+	PaymentCardType         string
+	PaymentError            string
+}
+
+// DecodeStep reads POST /twilio/voice/step?s=N.
+func DecodeStep(query, form url.Values) (StepForm, error) {
+	c, err := DecodeCall(query, form)
+	if err != nil {
+		return StepForm{}, err
+	}
+	step, err := strconv.Atoi(query.Get("s"))
+	if err != nil || step < 1 {
+		return StepForm{}, errors.New("missing or bad step")
+	}
+	return StepForm{CallForm: c, Step: step, Pay: query.Get("pay") == "1", Silence: query.Get("silence") == "1",
+		Digits: form.Get("Digits"), DigitsSent: form.Has("Digits"), SpeechResult: form.Get("SpeechResult"),
+		Result: form.Get("Result"), PaymentConfirmationCode: form.Get("PaymentConfirmationCode"),
+		PaymentCardType: form.Get("PaymentCardType"), PaymentError: form.Get("PaymentError")}, nil
+}
+
+// Input is the step's answer as the flows take it.
+func (f StepForm) Input() flows.Input {
+	switch {
+	case f.Pay:
+		return flows.Input{Kind: flows.InputPay, Pay: flows.PayResult{Result: f.Result,
+			ConfirmationCode: f.PaymentConfirmationCode, CardType: f.PaymentCardType, Error: f.PaymentError}}
+	case f.Silence:
+		return flows.Input{Kind: flows.InputSilence}
+	case f.SpeechResult != "":
+		return flows.Input{Kind: flows.InputSpeech, Speech: f.SpeechResult}
+	case f.DigitsSent:
+		return flows.Input{Kind: flows.InputKeys, Keys: f.Digits}
+	}
+	// A <Gather> action with nothing in it is no input.
+	return flows.Input{Kind: flows.InputSilence}
+}
+
+// StatusForm is Twilio's call status callback.
+type StatusForm struct {
+	CallForm
+	CallStatus string
+}
+
+// DecodeStatus reads POST /twilio/voice/status.
+func DecodeStatus(query, form url.Values) (StatusForm, error) {
+	c, err := DecodeCall(query, form)
+	return StatusForm{CallForm: c, CallStatus: form.Get("CallStatus")}, err
+}
+
+// QueueForm is a webhook of the helpdesk queue: the <Enqueue> waitUrl (QueuePosition) or
+// its action (QueueResult, QueueTime).
+// https://www.twilio.com/docs/voice/twiml/enqueue
+type QueueForm struct {
+	CallForm
+	QueuePosition int // 0: not sent
+	QueueResult   string
+	QueueTime     int // seconds in the queue
+}
+
+// DecodeQueue reads POST /twilio/voice/queue/wait and /twilio/voice/queue/done.
+func DecodeQueue(query, form url.Values) (QueueForm, error) {
+	c, err := DecodeCall(query, form)
+	if err != nil {
+		return QueueForm{}, err
+	}
+	f := QueueForm{CallForm: c, QueueResult: form.Get("QueueResult")}
+	// A position or a time that is not a number is read as not sent, as it always was.
+	f.QueuePosition, _ = strconv.Atoi(form.Get("QueuePosition"))
+	f.QueueTime, _ = strconv.Atoi(form.Get("QueueTime"))
+	return f, nil
+}
+
+// DialForm is the action of the <Dial> that put a caller through to an agent.
+type DialForm struct {
+	CallForm
+	DialCallStatus string
+}
+
+// DecodeDial reads POST /twilio/voice/dialed: a DialCallStatus Twilio does not document is
+// refused.
+func DecodeDial(query, form url.Values) (DialForm, error) {
+	c, err := DecodeCall(query, form)
+	if err != nil {
+		return DialForm{}, err
+	}
+	f := DialForm{CallForm: c, DialCallStatus: form.Get("DialCallStatus")}
+	switch f.DialCallStatus {
+	case "completed", "answered", "no-answer", "busy", "failed", "canceled":
+		return f, nil
+	}
+	return DialForm{}, errors.New("unknown DialCallStatus")
+}
+
+// ResumeForm is a call an agent handed back to the line; Back comes from the URL the line
+// gave Twilio (?to=menu|buy).
+type ResumeForm struct {
+	CallForm
+	Back Back
+}
+
+// DecodeResume reads POST /twilio/voice/resume?to=menu|buy.
+func DecodeResume(query, form url.Values) (ResumeForm, error) {
+	c, err := DecodeCall(query, form)
+	to := Back(query.Get("to"))
+	if err != nil || (to != BackToMenu && to != BackToPay) {
+		return ResumeForm{}, errors.New("missing CallSid or bad destination")
+	}
+	return ResumeForm{CallForm: c, Back: to}, nil
+}
