@@ -29,6 +29,25 @@ const (
 	bankHolidayOpens, bankHolidayCloses TimeOfDay = 10 * 60, 16 * 60
 )
 
+// OpeningHours are the helpdesk's hours on one kind of day; Span is meaningful only when Open.
+type OpeningHours struct {
+	Kind DayKind
+	Open bool
+	Span Span
+}
+
+// HelpdeskWeek returns the helpdesk's hours on every kind of day, in the order they are
+// told (R19): weekdays, Saturday, Sunday, bank holidays, then Christmas Day, closed.
+func HelpdeskWeek() []OpeningHours {
+	return []OpeningHours{
+		{Kind: Weekday, Open: true, Span: Span{weekdayOpens, weekdayCloses}},
+		{Kind: Saturday, Open: true, Span: Span{saturdayOpens, saturdayCloses}},
+		{Kind: Sunday, Open: true, Span: Span{sundayOpens, sundayCloses}},
+		{Kind: BankHoliday, Open: true, Span: Span{bankHolidayOpens, bankHolidayCloses}},
+		{Kind: ChristmasDay},
+	}
+}
+
 // helpdeskSearchDays bounds how far ahead NextOpening looks.
 const helpdeskSearchDays = 14
 

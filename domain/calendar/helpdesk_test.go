@@ -201,3 +201,24 @@ func TestHelpdeskWithoutPublishedList(t *testing.T) {
 		t.Errorf("2027-12-28 kind = %q, want %q", got, BankHoliday)
 	}
 }
+
+// TestHelpdeskWeekIsTheHoursKept checks the hours the channels tell (HelpdeskWeek) are
+// those HoursOn keeps, kind by kind (R19-R21).
+func TestHelpdeskWeekIsTheHoursKept(t *testing.T) {
+	h := fixtureHelpdesk(t)
+	sample := map[DayKind]Date{Weekday: NewDate(2026, 6, 10), Saturday: NewDate(2026, 6, 13), Sunday: NewDate(2026, 6, 14),
+		BankHoliday: NewDate(2026, 4, 6), ChristmasDay: NewDate(2026, 12, 25)}
+	week := HelpdeskWeek()
+	if len(week) != len(sample) {
+		t.Fatalf("%d kinds of day in the week, want %d", len(week), len(sample))
+	}
+	for _, oh := range week {
+		d, ok := sample[oh.Kind]
+		if !ok {
+			t.Fatalf("no sample day for %s", oh.Kind)
+		}
+		if got := h.HoursOn(d); got.Kind != oh.Kind || got.Open != oh.Open || got.Span != oh.Span {
+			t.Errorf("%s: HoursOn(%s) = %+v, the week says %+v", oh.Kind, d, got, oh)
+		}
+	}
+}
