@@ -294,7 +294,8 @@ func RefusalExamples(now time.Time) []Refusal {
 	return []Refusal{
 		&DuplicateResidentError{Account: "12345678", Same: "name"},
 		&DuplicateResidentError{Account: "12345678", Same: "phone"},
-		&ProofRefusedError{Reason: "the bill is dated 1 June; it must be dated within the last 3 months"},
+		CheckProof(Proof{Document: DocUtilityBill, DocumentDate: today.AddMonths(-BillMonthsOld - 1)}, today).(Refusal),
+		CheckProof(Proof{Document: DocTenancyAgreement, TenancyEnd: today.AddMonths(1)}, today).(Refusal),
 		&RegistrationNeededError{},
 		&RegistrationNeededError{ExpiredAt: now.AddDate(0, 0, -10)},
 		&AddressInactiveError{Email: PermitsTeamEmail},

@@ -43,7 +43,9 @@ func TestEveryRefusalHasItsText(t *testing.T) {
 // constants, or what the resident can do next.
 func textWants(t *testing.T, r domain.Refusal, today calendar.Date) []string {
 	switch e := r.(type) {
-	case *domain.DuplicateResidentError, *domain.ProofRefusedError, *domain.PaymentMismatchError:
+	case *domain.ProofRefusedError:
+		return []string{fmt.Sprintf("%d months left", domain.TenancyMonthsLeft), fmt.Sprintf("last %d months", domain.BillMonthsOld)}
+	case *domain.DuplicateResidentError, *domain.PaymentMismatchError:
 		return []string{Helpdesk}
 	case *domain.RegistrationNeededError:
 		if e.ExpiredAt.IsZero() {
@@ -111,11 +113,14 @@ func TestHoursAreTheCalendars(t *testing.T) {
 	if got := hoursText(st, now); got != want {
 		t.Errorf("hoursText = %q, want %q", got, want)
 	}
-	week := calendar.HelpdeskWeek()
-	week[1].Span = calendar.Span{Opens: 9*60 + 30, Closes: 13 * 60} // Saturday mornings
-	week[2].Open = false                                            // no Sundays
+	week := []calendar.OpeningHours{
+		{Kinds: []calendar.DayKind{calendar.Weekday}, Open: true, Span: calendar.Span{Opens: 8 * 60, Closes: 18 * 60}},
+		{Kinds: []calendar.DayKind{calendar.Saturday}, Open: true, Span: calendar.Span{Opens: 9*60 + 30, Closes: 13 * 60}},
+		{Kinds: []calendar.DayKind{calendar.Sunday, calendar.ChristmasDay}},
+		{Kinds: []calendar.DayKind{calendar.BankHoliday}, Open: true, Span: calendar.Span{Opens: 10 * 60, Closes: 16 * 60}},
+	}
 	const other = "Helpdesk 0345 520 7007: closed now, opens 8am tomorrow. Mon-Fri 8am-6pm, Sat 9:30am-1pm, " +
-		"closed Sun, bank holidays 10am-4pm, closed Christmas Day. Texts work 24/7."
+		"closed Sun and Christmas Day, bank holidays 10am-4pm. Texts work 24/7."
 	if got := helpdeskText(week, st, now); got != other {
 		t.Errorf("helpdeskText(another week) = %q, want %q", got, other)
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 // Helpdesk is the number residents call, in every text that sends them there (R22).
-const Helpdesk = "0345 520 7007"
+const Helpdesk = domain.HelpdeskPhone
 
 // day writes a date as texts do: "Tue 1 Dec", with the year when it is not this year's.
 func day(d, today calendar.Date) string {
@@ -218,9 +218,10 @@ func refusalText(err error, now time.Time) (s string, ok bool) {
 	switch e := r.(type) {
 	case *domain.DuplicateResidentError:
 		return fmt.Sprintf("You already have an account at this address. To use it, call %s.", Helpdesk), true
-	case *domain.ProofRefusedError:
-		return fmt.Sprintf("Your proof of address wasn't accepted: %s. Call %s.", strings.TrimSuffix(e.Reason, "."),
-			Helpdesk), true
+	case *domain.ProofRefusedError: // its reason has dates written for the desk
+		return fmt.Sprintf("Your proof of address wasn't accepted. Send a full UK driving licence, a tenancy agreement "+
+			"with %d months left or a utility bill from the last %d months. Call %s.", domain.TenancyMonthsLeft,
+			domain.BillMonthsOld, Helpdesk), true
 	case *domain.RegistrationNeededError:
 		if e.ExpiredAt.IsZero() {
 			return fmt.Sprintf("Your account has no approved registration yet, so permits can't be bought. "+
@@ -302,7 +303,7 @@ func refusalText(err error, now time.Time) (s string, ok bool) {
 	case *domain.InvalidInputError:
 		var bad *pin.InvalidError
 		if errors.As(e, &bad) {
-			return fmt.Sprintf("That PIN can't be used: %s. Nothing was changed.", strings.TrimPrefix(bad.Reason, "a PIN ")), true
+			return fmt.Sprintf("That PIN can't be used: %s. Nothing was changed.", bad.Reason), true
 		}
 		return fmt.Sprintf("Sorry, the %s %s. Nothing was changed.", e.Field, e.Reason), true
 	case *domain.TooManySignInsError:
@@ -342,31 +343,25 @@ func helpdeskText(week []calendar.OpeningHours, st calendar.Status, now time.Tim
 var dayKinds = map[calendar.DayKind]string{calendar.Weekday: "Mon-Fri", calendar.Saturday: "Sat",
 	calendar.Sunday: "Sun", calendar.BankHoliday: "bank holidays", calendar.ChristmasDay: "Christmas Day"}
 
-// weekText writes the helpdesk's hours, with kinds of day that follow each other and
-// share their hours together: "Mon-Fri 8am-6pm, Sat 8am-4pm, Sun and bank holidays
-// 10am-4pm, closed Christmas Day". on is any day, for the clock times.
+// weekText writes the helpdesk's hours: "Mon-Fri 8am-6pm, Sat 8am-4pm, Sun and bank
+// holidays 10am-4pm, closed Christmas Day". on is any day, for the clock times.
 func weekText(week []calendar.OpeningHours, on calendar.Date) string {
 	var parts []string
-	for i := 0; i < len(week); {
-		j := i + 1
-		for j < len(week) && week[j].Open == week[i].Open && (!week[i].Open || week[j].Span == week[i].Span) {
-			j++
-		}
+	for _, oh := range week {
 		var names []string
-		for _, oh := range week[i:j] {
-			names = append(names, dayKinds[oh.Kind])
+		for _, k := range oh.Kinds {
+			names = append(names, dayKinds[k])
 		}
 		days := strings.Join(names, " and ")
 		if len(names) > 2 {
 			days = strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 		}
-		if week[i].Open {
-			opens, closes := week[i].Span.On(on)
-			parts = append(parts, days+" "+clock(opens)+"-"+clock(closes))
-		} else {
+		if !oh.Open {
 			parts = append(parts, "closed "+days)
+			continue
 		}
-		i = j
+		opens, closes := oh.Span.On(on)
+		parts = append(parts, days+" "+clock(opens)+"-"+clock(closes))
 	}
 	return strings.Join(parts, ", ")
 }
