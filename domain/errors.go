@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"permitline/domain/calendar"
-	"permitline/domain/pin"
 )
 
 // ErrNotFound is returned when an account, visit or other record does not exist.
@@ -267,72 +266,3 @@ func (e *DuplicateMemberError) Error() string {
 
 // Rule returns "R5".
 func (e *DuplicateMemberError) Rule() string { return "R5" }
-
-// RefusalExamples returns a refusal of every type the domain gives, and one of each case
-// a channel words differently (a permit that runs out too soon and none at all, a visit
-// started and one about to start, a bank holiday and a day out of hours...), dated from
-// now. Each channel's words are tested over all of them, so a new refusal type is worded
-// everywhere before it ships.
-func RefusalExamples(now time.Time) []Refusal {
-	today := calendar.DateOf(now)
-	visitDay := today.AddDays(3)
-	visit := Visit{Ref: "K7P9QD", VRM: "AB12CDE", Date: visitDay, StartsAt: visitDay.At(8, 0), EndsAt: visitDay.At(18, 0),
-		Status: VisitActive}
-	started := visit
-	started.Date, started.StartsAt, started.EndsAt = today, now.Add(-time.Hour), now.Add(8*time.Hour)
-	cancelled := visit
-	cancelled.Status = VisitCancelled
-	renews := calendar.NewDate(today.Year+1, time.April, 1)
-	if today.Month < time.April {
-		renews.Year = today.Year
-	}
-	allowance := &AllowanceError{Requested: 5, Remaining: 3, RenewsOn: renews}
-	refund := Refund{AmountPence: 5 * PermitPrice, Quantity: 5, PaymentRef: "PKa1b2c3d4e5f6", Rule: allowance.Rule(),
-		Reason: "5 permits asked for but only 3 may be bought", Channel: ChannelVoice, CreatedAt: now}
-	settled := refund
-	settled.SettledAt, settled.SettledBy = now, "admin"
-	return []Refusal{
-		&DuplicateResidentError{Account: "12345678", Same: "name"},
-		&DuplicateResidentError{Account: "12345678", Same: "phone"},
-		CheckProof(Proof{Document: DocUtilityBill, DocumentDate: today.AddMonths(-BillMonthsOld - 1)}, today).(Refusal),
-		CheckProof(Proof{Document: DocTenancyAgreement, TenancyEnd: today.AddMonths(1)}, today).(Refusal),
-		&RegistrationNeededError{},
-		&RegistrationNeededError{ExpiredAt: now.AddDate(0, 0, -10)},
-		&AddressInactiveError{Email: PermitsTeamEmail},
-		&NotPermittedError{Need: PermView},
-		&NotPermittedError{Need: PermActivate},
-		&NotPermittedError{Need: PermBuy},
-		&DuplicateMemberError{Account: "12345678", Holder: true},
-		&DuplicateMemberError{Account: "12345678", Member: "Sam Patel"},
-		&PaymentMismatchError{Paid: PermitPrice, Due: 2 * PermitPrice},
-		allowance,
-		&AllowanceError{Requested: 1, Remaining: 0, RenewsOn: renews},
-		&AllowanceError{Requested: 2, Remaining: 1, RenewsOn: renews},
-		&InvalidVRMError{Input: "AI12CDE", Reason: "the letter I is never used as the second character",
-			Suggestions: []string{"A112CDE"}},
-		&InvalidVRMError{Input: "HELLO", Reason: "it has no digits"},
-		&DateOutOfRangeError{Date: today.AddDays(MaxDaysAhead + 6), Earliest: today, Latest: today.AddDays(MaxDaysAhead)},
-		&DateOutOfRangeError{Date: today.AddDays(-1), Earliest: today, Latest: today.AddDays(MaxDaysAhead)},
-		&NoPermitNeededError{Date: visitDay, Reason: calendar.NoPermitBankHoliday, Holiday: "Boxing Day",
-			NextStart: visitDay.AddDays(1).At(8, 0), NextEnd: visitDay.AddDays(1).At(18, 0)},
-		&NoPermitNeededError{Date: visitDay, Reason: calendar.NoPermitNonOperationalDay,
-			NextStart: visitDay.AddDays(1).At(8, 0), NextEnd: visitDay.AddDays(1).At(18, 0)},
-		&NoPermitNeededError{Date: today, Reason: NoPermitHoursOver},
-		&NoPermitAvailableError{Date: visitDay, VisitsLeft: 3},
-		&NoPermitAvailableError{Date: visitDay},
-		&CancelTooLateError{Visit: visit, Deadline: visit.StartsAt.Add(-CancelNotice)},
-		&CancelTooLateError{Visit: started, Deadline: started.StartsAt.Add(-CancelNotice), Started: true},
-		&AlreadyCancelledError{Visit: cancelled},
-		&DuplicateVisitError{Existing: visit},
-		&WrongPINError{AttemptsLeft: PINAttempts - 1},
-		&WrongPINError{AttemptsLeft: 1},
-		&LockedOutError{Until: now.Add(PINLockout)},
-		&IdentifyLimitError{Until: now.Add(IdentifyWindow)},
-		&InvalidInputError{Field: "quantity", Reason: fmt.Sprintf("must be 1 to %d", PermitsPerYear)},
-		&InvalidInputError{Field: "pin", Reason: "PIN is not valid: " + pin.ReasonRun, Err: &pin.InvalidError{Reason: pin.ReasonRun}},
-		&TooManySignInsError{Limit: "address", Wait: 10 * time.Minute},
-		&RefundDueError{Refund: refund, Cause: allowance},
-		&RefundDueError{Refund: refund},
-		&RefundSettledError{Refund: settled},
-	}
-}

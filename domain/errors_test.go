@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"permitline/domain"
 	"permitline/domain/calendar"
+	"permitline/domain/refusaltest"
 )
 
 // refusalTypes reads the package's own source for every type with a Rule method: the
@@ -50,11 +50,12 @@ func refusalTypes(t *testing.T) []string {
 }
 
 // TestRefusalExamplesCoverEveryRefusal fails when a refusal type is added to the domain
-// without an example, so the channels' word tables, tested over the examples, word it too.
+// without an example in refusaltest, so the channels' tables, tested over the examples,
+// word it too.
 func TestRefusalExamplesCoverEveryRefusal(t *testing.T) {
 	now := time.Date(2026, 12, 2, 10, 0, 0, 0, calendar.London)
 	have := map[string]bool{}
-	for _, r := range domain.RefusalExamples(now) {
+	for _, r := range refusaltest.Examples(now) {
 		have[reflect.TypeOf(r).String()] = true
 		if r.Rule() == "" || r.Error() == "" {
 			t.Errorf("%T: no rule or no message", r)

@@ -423,9 +423,9 @@ func refusalWords(err error, now time.Time) (s string, ok bool) {
 			return fmt.Sprintf("You've bought all %d permits for this permit year. Your allowance renews on %s.",
 				domain.PermitsPerYear, speak.Date(e.RenewsOn, today)), true
 		}
-		return fmt.Sprintf("You can buy only %s more %s this permit year; the allowance renews on %s.",
+		return fmt.Sprintf("You can buy only %s more %s this permit year, of the %d a year; the allowance renews on %s.",
 			speak.Number(e.Remaining), map[bool]string{true: "permit", false: "permits"}[e.Remaining == 1],
-			speak.Date(e.RenewsOn, today)), true
+			domain.PermitsPerYear, speak.Date(e.RenewsOn, today)), true
 	case *domain.InvalidVRMError:
 		s := fmt.Sprintf("That doesn't look like a UK registration: %s.", strings.TrimSuffix(e.Reason, "."))
 		if len(e.Suggestions) > 0 {

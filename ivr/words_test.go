@@ -10,30 +10,19 @@ import (
 
 	"permitline/domain"
 	"permitline/domain/calendar"
+	"permitline/domain/refusaltest"
 	"permitline/ivr/speak"
 )
 
 // TestEveryRefusalHasItsWords speaks every refusal the domain gives
-// (domain.RefusalExamples): none falls back to "couldn't be done", each says the limit
-// or what to do next, and each is speakable.
+// (refusaltest.Examples): none falls back to "couldn't be done", each says the limit
+// and what to do next, and each is speakable.
 func TestEveryRefusalHasItsWords(t *testing.T) {
 	now := time.Date(2026, 9, 30, 23, 55, 0, 0, calendar.London)
 	today := calendar.DateOf(now)
-	for _, r := range domain.RefusalExamples(now) {
-		s, ok := refusalWords(r, now)
-		if !ok || s == "" || strings.Contains(s, "couldn't be done") {
-			t.Errorf("%T (%v): no words of its own: %q", r, r, s)
-			continue
-		}
-		for _, want := range voiceWants(t, r, now, today) {
-			if !strings.Contains(s, want) {
-				t.Errorf("%T (%v): %q does not say %q", r, r, s, want)
-			}
-		}
-		if why := unspeakable(s); why != "" {
-			t.Errorf("%T: %s: %q", r, why, s)
-		}
-	}
+	refusaltest.Check(t, now, func(r domain.Refusal) (string, bool) { return refusalWords(r, now) },
+		func(r domain.Refusal) []string { return voiceWants(t, r, now, today) },
+		func(_ domain.Refusal, s string) string { return unspeakable(s) })
 }
 
 // unspeakable says why a text-to-speech voice would read s badly, or "" if it would
@@ -60,14 +49,14 @@ func unspeakable(s string) string {
 // figures matches a date or a time written in figures: 2026-12-05, 5/12, 09:30.
 var figures = regexp.MustCompile(`\d+[-/:]\d+`)
 
-// voiceWants is what the words of a refusal must say: the limit, from the domain's
-// constants, or what the caller can do next.
+// voiceWants is what the words of a refusal must say beyond the limits every channel
+// gives (refusaltest.Limits): what the caller can do next.
 func voiceWants(t *testing.T, r domain.Refusal, now time.Time, today calendar.Date) []string {
 	switch e := r.(type) {
 	case *domain.DuplicateResidentError:
 		return []string{"An agent can help"}
 	case *domain.ProofRefusedError:
-		return []string{fmt.Sprintf("%d months left", domain.TenancyMonthsLeft), fmt.Sprintf("last %d months", domain.BillMonthsOld)}
+		return []string{"An agent can tell you how"}
 	case *domain.RegistrationNeededError:
 		if e.ExpiredAt.IsZero() {
 			return []string{"send a proof of address"}
@@ -86,7 +75,7 @@ func voiceWants(t *testing.T, r domain.Refusal, now time.Time, today calendar.Da
 		return []string{speak.Money(e.Due), "nothing was bought"}
 	case *domain.AllowanceError:
 		if e.Remaining == 0 {
-			return []string{fmt.Sprintf("all %d permits", domain.PermitsPerYear), speak.Date(e.RenewsOn, today)}
+			return []string{"all", speak.Date(e.RenewsOn, today)}
 		}
 		return []string{"only " + speak.Number(e.Remaining) + " more", speak.Date(e.RenewsOn, today)}
 	case *domain.InvalidVRMError:
@@ -95,7 +84,7 @@ func voiceWants(t *testing.T, r domain.Refusal, now time.Time, today calendar.Da
 		}
 		return []string{e.Reason}
 	case *domain.DateOutOfRangeError:
-		return []string{fmt.Sprintf("up to %d days ahead", domain.MaxDaysAhead)}
+		return []string{speak.Date(e.Latest, today)}
 	case *domain.NoPermitNeededError:
 		if e.NextStart.IsZero() {
 			return []string{"No visit has been used"}
@@ -110,13 +99,13 @@ func voiceWants(t *testing.T, r domain.Refusal, now time.Time, today calendar.Da
 		if e.Started {
 			return []string{"already started"}
 		}
-		return []string{fmt.Sprintf("%d minutes before", int(domain.CancelNotice/time.Minute))}
+		return []string{speak.When(e.Deadline, now)}
 	case *domain.AlreadyCancelledError:
 		return []string{"already cancelled"}
 	case *domain.DuplicateVisitError:
 		return []string{speak.Digits(e.Existing.Ref), "nothing more has been used"}
 	case *domain.WrongPINError:
-		return []string{fmt.Sprintf("locked for %d minutes", int(domain.PINLockout/time.Minute))}
+		return []string{speak.Plural(e.AttemptsLeft, "more try", "more tries")}
 	case *domain.LockedOutError:
 		return []string{speak.When(e.Until, now)}
 	case *domain.IdentifyLimitError:
