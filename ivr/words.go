@@ -423,7 +423,7 @@ func refusalWords(err error, now time.Time) (s string, ok bool) {
 			return fmt.Sprintf("You've bought all %d permits for this permit year. Your allowance renews on %s.",
 				domain.PermitsPerYear, speak.Date(e.RenewsOn, today)), true
 		}
-		return fmt.Sprintf("You can buy only %s more %s this permit year, of the %d a year; the allowance renews on %s.",
+		return fmt.Sprintf("You can buy only %s more %s this permit year: the limit is %d a year. The allowance renews on %s.",
 			speak.Number(e.Remaining), map[bool]string{true: "permit", false: "permits"}[e.Remaining == 1],
 			domain.PermitsPerYear, speak.Date(e.RenewsOn, today)), true
 	case *domain.InvalidVRMError:
@@ -488,8 +488,8 @@ func refusalWords(err error, now time.Time) (s string, ok bool) {
 		}
 		return "The refund for this payment is already recorded.", true
 	case *domain.RefundSettledError:
-		return fmt.Sprintf("The refund of %s was already made, on %s.", speak.Money(e.Refund.AmountPence),
-			speak.Date(calendar.DateOf(e.Refund.SettledAt), today)), true
+		return fmt.Sprintf("The refund of %s was already made %s.", speak.Money(e.Refund.AmountPence),
+			onDay(calendar.DateOf(e.Refund.SettledAt), today)), true
 	}
 	return "", false
 }

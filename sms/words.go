@@ -248,8 +248,9 @@ func refusalText(err error, now time.Time) (s string, ok bool) {
 			return fmt.Sprintf("You've bought all %d permits for this permit year. Your allowance renews on %s.",
 				domain.PermitsPerYear, day(e.RenewsOn, today)), true
 		}
-		return fmt.Sprintf("You can buy only %s more this permit year (%d a year); the allowance renews on %s.",
-			plural(e.Remaining, "permit", "permits"), domain.PermitsPerYear, day(e.RenewsOn, today)), true
+		return fmt.Sprintf("You can buy only %d more %s this permit year (%d a year); the allowance renews on %s.",
+			e.Remaining, map[bool]string{true: "permit", false: "permits"}[e.Remaining == 1], domain.PermitsPerYear,
+			day(e.RenewsOn, today)), true
 	case *domain.InvalidVRMError:
 		s := fmt.Sprintf("%s isn't a UK registration: %s.", quote(e.Input), strings.TrimSuffix(e.Reason, "."))
 		if len(e.Suggestions) > 0 {

@@ -39,7 +39,11 @@ func refusalWords(r domain.Refusal, now time.Time) (msg string, ok bool) {
 			"agreement with at least %d months left, or a utility bill dated within the last %d months.",
 			e.Reason, domain.TenancyMonthsLeft, domain.BillMonthsOld), true
 	case *domain.RegistrationNeededError:
-		return "R3: " + strings.TrimPrefix(e.Error(), "R3: ") + "; the resident needs to renew the registration before buying permits.", true
+		why := "the account has no approved registration"
+		if !e.ExpiredAt.IsZero() {
+			why = "the registration expired on " + longDate(calendar.DateOf(e.ExpiredAt))
+		}
+		return "R3: " + why + "; the resident needs to renew the registration before buying permits.", true
 	case *domain.AddressInactiveError:
 		return fmt.Sprintf("R4: the address is not active on the system; the resident should email %s.", e.Email), true
 	case *domain.NotPermittedError:
@@ -53,8 +57,12 @@ func refusalWords(r domain.Refusal, now time.Time) (msg string, ok bool) {
 		return fmt.Sprintf("R6: %s was paid but %s is due (%s a permit), so nothing was bought.", e.Paid, e.Due,
 			domain.PermitPrice), true
 	case *domain.AllowanceError:
-		return fmt.Sprintf("R7: only %d more permits may be bought until %s (at most %d a permit year).", e.Remaining,
-			longDate(e.RenewsOn), domain.PermitsPerYear), true
+		left := "only " + plural(e.Remaining, "more permit", "more permits")
+		if e.Remaining == 0 {
+			left = "no more permits"
+		}
+		return fmt.Sprintf("R7: %s may be bought until %s (at most %d a permit year).", left, longDate(e.RenewsOn),
+			domain.PermitsPerYear), true
 	case *domain.InvalidVRMError:
 		m := fmt.Sprintf("R12: %q is not a valid UK registration: %s.", e.Input, e.Reason)
 		if len(e.Suggestions) > 0 {
@@ -122,7 +130,8 @@ func refusalWords(r domain.Refusal, now time.Time) (msg string, ok bool) {
 	case *domain.InvalidInputError:
 		return "Nothing was changed: " + e.Error() + ".", true
 	case *domain.TooManySignInsError:
-		return fmt.Sprintf("Too many sign-ins for this %s: try again in %s.", e.Limit, e.Wait.Round(time.Second)), true
+		return fmt.Sprintf("Too many sign-ins for this %s: try again in %s.", e.Limit,
+			plural(int((e.Wait+time.Minute-1)/time.Minute), "minute", "minutes")), true
 	}
 	return "", false
 }
