@@ -197,6 +197,14 @@ type Proof struct {
 	TenancyEnd   calendar.Date // the end of a tenancy agreement
 }
 
+// How recent a proof of address must be on the day it is submitted (R2).
+const (
+	// TenancyMonthsLeft is how long a tenancy agreement must still run.
+	TenancyMonthsLeft = 6
+	// BillMonthsOld is how recent a utility bill's date must be.
+	BillMonthsOld = 3
+)
+
 // CheckProof applies R2 to a proof submitted on the day `today`.
 func CheckProof(p Proof, today calendar.Date) error {
 	switch p.Document {
@@ -206,23 +214,23 @@ func CheckProof(p Proof, today calendar.Date) error {
 		if p.TenancyEnd.IsZero() {
 			return &ProofRefusedError{Reason: "a tenancy agreement needs its end date"}
 		}
-		need := today.AddMonths(6)
+		need := today.AddMonths(TenancyMonthsLeft)
 		if p.TenancyEnd.Before(need) {
 			return &ProofRefusedError{Reason: fmt.Sprintf(
-				"the tenancy ends on %s; it must run for at least 6 months, to %s or later", p.TenancyEnd, need)}
+				"the tenancy ends on %s; it must run for at least %d months, to %s or later", p.TenancyEnd, TenancyMonthsLeft, need)}
 		}
 		return nil
 	case DocUtilityBill:
 		if p.DocumentDate.IsZero() {
 			return &ProofRefusedError{Reason: "a utility bill needs its date"}
 		}
-		oldest := today.AddMonths(-3)
+		oldest := today.AddMonths(-BillMonthsOld)
 		if p.DocumentDate.After(today) {
 			return &ProofRefusedError{Reason: "the bill is dated in the future"}
 		}
 		if p.DocumentDate.Before(oldest) {
 			return &ProofRefusedError{Reason: fmt.Sprintf(
-				"the bill is dated %s; it must be dated within the last 3 months, %s or later", p.DocumentDate, oldest)}
+				"the bill is dated %s; it must be dated within the last %d months, %s or later", p.DocumentDate, BillMonthsOld, oldest)}
 		}
 		return nil
 	}

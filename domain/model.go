@@ -19,7 +19,7 @@ const (
 	PermitsPerYear = 20
 	// VisitsPerPermit is how many one-day visits a permit carries (R8).
 	VisitsPerPermit = 5
-	// PermitValidity is how long a permit lasts from purchase, in months (R8).
+	// PermitValidityMonths is how long a permit lasts from purchase, in months (R8).
 	PermitValidityMonths = 12
 	// MaxDaysAhead is how far ahead a visit may be activated (R12).
 	MaxDaysAhead = 14
@@ -33,6 +33,8 @@ const (
 	PINLockout = 30 * time.Minute
 	// PermitsTeamEmail is where residents with an inactive address write (R4).
 	PermitsTeamEmail = "parking.permits@cambridgeshire.gov.uk"
+	// HelpdeskPhone is the helpdesk's number, in every message that sends a resident there (R22).
+	HelpdeskPhone = "0345 520 7007"
 )
 
 // Pence is an amount of money in pence; money is never a float (R6).

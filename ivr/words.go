@@ -8,6 +8,7 @@ import (
 
 	"permitline/domain"
 	"permitline/domain/calendar"
+	"permitline/domain/pin"
 	"permitline/flows"
 	"permitline/ivr/speak"
 )
@@ -31,15 +32,11 @@ func words(m flows.Msg, now time.Time) string {
 	case flows.MsgAskPIN:
 		return "Please key your phone PIN, then press hash."
 	case flows.MsgWrongPIN:
-		if m.N < 0 {
-			return "Sorry, that PIN wasn't right."
-		}
-		return fmt.Sprintf("Sorry, that PIN isn't right. You have %s before the account is locked for 30 minutes.",
-			speak.Plural(m.N, "more try", "more tries"))
+		return wrongPIN(m.N)
 	case flows.MsgLockedOut:
-		return fmt.Sprintf("For your security, phone access to this account is locked until %s.", speak.When(m.Until, now))
+		return lockedOut(m.Until, now)
 	case flows.MsgPINHelp:
-		return "An agent can reset your phone PIN. You can also call the helpdesk on 0345 520 7007 while it's open."
+		return "An agent can reset your phone PIN. You can also call the helpdesk on " + domain.HelpdeskPhone + " while it's open."
 	case flows.MsgCannotIdentify:
 		return "Sorry, I can't identify you by phone at the moment."
 	case flows.MsgNoPIN:
@@ -93,7 +90,8 @@ func words(m flows.Msg, now time.Time) string {
 		return refusal(m.Err, now)
 	case flows.MsgNoCancellable:
 		if m.N > 0 {
-			return "None of your visits can be cancelled now: a visit can be cancelled until 5 minutes before it starts."
+			return fmt.Sprintf("None of your visits can be cancelled now: a visit can be cancelled until %s before it starts.",
+				minutes(domain.CancelNotice))
 		}
 		return "You have no upcoming visits to cancel."
 	case flows.MsgAskWhichVisit:
@@ -119,8 +117,9 @@ func words(m flows.Msg, now time.Time) string {
 	case flows.MsgBadQuantity:
 		return fmt.Sprintf("Sorry, please key a number from 1 to %s.", speak.Number(m.N))
 	case flows.MsgQuote:
-		return fmt.Sprintf("%s %s. Each has 5 visits and lasts 12 months.",
-			capital(speak.Plural(m.N, "permit costs", "permits cost")), speak.Money(m.Money))
+		return fmt.Sprintf("%s %s. Each has %d visits and lasts %d months.",
+			capital(speak.Plural(m.N, "permit costs", "permits cost")), speak.Money(m.Money), domain.VisitsPerPermit,
+			domain.PermitValidityMonths)
 	case flows.MsgNoRefunds:
 		return "Permits can't be refunded or exchanged, and a permit doesn't reserve or guarantee a parking space."
 	case flows.MsgPaying:
@@ -182,7 +181,7 @@ func option(o flows.Option, now time.Time) string {
 	case flows.MsgOptTomorrow:
 		what = "For tomorrow, " + plainDate(o.Msg.Date)
 	case flows.MsgOptOtherDate:
-		what = "For another date, up to 14 days ahead"
+		what = fmt.Sprintf("For another date, up to %d days ahead", domain.MaxDaysAhead)
 	case flows.MsgOptVisit:
 		what = fmt.Sprintf("For %s %s", speak.Plate(o.Msg.VRM), onDay(o.Msg.Date, today))
 	case flows.MsgOptPayCard:
@@ -281,7 +280,7 @@ func cancelUntil(deadline, start, now time.Time) string {
 	case !start.After(now):
 		return "It has started, so it can't be cancelled."
 	case deadline.Before(now):
-		return "It starts within 5 minutes, so it can't be cancelled."
+		return fmt.Sprintf("It starts within %s, so it can't be cancelled.", minutes(domain.CancelNotice))
 	}
 	return "You can cancel this visit until " + strings.TrimPrefix(speak.When(deadline, now), "on ") + "."
 }
@@ -299,8 +298,8 @@ func balance(b *domain.Balance, now time.Time) string {
 		}
 	}
 	if b.AllowanceLeft == 0 {
-		s = append(s, fmt.Sprintf("You've bought all 20 permits for this permit year; the allowance renews on %s.",
-			speak.Date(b.RenewsOn, today)))
+		s = append(s, fmt.Sprintf("You've bought all %d permits for this permit year; the allowance renews on %s.",
+			domain.PermitsPerYear, speak.Date(b.RenewsOn, today)))
 	} else {
 		s = append(s, fmt.Sprintf("You can buy %s more %s before %s.", speak.Number(b.AllowanceLeft),
 			map[bool]string{true: "permit", false: "permits"}[b.AllowanceLeft == 1], speak.Date(b.RenewsOn, today)))
@@ -324,9 +323,41 @@ func hours(st *calendar.Status, now time.Time) string {
 	} else {
 		s = fmt.Sprintf("The helpdesk is closed now. It opens %s.", speak.When(st.NextOpening, now))
 	}
-	return s + " It's open Monday to Friday from eight a.m. to six p.m., Saturday from eight a.m. to four p.m., " +
-		"and Sunday and bank holidays from ten a.m. to four p.m. It's closed on Christmas Day. " +
-		"This automated line is open all day, every day."
+	return s + " " + week(calendar.HelpdeskWeek(), calendar.DateOf(now)) + " This automated line is open all day, every day."
+}
+
+// dayKinds names the kinds of day the helpdesk's hours depend on, as the line says them.
+var dayKinds = map[calendar.DayKind]string{calendar.Weekday: "Monday to Friday", calendar.Saturday: "Saturday",
+	calendar.Sunday: "Sunday", calendar.BankHoliday: "bank holidays", calendar.ChristmasDay: "Christmas Day"}
+
+// week says the helpdesk's hours: "It's open Monday to Friday from eight a.m. to six
+// p.m., ..., and Sunday and bank holidays from ten a.m. to four p.m. It's closed on
+// Christmas Day." on is any day, for the clock times.
+func week(days []calendar.OpeningHours, on calendar.Date) string {
+	var open, closed []string
+	for _, oh := range days {
+		var names []string
+		for _, k := range oh.Kinds {
+			names = append(names, dayKinds[k])
+		}
+		if !oh.Open {
+			closed = append(closed, speak.List(names))
+			continue
+		}
+		opens, closes := oh.Span.On(on)
+		open = append(open, fmt.Sprintf("%s from %s to %s", speak.List(names), speak.Time(opens), speak.Time(closes)))
+	}
+	var s []string
+	switch n := len(open); {
+	case n == 1:
+		s = append(s, "It's open "+open[0]+".")
+	case n > 1:
+		s = append(s, "It's open "+strings.Join(open[:n-1], ", ")+", and "+open[n-1]+".")
+	}
+	if len(closed) > 0 {
+		s = append(s, "It's closed on "+speak.List(closed)+".")
+	}
+	return strings.Join(s, " ")
 }
 
 func payFailed(result string) string {
@@ -341,85 +372,149 @@ func payFailed(result string) string {
 	return "Sorry, the payment couldn't be completed, and nothing was taken."
 }
 
-// refusal explains a rule's refusal and what the caller can do instead.
+// refusal explains a rule's refusal and what the caller can do instead. An error that is
+// no refusal the table words gets an apology.
 func refusal(err error, now time.Time) string {
+	if s, ok := refusalWords(err, now); ok {
+		return s
+	}
+	return "Sorry, that couldn't be done."
+}
+
+// refusalWords is the phone line's table of refusals: its words for every refusal the
+// domain gives (domain.RefusalExamples), with the limits taken from the domain's
+// constants. ok is false when err holds no refusal, or one of a type it has no words for.
+func refusalWords(err error, now time.Time) (s string, ok bool) {
+	var r domain.Refusal
+	if !errors.As(err, &r) {
+		return "", false
+	}
 	today := calendar.DateOf(now)
-	var (
-		notPermitted *domain.NotPermittedError
-		unregistered *domain.RegistrationNeededError
-		allowance    *domain.AllowanceError
-		badVRM       *domain.InvalidVRMError
-		outOfRange   *domain.DateOutOfRangeError
-		noNeed       *domain.NoPermitNeededError
-		noPermit     *domain.NoPermitAvailableError
-		duplicate    *domain.DuplicateVisitError
-		tooLate      *domain.CancelTooLateError
-		cancelled    *domain.AlreadyCancelledError
-		inactive     *domain.AddressInactiveError
-	)
-	switch {
-	case errors.As(err, &notPermitted):
-		what := map[domain.Permission]string{domain.PermActivate: "activate or cancel visits", domain.PermBuy: "buy permits",
-			domain.PermView: "hear this account's details"}[notPermitted.Need]
-		return fmt.Sprintf("Your access to this account doesn't let you %s. The account holder can change that.", what)
-	case errors.As(err, &unregistered):
-		if unregistered.ExpiredAt.IsZero() {
+	switch e := r.(type) {
+	case *domain.DuplicateResidentError:
+		return "You already have an account at this address. An agent can help you use it.", true
+	case *domain.ProofRefusedError: // its reason has dates written for the desk
+		return fmt.Sprintf("Your proof of address wasn't accepted. Please send a full UK driving licence, a tenancy "+
+			"agreement with at least %d months left to run, or a utility bill dated within the last %d months. "+
+			"An agent can tell you how.", domain.TenancyMonthsLeft, domain.BillMonthsOld), true
+	case *domain.RegistrationNeededError:
+		if e.ExpiredAt.IsZero() {
 			return "Your account has no approved registration yet, so permits can't be bought. " +
-				"To register, send a proof of address; an agent can tell you how."
+				"To register, send a proof of address; an agent can tell you how.", true
 		}
 		return fmt.Sprintf("Your registration expired on %s, so permits can't be bought until you register again "+
-			"with a proof of address. You can still use the visits you have.", speak.Date(calendar.DateOf(unregistered.ExpiredAt), today))
-	case errors.As(err, &allowance):
-		if allowance.Remaining == 0 {
-			return fmt.Sprintf("You've bought all 20 permits for this permit year. Your allowance renews on %s.",
-				speak.Date(allowance.RenewsOn, today))
+			"with a proof of address. You can still use the visits you have.", speak.Date(calendar.DateOf(e.ExpiredAt), today)), true
+	case *domain.AddressInactiveError:
+		return "Your address isn't active on our system. Please email the Parking Permits Team.", true
+	case *domain.NotPermittedError:
+		what := map[domain.Permission]string{domain.PermActivate: "activate or cancel visits", domain.PermBuy: "buy permits",
+			domain.PermView: "hear this account's details"}[e.Need]
+		return fmt.Sprintf("Your access to this account doesn't let you %s. The account holder can change that.", what), true
+	case *domain.DuplicateMemberError:
+		if e.Holder {
+			return "That phone number is the account holder's own. A member needs a number of their own.", true
 		}
-		return fmt.Sprintf("You can buy only %s more %s this permit year; the allowance renews on %s.",
-			speak.Number(allowance.Remaining), map[bool]string{true: "permit", false: "permits"}[allowance.Remaining == 1],
-			speak.Date(allowance.RenewsOn, today))
-	case errors.As(err, &badVRM):
-		s := fmt.Sprintf("That doesn't look like a UK registration: %s.", strings.TrimSuffix(badVRM.Reason, "."))
-		if len(badVRM.Suggestions) > 0 {
-			s += fmt.Sprintf(" Did you mean %s?", speak.SpellVRM(badVRM.Suggestions[0]))
+		return fmt.Sprintf("That phone number is already %s's, a member of the account.", e.Member), true
+	case *domain.PaymentMismatchError:
+		return fmt.Sprintf("The payment of %s isn't the price of %s, so nothing was bought.", speak.Money(e.Paid),
+			speak.Money(e.Due)), true
+	case *domain.AllowanceError:
+		if e.Remaining == 0 {
+			return fmt.Sprintf("You've bought all %d permits for this permit year. Your allowance renews on %s.",
+				domain.PermitsPerYear, speak.Date(e.RenewsOn, today)), true
 		}
-		return s
-	case errors.As(err, &outOfRange):
-		return fmt.Sprintf("A visit can be for today or any day up to 14 days ahead, until %s.",
-			speak.Date(outOfRange.Latest, today))
-	case errors.As(err, &noNeed):
+		return fmt.Sprintf("You can buy only %s more %s this permit year: the limit is %d a year. The allowance renews on %s.",
+			speak.Number(e.Remaining), map[bool]string{true: "permit", false: "permits"}[e.Remaining == 1],
+			domain.PermitsPerYear, speak.Date(e.RenewsOn, today)), true
+	case *domain.InvalidVRMError:
+		s := fmt.Sprintf("That doesn't look like a UK registration: %s.", strings.TrimSuffix(e.Reason, "."))
+		if len(e.Suggestions) > 0 {
+			s += fmt.Sprintf(" Did you mean %s?", speak.SpellVRM(e.Suggestions[0]))
+		}
+		return s, true
+	case *domain.DateOutOfRangeError:
+		return fmt.Sprintf("A visit can be for today or any day up to %d days ahead, until %s.", domain.MaxDaysAhead,
+			speak.Date(e.Latest, today)), true
+	case *domain.NoPermitNeededError:
 		var s string
-		switch noNeed.Reason {
+		switch e.Reason {
 		case calendar.NoPermitBankHoliday:
-			s = fmt.Sprintf("No permit is needed on %s: it's a bank holiday.", speak.Date(noNeed.Date, today))
+			s = fmt.Sprintf("No permit is needed on %s: it's a bank holiday.", speak.Date(e.Date, today))
 		case domain.NoPermitHoursOver:
 			s = "Your scheme's hours are over for today, so no permit is needed now."
 		default:
-			s = fmt.Sprintf("No permit is needed on %s in your scheme area.", speak.Date(noNeed.Date, today))
+			s = fmt.Sprintf("No permit is needed on %s in your scheme area.", speak.Date(e.Date, today))
 		}
 		s += " No visit has been used."
-		if !noNeed.NextStart.IsZero() {
-			s += fmt.Sprintf(" A permit is next needed %s.", speak.When(noNeed.NextStart, now))
+		if !e.NextStart.IsZero() {
+			s += fmt.Sprintf(" A permit is next needed %s.", speak.When(e.NextStart, now))
 		}
-		return s
-	case errors.As(err, &noPermit):
-		if noPermit.VisitsLeft > 0 {
+		return s, true
+	case *domain.NoPermitAvailableError:
+		if e.VisitsLeft > 0 {
 			return fmt.Sprintf("The permits with visits left run out before %s. To use a visit that day, buy more permits first.",
-				speak.Date(noPermit.Date, today))
+				speak.Date(e.Date, today)), true
 		}
-		return "You have no visits left. To buy permits, choose 4 from the main menu."
-	case errors.As(err, &duplicate):
+		return "You have no visits left. To buy permits, choose 4 from the main menu.", true
+	case *domain.CancelTooLateError:
+		if e.Started {
+			return "That visit has already started, so it can't be cancelled.", true
+		}
+		return fmt.Sprintf("That visit can no longer be cancelled: visits can be cancelled until %s before "+
+			"they start, which was %s.", minutes(domain.CancelNotice), speak.When(e.Deadline, now)), true
+	case *domain.AlreadyCancelledError:
+		return "That visit was already cancelled.", true
+	case *domain.DuplicateVisitError:
 		return fmt.Sprintf("%s already has a visit on %s, reference %s, so nothing more has been used.",
-			speak.Plate(duplicate.Existing.VRM), speak.Date(duplicate.Existing.Date, today), speak.Digits(duplicate.Existing.Ref))
-	case errors.As(err, &tooLate):
-		if tooLate.Started {
-			return "That visit has already started, so it can't be cancelled."
+			speak.Plate(e.Existing.VRM), speak.Date(e.Existing.Date, today), speak.Digits(e.Existing.Ref)), true
+	case *domain.WrongPINError:
+		return wrongPIN(e.AttemptsLeft), true
+	case *domain.LockedOutError:
+		return lockedOut(e.Until, now), true
+	case *domain.IdentifyLimitError:
+		return fmt.Sprintf("Sorry, there have been too many failed tries from this number. You can try again %s, "+
+			"or speak to an agent.", speak.When(e.Until, now)), true
+	case *domain.InvalidInputError:
+		var bad *pin.InvalidError
+		if errors.As(e, &bad) {
+			return fmt.Sprintf("That PIN can't be used: %s.", bad.Reason), true
 		}
-		return fmt.Sprintf("That visit can no longer be cancelled: visits can be cancelled until 5 minutes before "+
-			"they start, which was %s.", speak.When(tooLate.Deadline, now))
-	case errors.As(err, &cancelled):
-		return "That visit was already cancelled."
-	case errors.As(err, &inactive):
-		return "Your address isn't active on our system. Please email the Parking Permits Team."
+		return fmt.Sprintf("Sorry, the %s %s, so nothing was changed.", e.Field, e.Reason), true
+	case *domain.TooManySignInsError:
+		return fmt.Sprintf("There have been too many tries. Please try again in %s.", minutes(e.Wait)), true
+	case *domain.RefundDueError:
+		if cause, ok := refusalWords(e.Cause, now); ok {
+			return cause, true
+		}
+		return "The refund for this payment is already recorded.", true
+	case *domain.RefundSettledError:
+		return fmt.Sprintf("The refund of %s was already made %s.", speak.Money(e.Refund.AmountPence),
+			onDay(calendar.DateOf(e.Refund.SettledAt), today)), true
 	}
-	return "Sorry, that couldn't be done."
+	return "", false
+}
+
+// wrongPIN says a PIN was wrong and how many tries are left before a lockout; a negative
+// count is not told.
+func wrongPIN(left int) string {
+	if left < 0 {
+		return "Sorry, that PIN wasn't right."
+	}
+	return fmt.Sprintf("Sorry, that PIN isn't right. You have %s before the account is locked for %s.",
+		speak.Plural(left, "more try", "more tries"), minutes(domain.PINLockout))
+}
+
+// lockedOut says until when phone access is locked after too many wrong PINs.
+func lockedOut(until, now time.Time) string {
+	return fmt.Sprintf("For your security, phone access to this account is locked until %s.", speak.When(until, now))
+}
+
+// minutes says a limit of time in whole minutes, rounded up: "5 minutes", as the line
+// has always said it.
+func minutes(d time.Duration) string {
+	n := int((d + time.Minute - 1) / time.Minute)
+	if n == 1 {
+		return "1 minute"
+	}
+	return fmt.Sprintf("%d minutes", n)
 }

@@ -385,11 +385,5 @@ func visitsText(vs []domain.Visit, now time.Time) string {
 }
 
 func hoursText(st calendar.Status, now time.Time) string {
-	s := "Helpdesk " + Helpdesk + ": "
-	if st.Open {
-		s += "open now until " + clock(st.ClosesAt) + "."
-	} else {
-		s += "closed now, opens " + when(st.NextOpening, now) + "."
-	}
-	return s + " Mon-Fri 8am-6pm, Sat 8am-4pm, Sun and bank holidays 10am-4pm, closed Christmas Day. Texts work 24/7."
+	return helpdeskText(calendar.HelpdeskWeek(), st, now)
 }

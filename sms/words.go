@@ -8,11 +8,12 @@ import (
 
 	"permitline/domain"
 	"permitline/domain/calendar"
+	"permitline/domain/pin"
 	"permitline/flows"
 )
 
 // Helpdesk is the number residents call, in every text that sends them there (R22).
-const Helpdesk = "0345 520 7007"
+const Helpdesk = domain.HelpdeskPhone
 
 // day writes a date as texts do: "Tue 1 Dec", with the year when it is not this year's.
 func day(d, today calendar.Date) string {
@@ -196,66 +197,174 @@ func askDate(days []calendar.Date, today calendar.Date) string {
 	return "Reply with a date: " + strings.Join(examples[:len(examples)-1], ", ") + " or " + examples[len(examples)-1] + "."
 }
 
-// refusal explains a rule's refusal by text, with what the resident can do instead.
+// refusal explains a rule's refusal by text, with what the resident can do instead. An
+// error that is no refusal the table words gets the helpdesk.
 func refusal(err error, now time.Time) string {
-	today := calendar.DateOf(now)
-	var (
-		notPermitted *domain.NotPermittedError
-		badVRM       *domain.InvalidVRMError
-		outOfRange   *domain.DateOutOfRangeError
-		noNeed       *domain.NoPermitNeededError
-		noPermit     *domain.NoPermitAvailableError
-		duplicate    *domain.DuplicateVisitError
-		tooLate      *domain.CancelTooLateError
-		cancelled    *domain.AlreadyCancelledError
-	)
-	switch {
-	case errors.As(err, &notPermitted):
-		what := map[domain.Permission]string{domain.PermActivate: "activate or cancel visits", domain.PermBuy: "buy permits",
-			domain.PermView: "see this account"}[notPermitted.Need]
-		return fmt.Sprintf("Your access to this account doesn't let you %s. Ask the account holder.", what)
-	case errors.As(err, &badVRM):
-		s := fmt.Sprintf("%s isn't a UK registration: %s.", quote(badVRM.Input), strings.TrimSuffix(badVRM.Reason, "."))
-		if len(badVRM.Suggestions) > 0 {
-			s += fmt.Sprintf(" Did you mean %s?", quote(plate(badVRM.Suggestions[0])))
-		}
+	if s, ok := refusalText(err, now); ok {
 		return s
-	case errors.As(err, &outOfRange):
-		return fmt.Sprintf("A visit can be for today or up to 14 days ahead (to %s).", day(outOfRange.Latest, today))
-	case errors.As(err, &noNeed):
+	}
+	return fmt.Sprintf("Sorry, that couldn't be done. Please call %s.", Helpdesk)
+}
+
+// refusalText is the text channel's table of refusals: its words for every refusal the
+// domain gives (domain.RefusalExamples), with the limits taken from the domain's
+// constants. ok is false when err holds no refusal, or one of a type it has no words for.
+func refusalText(err error, now time.Time) (s string, ok bool) {
+	var r domain.Refusal
+	if !errors.As(err, &r) {
+		return "", false
+	}
+	today := calendar.DateOf(now)
+	switch e := r.(type) {
+	case *domain.DuplicateResidentError:
+		return fmt.Sprintf("You already have an account at this address. To use it, call %s.", Helpdesk), true
+	case *domain.ProofRefusedError: // its reason has dates written for the desk
+		return fmt.Sprintf("Your proof of address wasn't accepted. Send a full UK driving licence, a tenancy agreement "+
+			"with %d months left or a utility bill from the last %d months. Call %s.", domain.TenancyMonthsLeft,
+			domain.BillMonthsOld, Helpdesk), true
+	case *domain.RegistrationNeededError:
+		if e.ExpiredAt.IsZero() {
+			return fmt.Sprintf("Your account has no approved registration yet, so permits can't be bought. "+
+				"To register, call %s.", Helpdesk), true
+		}
+		return fmt.Sprintf("Your registration expired on %s, so permits can't be bought until you register again. "+
+			"You can still use the visits you have.", day(calendar.DateOf(e.ExpiredAt), today)), true
+	case *domain.AddressInactiveError:
+		return fmt.Sprintf("Your address isn't active on our system. Please email %s.", e.Email), true
+	case *domain.NotPermittedError:
+		what := map[domain.Permission]string{domain.PermActivate: "activate or cancel visits", domain.PermBuy: "buy permits",
+			domain.PermView: "see this account"}[e.Need]
+		return fmt.Sprintf("Your access to this account doesn't let you %s. Ask the account holder.", what), true
+	case *domain.DuplicateMemberError:
+		if e.Holder {
+			return "That number is the account holder's own. A member needs a number of their own.", true
+		}
+		return fmt.Sprintf("That number is already %s's, a member of the account.", quote(e.Member)), true
+	case *domain.PaymentMismatchError:
+		return fmt.Sprintf("The payment of %s isn't the price, %s, so nothing was bought. Call %s.", e.Paid, e.Due,
+			Helpdesk), true
+	case *domain.AllowanceError:
+		if e.Remaining == 0 {
+			return fmt.Sprintf("You've bought all %d permits for this permit year. Your allowance renews on %s.",
+				domain.PermitsPerYear, day(e.RenewsOn, today)), true
+		}
+		return fmt.Sprintf("You can buy only %d more %s this permit year (%d a year); the allowance renews on %s.",
+			e.Remaining, map[bool]string{true: "permit", false: "permits"}[e.Remaining == 1], domain.PermitsPerYear,
+			day(e.RenewsOn, today)), true
+	case *domain.InvalidVRMError:
+		s := fmt.Sprintf("%s isn't a UK registration: %s.", quote(e.Input), strings.TrimSuffix(e.Reason, "."))
+		if len(e.Suggestions) > 0 {
+			s += fmt.Sprintf(" Did you mean %s?", quote(plate(e.Suggestions[0])))
+		}
+		return s, true
+	case *domain.DateOutOfRangeError:
+		return fmt.Sprintf("A visit can be for today or up to %d days ahead (to %s).", domain.MaxDaysAhead,
+			day(e.Latest, today)), true
+	case *domain.NoPermitNeededError:
 		var s string
-		switch noNeed.Reason {
+		switch e.Reason {
 		case calendar.NoPermitBankHoliday:
-			s = fmt.Sprintf("No permit is needed on %s: it's a bank holiday.", day(noNeed.Date, today))
+			s = fmt.Sprintf("No permit is needed on %s: it's a bank holiday.", day(e.Date, today))
 		case domain.NoPermitHoursOver:
 			s = "Your area's permit hours are over for today, so no permit is needed now."
 		default:
-			s = fmt.Sprintf("No permit is needed on %s in your area.", day(noNeed.Date, today))
+			s = fmt.Sprintf("No permit is needed on %s in your area.", day(e.Date, today))
 		}
 		s += " Nothing was used."
-		if !noNeed.NextStart.IsZero() {
-			s += " A permit is next needed from " + when(noNeed.NextStart, now) + "."
+		if !e.NextStart.IsZero() {
+			s += " A permit is next needed from " + when(e.NextStart, now) + "."
 		}
-		return s
-	case errors.As(err, &noPermit):
-		if noPermit.VisitsLeft > 0 {
+		return s, true
+	case *domain.NoPermitAvailableError:
+		if e.VisitsLeft > 0 {
 			return fmt.Sprintf("Your permits with visits left run out before %s. To buy more, call %s.",
-				day(noPermit.Date, today), Helpdesk)
+				day(e.Date, today), Helpdesk), true
 		}
-		return fmt.Sprintf("You have no visits left. To buy permits, call %s.", Helpdesk)
-	case errors.As(err, &duplicate):
-		return fmt.Sprintf("%s already has visit %s on %s. Nothing more was used.", plate(duplicate.Existing.VRM),
-			duplicate.Existing.Ref, day(duplicate.Existing.Date, today))
-	case errors.As(err, &tooLate):
-		if tooLate.Started {
-			return fmt.Sprintf("Visit %s has started, so it can't be cancelled.", tooLate.Visit.Ref)
+		return fmt.Sprintf("You have no visits left. To buy permits, call %s.", Helpdesk), true
+	case *domain.CancelTooLateError:
+		if e.Started {
+			return fmt.Sprintf("Visit %s has started, so it can't be cancelled.", e.Visit.Ref), true
 		}
-		return fmt.Sprintf("Visit %s can't be cancelled now: visits can be cancelled until 5 minutes before they start (%s).",
-			tooLate.Visit.Ref, when(tooLate.Deadline, now))
-	case errors.As(err, &cancelled):
-		return fmt.Sprintf("Visit %s was already cancelled.", cancelled.Visit.Ref)
+		return fmt.Sprintf("Visit %s can't be cancelled now: visits can be cancelled until %s before they start (%s).",
+			e.Visit.Ref, minutes(domain.CancelNotice), when(e.Deadline, now)), true
+	case *domain.AlreadyCancelledError:
+		return fmt.Sprintf("Visit %s was already cancelled.", e.Visit.Ref), true
+	case *domain.DuplicateVisitError:
+		return fmt.Sprintf("%s already has visit %s on %s. Nothing more was used.", plate(e.Existing.VRM),
+			e.Existing.Ref, day(e.Existing.Date, today)), true
+	case *domain.WrongPINError:
+		return fmt.Sprintf("That PIN isn't right. %s left before the account is locked for %s.",
+			plural(e.AttemptsLeft, "try", "tries"), minutes(domain.PINLockout)), true
+	case *domain.LockedOutError:
+		return fmt.Sprintf("For your security, this account is locked until %s. Call %s for help.", when(e.Until, now),
+			Helpdesk), true
+	case *domain.IdentifyLimitError:
+		return fmt.Sprintf("Too many failed tries from this number. Try again after %s, or call %s.",
+			when(e.Until, now), Helpdesk), true
+	case *domain.InvalidInputError:
+		var bad *pin.InvalidError
+		if errors.As(e, &bad) {
+			return fmt.Sprintf("That PIN can't be used: %s. Nothing was changed.", bad.Reason), true
+		}
+		return fmt.Sprintf("Sorry, the %s %s. Nothing was changed.", e.Field, e.Reason), true
+	case *domain.TooManySignInsError:
+		return fmt.Sprintf("Too many tries. Please try again in %s.", minutes(e.Wait)), true
+	case *domain.RefundDueError:
+		paid := fmt.Sprintf("Your payment of %s was taken but no permits were added, so a refund of %[1]s is due to you.",
+			e.Refund.AmountPence)
+		if cause, ok := refusalText(e.Cause, now); ok {
+			return cause + " " + paid, true
+		}
+		return paid, true
+	case *domain.RefundSettledError:
+		return fmt.Sprintf("The refund of %s was already made on %s.", e.Refund.AmountPence,
+			day(calendar.DateOf(e.Refund.SettledAt), today)), true
 	}
-	return fmt.Sprintf("Sorry, that couldn't be done. Please call %s.", Helpdesk)
+	return "", false
+}
+
+// minutes writes a limit of time as texts do: "5 minutes", rounded up to the minute.
+func minutes(d time.Duration) string {
+	return plural(int((d+time.Minute-1)/time.Minute), "minute", "minutes")
+}
+
+// helpdeskText tells the helpdesk's number, whether it is open now, its hours on every
+// kind of day (week, from calendar.HelpdeskWeek) and that texts work at any hour (R19-R22).
+func helpdeskText(week []calendar.OpeningHours, st calendar.Status, now time.Time) string {
+	s := "Helpdesk " + Helpdesk + ": "
+	if st.Open {
+		s += "open now until " + clock(st.ClosesAt) + "."
+	} else {
+		s += "closed now, opens " + when(st.NextOpening, now) + "."
+	}
+	return s + " " + weekText(week, calendar.DateOf(now)) + ". Texts work 24/7."
+}
+
+// dayKinds names the kinds of day the helpdesk's hours depend on, as texts do.
+var dayKinds = map[calendar.DayKind]string{calendar.Weekday: "Mon-Fri", calendar.Saturday: "Sat",
+	calendar.Sunday: "Sun", calendar.BankHoliday: "bank holidays", calendar.ChristmasDay: "Christmas Day"}
+
+// weekText writes the helpdesk's hours: "Mon-Fri 8am-6pm, Sat 8am-4pm, Sun and bank
+// holidays 10am-4pm, closed Christmas Day". on is any day, for the clock times.
+func weekText(week []calendar.OpeningHours, on calendar.Date) string {
+	var parts []string
+	for _, oh := range week {
+		var names []string
+		for _, k := range oh.Kinds {
+			names = append(names, dayKinds[k])
+		}
+		days := strings.Join(names, " and ")
+		if len(names) > 2 {
+			days = strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+		}
+		if !oh.Open {
+			parts = append(parts, "closed "+days)
+			continue
+		}
+		opens, closes := oh.Span.On(on)
+		parts = append(parts, days+" "+clock(opens)+"-"+clock(closes))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // reply writes a flow's whole reply as one text; visit looks up an activated visit, whose

@@ -16,56 +16,112 @@ import (
 // they are.
 func words(err error) string {
 	var (
-		none      *domain.NoPermitNeededError
-		outside   *domain.DateOutOfRangeError
-		tooLate   *domain.CancelTooLateError
-		duplicate *domain.DuplicateVisitError
-		allowance *domain.AllowanceError
-		needReg   *domain.RegistrationNeededError
-		noPermit  *domain.NoPermitAvailableError
-		badPIN    *pin.InvalidError
+		r      domain.Refusal
+		badPIN *pin.InvalidError
 	)
 	switch {
-	case errors.As(err, &none):
-		s := fmt.Sprintf("R14: no permit is needed on %s: %s", dayWords(none.Date), noPermitWhy(none))
-		if !none.NextStart.IsZero() {
-			s += fmt.Sprintf("; a permit is next needed from %s", london(none.NextStart))
+	case errors.As(err, &r):
+		if s, ok := refusalWords(r); ok {
+			return s
 		}
-		return s
-	case errors.As(err, &outside):
-		return fmt.Sprintf("R12: a visit can be booked for today or up to 14 days ahead, %s to %s; %s is outside that",
-			dayWords(outside.Earliest), dayWords(outside.Latest), dayWords(outside.Date))
-	case errors.As(err, &tooLate):
-		if tooLate.Started {
-			return fmt.Sprintf("R17: visit %s has started, so it can no longer be cancelled (it could be cancelled until %s)",
-				tooLate.Visit.Ref, london(tooLate.Deadline))
-		}
-		return fmt.Sprintf("R17: visit %s could be cancelled until %s, 5 minutes before it starts; it can no longer be cancelled",
-			tooLate.Visit.Ref, london(tooLate.Deadline))
-	case errors.As(err, &duplicate):
-		return fmt.Sprintf("R18: %s already has visit %s on %s", spacedVRM(duplicate.Existing.VRM), duplicate.Existing.Ref,
-			dayWords(duplicate.Existing.Date))
-	case errors.As(err, &allowance):
-		left := fmt.Sprintf("only %d more may be bought", allowance.Remaining)
-		if allowance.Remaining == 0 {
-			left = "no more may be bought"
-		}
-		return fmt.Sprintf("R7: %s asked for, but %s this permit year (at most 20); the allowance renews on %s",
-			plural(allowance.Requested, "permit", "permits"), left, dayWords(allowance.RenewsOn))
-	case errors.As(err, &needReg):
-		if needReg.ExpiredAt.IsZero() {
-			return "R3: the account has no approved registration; approve one first"
-		}
-		return "R3: the registration expired on " + london(needReg.ExpiredAt) + "; approve a new one first"
-	case errors.As(err, &noPermit):
-		if noPermit.VisitsLeft > 0 {
-			return fmt.Sprintf("R8: the permits with visits left expire before %s; buy permits first", dayWords(noPermit.Date))
-		}
-		return err.Error()
 	case errors.As(err, &badPIN):
 		return "PIN not accepted: " + pinWhy(badPIN.Reason)
 	}
 	return err.Error()
+}
+
+// refusalWords is the command line's table of refusals: its words for every refusal the
+// domain gives (domain.RefusalExamples), naming the rule, with the limits taken from the
+// domain's constants. ok is false for a type it has no words for.
+func refusalWords(r domain.Refusal) (s string, ok bool) {
+	switch e := r.(type) {
+	case *domain.DuplicateResidentError:
+		return fmt.Sprintf("R1: a resident with the same %s already has account %s at this address", e.Same, e.Account), true
+	case *domain.ProofRefusedError:
+		return fmt.Sprintf("R2: proof of address refused: %s (a full UK driving licence, a tenancy agreement with at least "+
+			"%d months left, or a utility bill dated within the last %d months)", e.Reason, domain.TenancyMonthsLeft,
+			domain.BillMonthsOld), true
+	case *domain.RegistrationNeededError:
+		if e.ExpiredAt.IsZero() {
+			return "R3: the account has no approved registration; approve one first", true
+		}
+		return "R3: the registration expired on " + london(e.ExpiredAt) + "; approve a new one first", true
+	case *domain.AddressInactiveError:
+		return fmt.Sprintf("R4: the address is not active on the system; the resident should email %s", e.Email), true
+	case *domain.NotPermittedError:
+		return fmt.Sprintf("R5: this member may not %s on the account; the account holder can grant it", e.Need), true
+	case *domain.DuplicateMemberError:
+		if e.Holder {
+			return fmt.Sprintf("R5: that phone number is the holder's own on account %s; a member needs a number of their own",
+				e.Account), true
+		}
+		return fmt.Sprintf("R5: that phone number is already member %s's on account %s", e.Member, e.Account), true
+	case *domain.PaymentMismatchError:
+		return fmt.Sprintf("R6: %s was paid but %s is due (%s a permit); nothing was bought", e.Paid, e.Due,
+			domain.PermitPrice), true
+	case *domain.AllowanceError:
+		left := fmt.Sprintf("only %d more may be bought", e.Remaining)
+		if e.Remaining == 0 {
+			left = "no more may be bought"
+		}
+		return fmt.Sprintf("R7: %s asked for, but %s this permit year (at most %d); the allowance renews on %s",
+			plural(e.Requested, "permit", "permits"), left, domain.PermitsPerYear, dayWords(e.RenewsOn)), true
+	case *domain.InvalidVRMError:
+		s := fmt.Sprintf("R12: %q is not a valid UK registration: %s", e.Input, e.Reason)
+		if len(e.Suggestions) > 0 {
+			s += "; did you mean " + spacedVRM(e.Suggestions[0]) + "?"
+		}
+		return s, true
+	case *domain.DateOutOfRangeError:
+		return fmt.Sprintf("R12: a visit can be booked for today or up to %d days ahead, %s to %s; %s is outside that",
+			domain.MaxDaysAhead, dayWords(e.Earliest), dayWords(e.Latest), dayWords(e.Date)), true
+	case *domain.NoPermitNeededError:
+		s := fmt.Sprintf("R14: no permit is needed on %s: %s", dayWords(e.Date), noPermitWhy(e))
+		if !e.NextStart.IsZero() {
+			s += fmt.Sprintf("; a permit is next needed from %s", london(e.NextStart))
+		}
+		return s, true
+	case *domain.NoPermitAvailableError:
+		if e.VisitsLeft > 0 {
+			return fmt.Sprintf("R8: the permits with visits left expire before %s; buy permits first", dayWords(e.Date)), true
+		}
+		return "R15: no permit with visits left; buy permits first", true
+	case *domain.CancelTooLateError:
+		if e.Started {
+			return fmt.Sprintf("R17: visit %s has started, so it can no longer be cancelled (it could be cancelled until %s)",
+				e.Visit.Ref, london(e.Deadline)), true
+		}
+		return fmt.Sprintf("R17: visit %s could be cancelled until %s, %d minutes before it starts; it can no longer be cancelled",
+			e.Visit.Ref, london(e.Deadline), int(domain.CancelNotice/time.Minute)), true
+	case *domain.AlreadyCancelledError:
+		return fmt.Sprintf("R17: visit %s is already cancelled", e.Visit.Ref), true
+	case *domain.DuplicateVisitError:
+		return fmt.Sprintf("R18: %s already has visit %s on %s", spacedVRM(e.Existing.VRM), e.Existing.Ref,
+			dayWords(e.Existing.Date)), true
+	case *domain.RefundDueError:
+		return fmt.Sprintf("R24: payment %s of %s was taken but the permits could not be issued (%s %s): a refund is due",
+			e.Refund.PaymentRef, e.Refund.AmountPence, e.Refund.Rule, e.Refund.Reason), true
+	case *domain.RefundSettledError:
+		return fmt.Sprintf("R24: the refund of payment %s was already settled on %s by %s", e.Refund.PaymentRef,
+			london(e.Refund.SettledAt), e.Refund.SettledBy), true
+	case *domain.WrongPINError:
+		return fmt.Sprintf("wrong PIN: %s left before the phone PIN is locked for %d minutes",
+			plural(e.AttemptsLeft, "try", "tries"), int(domain.PINLockout/time.Minute)), true
+	case *domain.LockedOutError:
+		return fmt.Sprintf("the phone PIN is locked until %s, after %d wrong PINs in a row", london(e.Until),
+			domain.PINAttempts), true
+	case *domain.IdentifyLimitError:
+		return "too many failed identifications from this number, until " + london(e.Until), true
+	case *domain.InvalidInputError:
+		var bad *pin.InvalidError
+		if errors.As(e, &bad) {
+			return "PIN not accepted: " + pinWhy(bad.Reason), true
+		}
+		return e.Error(), true
+	case *domain.TooManySignInsError:
+		return fmt.Sprintf("too many sign-ins for this %s: try again in %s", e.Limit, e.Wait.Round(time.Second)), true
+	}
+	return "", false
 }
 
 // noPermitWhy says in words why no permit is needed (R14).

@@ -29,6 +29,34 @@ const (
 	bankHolidayOpens, bankHolidayCloses TimeOfDay = 10 * 60, 16 * 60
 )
 
+// OpeningHours are the helpdesk's hours on some kinds of day; Span is meaningful only when Open.
+type OpeningHours struct {
+	Kinds []DayKind
+	Open  bool
+	Span  Span
+}
+
+// HelpdeskWeek returns the helpdesk's hours in the order they are told (R19): weekdays,
+// Saturday, Sunday, bank holidays, then Christmas Day, closed. Kinds of day that follow
+// each other with the same hours share one entry (Sunday and bank holidays, 10:00-16:00).
+func HelpdeskWeek() []OpeningHours {
+	var week []OpeningHours
+	for _, d := range []OpeningHours{
+		{Kinds: []DayKind{Weekday}, Open: true, Span: Span{weekdayOpens, weekdayCloses}},
+		{Kinds: []DayKind{Saturday}, Open: true, Span: Span{saturdayOpens, saturdayCloses}},
+		{Kinds: []DayKind{Sunday}, Open: true, Span: Span{sundayOpens, sundayCloses}},
+		{Kinds: []DayKind{BankHoliday}, Open: true, Span: Span{bankHolidayOpens, bankHolidayCloses}},
+		{Kinds: []DayKind{ChristmasDay}},
+	} {
+		if n := len(week); n > 0 && week[n-1].Open == d.Open && week[n-1].Span == d.Span {
+			week[n-1].Kinds = append(week[n-1].Kinds, d.Kinds...)
+			continue
+		}
+		week = append(week, d)
+	}
+	return week
+}
+
 // helpdeskSearchDays bounds how far ahead NextOpening looks.
 const helpdeskSearchDays = 14
 

@@ -201,3 +201,28 @@ func TestHelpdeskWithoutPublishedList(t *testing.T) {
 		t.Errorf("2027-12-28 kind = %q, want %q", got, BankHoliday)
 	}
 }
+
+// TestHelpdeskWeekIsTheHoursKept checks the hours the channels tell (HelpdeskWeek) are
+// those HoursOn keeps, kind by kind, every kind once (R19-R21).
+func TestHelpdeskWeekIsTheHoursKept(t *testing.T) {
+	h := fixtureHelpdesk(t)
+	sample := map[DayKind]Date{Weekday: NewDate(2026, 6, 10), Saturday: NewDate(2026, 6, 13), Sunday: NewDate(2026, 6, 14),
+		BankHoliday: NewDate(2026, 4, 6), ChristmasDay: NewDate(2026, 12, 25)}
+	told := map[DayKind]bool{}
+	week := HelpdeskWeek()
+	for _, oh := range week {
+		for _, k := range oh.Kinds {
+			d, ok := sample[k]
+			if !ok || told[k] {
+				t.Fatalf("%s: no sample day, or told twice", k)
+			}
+			told[k] = true
+			if got := h.HoursOn(d); got.Kind != k || got.Open != oh.Open || got.Span != oh.Span {
+				t.Errorf("%s: HoursOn(%s) = %+v, the week says %+v", k, d, got, oh)
+			}
+		}
+	}
+	if len(told) != len(sample) || len(week) != 4 {
+		t.Errorf("the week tells %d kinds of day in %d entries, want %d in 4: %+v", len(told), len(week), len(sample), week)
+	}
+}
