@@ -57,7 +57,8 @@ func OpenBulk(ctx context.Context, path string) (*Bulk, error) {
 	return b, nil
 }
 
-// begin takes the write lock, reads the last ids and drops the secondary indexes.
+// begin takes the write lock, reads the last ids, drops the secondary indexes and sets
+// out the batches.
 func (b *Bulk) begin() error {
 	var err error
 	if b.conn, err = b.db.Conn(b.ctx); err != nil {
@@ -74,6 +75,20 @@ func (b *Bulk) begin() error {
 			return fmt.Errorf("reading the last id of %s: %w", last.table, err)
 		}
 	}
+	if err := b.dropIndexes(); err != nil {
+		return err
+	}
+	b.payments = newRowBatch(b.conn, "payments", "id, resident_id, amount_pence, quantity, provider_ref, "+
+		"idempotency_key, channel, created_at")
+	b.permits = newRowBatch(b.conn, "permits", "id, resident_id, scheme_id, payment_id, purchased_at, expires_at, visits_used")
+	b.visits = newRowBatch(b.conn, "visits", "id, ref, resident_id, permit_id, scheme_id, vrm, date, starts_at, ends_at, "+
+		"status, created_at, cancelled_at, actor_kind, actor_id, actor_name, channel, idempotency_key")
+	return nil
+}
+
+// dropIndexes drops the indexes of permits and visits made by the schema, keeping their
+// definitions for Commit; those SQLite made itself for a UNIQUE column stay.
+func (b *Bulk) dropIndexes() error {
 	rows, err := b.conn.QueryContext(b.ctx, `SELECT name, sql FROM sqlite_schema WHERE type = 'index'
 		AND tbl_name IN ('visits', 'permits') AND sql IS NOT NULL ORDER BY name`)
 	if err != nil {
@@ -94,14 +109,9 @@ func (b *Bulk) begin() error {
 	}
 	for _, name := range names {
 		if _, err := b.conn.ExecContext(b.ctx, `DROP INDEX "`+name+`"`); err != nil {
-			return err
+			return fmt.Errorf("dropping the index %s: %w", name, err)
 		}
 	}
-	b.payments = newRowBatch(b.conn, "payments", "id, resident_id, amount_pence, quantity, provider_ref, "+
-		"idempotency_key, channel, created_at")
-	b.permits = newRowBatch(b.conn, "permits", "id, resident_id, scheme_id, payment_id, purchased_at, expires_at, visits_used")
-	b.visits = newRowBatch(b.conn, "visits", "id, ref, resident_id, permit_id, scheme_id, vrm, date, starts_at, ends_at, "+
-		"status, created_at, cancelled_at, actor_kind, actor_id, actor_name, channel, idempotency_key")
 	return nil
 }
 

@@ -125,86 +125,110 @@ func seedResidents(ctx context.Context, s seeding, n int) ([]*resident, error) {
 
 // seedOne opens resident i's account unless it is there, in the operation's transaction.
 func seedOne(o *domain.Op, admin domain.Actor, sc domain.Scheme, i int, keyed pin.Keyed) (*resident, error) {
-	tx := o.Tx()
 	e164, err := phone.Parse(residentPhone(i))
 	if err != nil {
 		return nil, err
 	}
 	r := &resident{idx: i, name: residentName(i), phone: e164, pin: pins[i%len(pins)]}
-	existing, err := tx.ResidentsByPhone(e164)
-	if err != nil {
+	switch found, err := seededBefore(o.Tx(), r); {
+	case err != nil:
+		return nil, err
+	case found:
+		return r, nil
+	}
+	if err := openAccount(o, admin, sc, r, keyed); err != nil {
 		return nil, err
 	}
-	for _, res := range existing {
-		if res.Name == r.name {
-			addr, err := tx.AddressByID(res.AddressID)
-			if err != nil {
-				return nil, err
-			}
-			sc, err := tx.SchemeByID(addr.SchemeID)
-			if err != nil {
-				return nil, err
-			}
-			r.id, r.account, r.schemeID, r.hours = res.ID, res.Account, sc.ID, sc.Hours
-			return r, nil
-		}
+	return r, nil
+}
+
+// seededBefore finds r's account from an earlier run, by its phone and name, and fills in r.
+func seededBefore(tx domain.Tx, r *resident) (bool, error) {
+	existing, err := tx.ResidentsByPhone(r.phone)
+	if err != nil {
+		return false, err
 	}
-	line, postcode := seedAddress(i)
+	for _, res := range existing {
+		if res.Name != r.name {
+			continue
+		}
+		addr, err := tx.AddressByID(res.AddressID)
+		if err != nil {
+			return false, err
+		}
+		sc, err := tx.SchemeByID(addr.SchemeID)
+		if err != nil {
+			return false, err
+		}
+		r.id, r.account, r.schemeID, r.hours = res.ID, res.Account, sc.ID, sc.Hours
+		return true, nil
+	}
+	return false, nil
+}
+
+// openAccount opens r's account at its address in sc, as the back office does: the
+// resident with a PIN, an approved registration, 2-4 permits bought and a saved vehicle.
+func openAccount(o *domain.Op, admin domain.Actor, sc domain.Scheme, r *resident, keyed pin.Keyed) error {
+	tx, now := o.Tx(), o.Now()
+	line, postcode := seedAddress(r.idx)
 	addr, err := tx.AddressByLine(line, postcode)
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
 		if addr, err = tx.InsertAddress(domain.Address{Line: line, Postcode: postcode, SchemeID: sc.ID, Active: true}); err != nil {
-			return nil, err
+			return err
 		}
 	case err != nil:
-		return nil, err
+		return err
 	}
-	var account string
-	for range 20 {
-		a := domain.RandomIDs{}.AccountNumber()
-		if _, err := tx.ResidentByAccount(a); errors.Is(err, domain.ErrNotFound) {
-			account = a
-			break
-		} else if err != nil {
-			return nil, err
-		}
+	account, err := freeAccount(tx)
+	if err != nil {
+		return err
 	}
-	if account == "" {
-		return nil, errors.New("no free account number after 20 tries")
-	}
-	now := o.Now()
 	hash, err := keyed.Hash(r.pin)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	res, err := tx.InsertResident(domain.Resident{Account: account, Name: r.name, AddressID: addr.ID, Phone: e164,
+	res, err := tx.InsertResident(domain.Resident{Account: account, Name: r.name, AddressID: addr.ID, Phone: r.phone,
 		PINHash: hash, CreatedAt: now})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := tx.AppendAudit(domain.AuditEntry{At: now, ResidentID: res.ID, Actor: admin, Action: "resident.add",
 		Detail: fmt.Sprintf("account %s at %s, %s (%s)", account, line, postcode, sc.Name)}); err != nil {
-		return nil, err
+		return err
 	}
 	reg, err := tx.InsertRegistration(domain.Registration{ResidentID: res.ID, Document: domain.DocDrivingLicence,
 		ApprovedAt: now, ExpiresAt: calendar.AddMonths(now, domain.RegistrationValidityMonths)})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := tx.AppendAudit(domain.AuditEntry{At: now, ResidentID: res.ID, Actor: admin, Action: "registration.approve",
 		Detail: fmt.Sprintf("%s, valid to %s", reg.Document, calendar.DateOf(reg.ExpiresAt))}); err != nil {
-		return nil, err
+		return err
 	}
-	qty := 2 + i%3
+	qty := 2 + r.idx%3
 	if _, err := o.BuyPermits(admin, account, qty, domain.PaymentIn{Amount: domain.PermitPrice * domain.Pence(qty),
 		ProviderRef: "LOAD-SEED-" + account, IdempotencyKey: "load-seed:" + account}); err != nil {
-		return nil, err
+		return err
 	}
-	if _, err := o.AddVehicle(admin, account, vrmFor(vrmSaved+i)); err != nil {
-		return nil, err
+	if _, err := o.AddVehicle(admin, account, vrmFor(vrmSaved+r.idx)); err != nil {
+		return err
 	}
 	r.id, r.account, r.schemeID, r.hours = res.ID, account, sc.ID, sc.Hours
-	return r, nil
+	return nil
+}
+
+// freeAccount draws account numbers until one is not taken.
+func freeAccount(tx domain.Tx) (string, error) {
+	for range 20 {
+		a := domain.RandomIDs{}.AccountNumber()
+		if _, err := tx.ResidentByAccount(a); errors.Is(err, domain.ErrNotFound) {
+			return a, nil
+		} else if err != nil {
+			return "", err
+		}
+	}
+	return "", errors.New("no free account number after 20 tries")
 }
 
 // seedHistory writes v past visits through the store's bulk writer, before the server
