@@ -3,14 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	_ "modernc.org/sqlite" // a foreign SQLite file, made by another program
+	"permitline/domain/sqlite/sqlitetest"
 )
 
 // serveFor runs `serve` on db for a moment with real-looking Twilio credentials and
@@ -43,14 +42,8 @@ func TestServeRefusesADatabaseItCannotTrust(t *testing.T) {
 		t.Fatal(err)
 	}
 	foreign := filepath.Join(dir, "foreign.db")
-	fdb, err := sql.Open("sqlite", foreign)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fdb.Exec(`CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('hello')`); err != nil {
-		t.Fatal(err)
-	}
-	fdb.Close()
+	sqlitetest.Exec(t, foreign, `CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)`,
+		`INSERT INTO notes (body) VALUES ('hello')`) // made by another program
 	text := filepath.Join(dir, "notes.txt")
 	if err := os.WriteFile(text, []byte(strings.Repeat("not a database\n", 500)), 0o600); err != nil {
 		t.Fatal(err)

@@ -21,13 +21,9 @@ func ts(t time.Time) string {
 	return t.UTC().Format(timeLayout)
 }
 
-// Instant is an instant as the store writes it, and ParseInstant reads one back, for
-// tools that read or write the file with SQL of their own (the load's bulk seeding and its
-// end-of-run check): they keep to the store's encoding without a copy of it.
+// Instant is an instant as the store writes it, for SQL of its own that writes the file
+// (the benchmarks' seeding): it keeps to the store's encoding without a copy of it.
 func Instant(t time.Time) string { return ts(t) }
-
-// ParseInstant reads an instant the store wrote; "" is the zero time.
-func ParseInstant(s string) (time.Time, error) { return parseTS(s) }
 
 func parseTS(s string) (time.Time, error) {
 	if s == "" {

@@ -1,7 +1,8 @@
 // Package sqlite is the domain store on SQLite (modernc.org/sqlite, no cgo). It is the
-// only package that imports the driver. Writes go through one connection, owned by one
-// goroutine that commits Updates in groups (writer.go), so each Update is serialised
-// against every other; reads use a pool.
+// only package that imports the driver, with its test helpers (sqlitetest). Writes go
+// through one connection, owned by one goroutine that commits Updates in groups
+// (writer.go), so each Update is serialised against every other; reads use a pool. Bulk
+// writes a big store's past fast (bulk.go), and Ledger reads its books whole (ledger.go).
 package sqlite
 
 import (

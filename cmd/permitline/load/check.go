@@ -2,14 +2,13 @@ package load
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"sort"
 	"time"
 
 	"permitline/domain"
+	"permitline/domain/calendar"
 	"permitline/domain/sqlite"
 )
 
@@ -35,23 +34,12 @@ type CheckResult struct {
 // OK reports whether the store holds exactly what the run heard.
 func (c CheckResult) OK() bool { return len(c.Mismatches) == 0 }
 
-// openReadOnly opens the database file read-only, as the store's read pool does.
-func openReadOnly(path string) (*sql.DB, error) {
-	return sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+
-		"?mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(ON)")
-}
-
 // watermarks returns the highest visit and payment ids in the store.
 func watermarks(ctx context.Context, path string) (visits, payments int64, err error) {
-	db, err := openReadOnly(path)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer db.Close()
-	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM visits`).Scan(&visits); err != nil {
-		return 0, 0, err
-	}
-	err = db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM payments`).Scan(&payments)
+	err = sqlite.ReadLedger(ctx, path, func(l *sqlite.Ledger) error {
+		visits, payments, err = l.LastIDs()
+		return err
+	})
 	return visits, payments, err
 }
 
@@ -67,194 +55,184 @@ func watermarks(ctx context.Context, path string) (visits, payments int64, err e
 //     confirmation code as provider_ref, and no other payment was made during the run.
 func Check(ctx context.Context, path string, exp Expect) (CheckResult, error) {
 	res := CheckResult{Visits: len(exp.Visits), Payments: len(exp.Payments), Mismatches: []string{}}
-	db, err := openReadOnly(path)
-	if err != nil {
-		return res, err
-	}
-	defer db.Close()
-	bad := func(format string, args ...any) {
-		res.Mismatches = append(res.Mismatches, fmt.Sprintf(format, args...))
-	}
+	err := sqlite.ReadLedger(ctx, path, func(l *sqlite.Ledger) error {
+		c := &checker{l: l, exp: exp, res: &res}
+		for _, phase := range []func() error{c.visitsHeard, c.noVisitUnheard, c.permits, c.paymentsWhole,
+			c.paymentsHeard, c.noPaymentUnheard} {
+			if err := phase(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	sort.Strings(res.Mismatches)
+	return res, err
+}
 
-	// Visits heard.
-	heard := map[string]bool{}
-	for _, v := range exp.Visits {
-		heard[v.Ref] = true
-		var resident int64
-		var vrm, date, status string
-		err := db.QueryRowContext(ctx, `SELECT resident_id, vrm, date, status FROM visits WHERE ref = ?`, v.Ref).
-			Scan(&resident, &vrm, &date, &status)
+// checker is one end-of-run check: the store's ledger against what the run heard.
+type checker struct {
+	l   *sqlite.Ledger
+	exp Expect
+	res *CheckResult
+}
+
+func (c *checker) bad(format string, args ...any) {
+	c.res.Mismatches = append(c.res.Mismatches, fmt.Sprintf(format, args...))
+}
+
+// visitsHeard looks up every visit heard: stored as heard, and once.
+func (c *checker) visitsHeard() error {
+	for _, v := range c.exp.Visits {
+		got, err := c.l.VisitByRef(v.Ref)
 		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			bad("visit %s (%s on %s) was heard by a %s conversation but is not stored", v.Ref, v.VRM, v.Date, v.Kind)
+		case errors.Is(err, domain.ErrNotFound):
+			c.bad("visit %s (%s on %s) was heard by a %s conversation but is not stored", v.Ref, v.VRM, v.Date, v.Kind)
 			continue
 		case err != nil:
-			return res, err
+			return err
 		}
-		if resident != v.ResidentID || vrm != v.VRM || date != v.Date {
-			bad("visit %s is stored for resident %d, %s on %s; the %s conversation heard resident %d, %s on %s",
-				v.Ref, resident, vrm, date, v.Kind, v.ResidentID, v.VRM, v.Date)
+		if got.ResidentID != v.ResidentID || got.VRM != v.VRM || got.Date.String() != v.Date {
+			c.bad("visit %s is stored for resident %d, %s on %s; the %s conversation heard resident %d, %s on %s",
+				v.Ref, got.ResidentID, got.VRM, got.Date, v.Kind, v.ResidentID, v.VRM, v.Date)
 		}
-		want := string(domain.VisitActive)
+		want := domain.VisitActive
 		if v.Cancelled {
-			want = string(domain.VisitCancelled)
+			want = domain.VisitCancelled
 		}
-		if status != want {
-			bad("visit %s is %s; the %s conversation heard it %s", v.Ref, status, v.Kind, want)
+		if got.Status != want {
+			c.bad("visit %s is %s; the %s conversation heard it %s", v.Ref, got.Status, v.Kind, want)
 		}
-		var n int
-		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM visits WHERE resident_id = ? AND vrm = ? AND date = ?`,
-			v.ResidentID, v.VRM, v.Date).Scan(&n); err != nil {
-			return res, err
+		date, err := calendar.ParseDate(v.Date)
+		if err != nil {
+			return fmt.Errorf("visit %s heard for %q: %w", v.Ref, v.Date, err)
+		}
+		n, err := c.l.VisitCount(v.ResidentID, v.VRM, date)
+		if err != nil {
+			return err
 		}
 		if n != 1 {
-			bad("resident %d has %d visits for %s on %s; the %s conversation made one (%s)", v.ResidentID, n, v.VRM, v.Date, v.Kind, v.Ref)
+			c.bad("resident %d has %d visits for %s on %s; the %s conversation made one (%s)", v.ResidentID, n, v.VRM,
+				v.Date, v.Kind, v.Ref)
 		}
 	}
-	rows, err := db.QueryContext(ctx, `SELECT ref, vrm, date FROM visits WHERE id > ? AND channel IN ('voice', 'sms')`, exp.VisitsBefore)
-	if err != nil {
-		return res, err
-	}
-	for rows.Next() {
-		var ref, vrm, date string
-		if err := rows.Scan(&ref, &vrm, &date); err != nil {
-			rows.Close()
-			return res, err
-		}
-		if !heard[ref] {
-			bad("visit %s (%s on %s) was stored during the run, but no conversation heard it", ref, vrm, date)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return res, err
-	}
+	return nil
+}
 
-	// Permits: visits used, and the allowance.
-	active := map[int64]int{}
-	if err := eachRow(ctx, db, `SELECT permit_id, COUNT(*) FROM visits WHERE status = 'active' GROUP BY permit_id`,
-		func(s scanner) error {
-			var id int64
-			var n int
-			err := s.Scan(&id, &n)
-			active[id] = n
-			return err
-		}); err != nil {
-		return res, err
+// noVisitUnheard finds the visits made by phone or text during the run that no
+// conversation heard.
+func (c *checker) noVisitUnheard() error {
+	heard := map[string]bool{}
+	for _, v := range c.exp.Visits {
+		heard[v.Ref] = true
+	}
+	after, err := c.l.VisitsAfter(c.exp.VisitsBefore)
+	if err != nil {
+		return err
+	}
+	for _, v := range after {
+		if ch := v.By.Channel; (ch == domain.ChannelVoice || ch == domain.ChannelSMS) && !heard[v.Ref] {
+			c.bad("visit %s (%s on %s) was stored during the run, but no conversation heard it", v.Ref, v.VRM, v.Date)
+		}
+	}
+	return nil
+}
+
+// permits counts every permit's active visits against its visits_used and the five it
+// carries, and every resident's permits in each permit year against the allowance.
+func (c *checker) permits() error {
+	active, err := c.l.ActiveVisitsByPermit()
+	if err != nil {
+		return err
 	}
 	type residentYear struct {
 		resident int64
 		year     time.Time
 	}
 	perYear := map[residentYear]int{}
-	permits := map[int64]bool{}
-	if err := eachRow(ctx, db, `SELECT id, resident_id, purchased_at, visits_used FROM permits`, func(s scanner) error {
-		var id, resident int64
-		var bought string
-		var used int
-		if err := s.Scan(&id, &resident, &bought, &used); err != nil {
-			return err
-		}
-		res.Permits++
-		permits[id] = true
-		switch n := active[id]; {
+	stored := map[int64]bool{}
+	if err := c.l.EachPermit(func(p domain.Permit) error {
+		c.res.Permits++
+		stored[p.ID] = true
+		switch n := active[p.ID]; {
 		case n > domain.VisitsPerPermit:
-			bad("permit %d has %d active visits; a permit carries %d", id, n, domain.VisitsPerPermit)
+			c.bad("permit %d has %d active visits; a permit carries %d", p.ID, n, domain.VisitsPerPermit)
 			fallthrough
-		case n != used:
-			bad("permit %d has visits_used %d but %d active visits", id, used, n)
+		case n != p.VisitsUsed:
+			c.bad("permit %d has visits_used %d but %d active visits", p.ID, p.VisitsUsed, n)
 		}
-		t, err := sqlite.ParseInstant(bought)
-		if err != nil {
-			return fmt.Errorf("permit %d: purchased_at %q: %w", id, bought, err)
-		}
-		start, _ := domain.PermitYear(t)
-		perYear[residentYear{resident, start}]++
+		start, _ := domain.PermitYear(p.PurchasedAt)
+		perYear[residentYear{p.ResidentID, start}]++
 		return nil
 	}); err != nil {
-		return res, err
+		return err
 	}
 	for id, n := range active {
-		if !permits[id] {
-			bad("%d active visits are on permit %d, which is not stored", n, id)
+		if !stored[id] {
+			c.bad("%d active visits are on permit %d, which is not stored", n, id)
 		}
 	}
 	for k, n := range perYear {
 		if n > domain.PermitsPerYear {
-			bad("resident %d has %d permits in the permit year from %s; the allowance is %d", k.resident, n,
+			c.bad("resident %d has %d permits in the permit year from %s; the allowance is %d", k.resident, n,
 				k.year.Format("2 Jan 2006"), domain.PermitsPerYear)
 		}
 	}
+	return nil
+}
 
-	// Payments: each a whole purchase.
-	if err := eachRow(ctx, db, `SELECT p.id, p.quantity, p.amount_pence, p.provider_ref,
-		(SELECT COUNT(*) FROM permits WHERE payment_id = p.id) FROM payments p`, func(s scanner) error {
-		var id int64
-		var qty, n int
-		var amount domain.Pence
-		var ref string
-		if err := s.Scan(&id, &qty, &amount, &ref, &n); err != nil {
-			return err
+// paymentsWhole finds every payment not exactly one purchase: as many permits as its
+// quantity, at the price of a permit each.
+func (c *checker) paymentsWhole() error {
+	return c.l.EachPayment(func(p domain.Payment, permits int) error {
+		if permits != p.Quantity {
+			c.bad("payment %d (%s) is for %d permits but %d are stored", p.ID, p.ProviderRef, p.Quantity, permits)
 		}
-		if n != qty {
-			bad("payment %d (%s) is for %d permits but %d are stored", id, ref, qty, n)
-		}
-		if amount != domain.PermitPrice*domain.Pence(qty) {
-			bad("payment %d (%s) is %s for %d permits; %d permits cost %s", id, ref, amount, qty, qty,
-				domain.PermitPrice*domain.Pence(qty))
+		if want := domain.PermitPrice * domain.Pence(p.Quantity); p.AmountPence != want {
+			c.bad("payment %d (%s) is %s for %d permits; %d permits cost %s", p.ID, p.ProviderRef, p.AmountPence,
+				p.Quantity, p.Quantity, want)
 		}
 		return nil
-	}); err != nil {
-		return res, err
-	}
-	paid := map[string]bool{}
-	for _, p := range exp.Payments {
-		paid[p.Code] = true
-		var n int
+	})
+}
+
+// paymentsHeard looks up every payment heard taken: one payment carries its
+// confirmation code, for that resident and quantity.
+func (c *checker) paymentsHeard() error {
+	for _, p := range c.exp.Payments {
+		got, err := c.l.PaymentsByRef(p.Code)
+		if err != nil {
+			return err
+		}
 		var resident int64
 		var qty int
-		if err := db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(resident_id), 0), COALESCE(MAX(quantity), 0)
-			FROM payments WHERE provider_ref = ?`, p.Code).Scan(&n, &resident, &qty); err != nil {
-			return res, err
+		for _, g := range got { // the highest of each, as a mismatch reports them
+			resident, qty = max(resident, g.ResidentID), max(qty, g.Quantity)
 		}
 		switch {
-		case n != 1:
-			bad("payment %s was heard taken; %d payments carry its confirmation code", p.Code, n)
+		case len(got) != 1:
+			c.bad("payment %s was heard taken; %d payments carry its confirmation code", p.Code, len(got))
 		case resident != p.ResidentID || qty != p.Quantity:
-			bad("payment %s is stored for resident %d, %d permits; the call heard resident %d, %d permits",
+			c.bad("payment %s is stored for resident %d, %d permits; the call heard resident %d, %d permits",
 				p.Code, resident, qty, p.ResidentID, p.Quantity)
 		}
 	}
-	if err := eachRow(ctx, db, `SELECT id, provider_ref FROM payments WHERE id > ?`, func(s scanner) error {
-		var id int64
-		var ref string
-		if err := s.Scan(&id, &ref); err != nil {
-			return err
-		}
-		if !paid[ref] {
-			bad("payment %d (%s) was stored during the run, but no call heard it taken", id, ref)
-		}
-		return nil
-	}, exp.PaymentsBefore); err != nil {
-		return res, err
-	}
-	sort.Strings(res.Mismatches)
-	return res, nil
+	return nil
 }
 
-type scanner interface{ Scan(dest ...any) error }
-
-// eachRow runs fn on every row of the query.
-func eachRow(ctx context.Context, db *sql.DB, query string, fn func(scanner) error, args ...any) error {
-	rows, err := db.QueryContext(ctx, query, args...)
+// noPaymentUnheard finds the payments made during the run that no call heard taken.
+func (c *checker) noPaymentUnheard() error {
+	paid := map[string]bool{}
+	for _, p := range c.exp.Payments {
+		paid[p.Code] = true
+	}
+	after, err := c.l.PaymentsAfter(c.exp.PaymentsBefore)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
+	for _, p := range after {
+		if !paid[p.ProviderRef] {
+			c.bad("payment %d (%s) was stored during the run, but no call heard it taken", p.ID, p.ProviderRef)
 		}
 	}
-	return rows.Err()
+	return nil
 }

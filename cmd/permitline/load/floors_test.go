@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"permitline/domain/sqlite"
 )
 
 func TestFloors(t *testing.T) {
@@ -38,16 +40,14 @@ func TestFloors(t *testing.T) {
 	}
 
 	// The storage floor committed one write a request: every request's is in its store.
-	db, err := openReadOnly(filepath.Join(dir, "floor.db"))
-	if err != nil {
+	var writes map[string]int
+	if err := sqlite.ReadLedger(context.Background(), filepath.Join(dir, "floor.db"), func(l *sqlite.Ledger) error {
+		writes, err = l.AuditCounts()
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	var writes int
-	if err := db.QueryRow(`SELECT count(*) FROM audit WHERE action = 'load.floor'`).Scan(&writes); err != nil {
-		t.Fatal(err)
-	}
-	if writes != n {
-		t.Errorf("the storage floor's store holds %d writes, want %d", writes, n)
+	if writes["load.floor"] != n || len(writes) != 1 {
+		t.Errorf("the storage floor's store holds the writes %v, want %d of load.floor", writes, n)
 	}
 }

@@ -12,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"permitline/domain"
 	"permitline/domain/phone"
+	"permitline/domain/sqlite"
+	"permitline/domain/sqlite/sqlitetest"
 	"permitline/domain/vrm"
 	"permitline/flows/entry"
 	"permitline/ivr/speak"
@@ -119,16 +122,7 @@ func corrupted(t *testing.T, corrupt ...string) []string {
 	s := runSmall(t)
 	path := filepath.Join(t.TempDir(), "copy.db")
 	copyFile(t, s.path, path)
-	db, err := openRaw(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range corrupt {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	db.Close()
+	sqlitetest.Exec(t, path, corrupt...)
 	res, err := Check(context.Background(), path, s.rep.Expect)
 	if err != nil {
 		t.Fatal(err)
@@ -249,21 +243,39 @@ func TestHistoryIsInsertedInTheDomainsShape(t *testing.T) {
 		_ = rep.Print(&out)
 		t.Fatalf("run with history:\n%s", out.String())
 	}
-	db, err := openReadOnly(path)
+	// Every history payment is of one permit, stored; its visits are the active ones on
+	// that permit, counted by visits_used, and are all the visits before the run.
+	var payments, permits, active, used int
+	err = sqlite.ReadLedger(context.Background(), path, func(l *sqlite.Ledger) error {
+		history := map[int64]bool{}
+		if err := l.EachPayment(func(p domain.Payment, n int) error {
+			if strings.HasPrefix(p.ProviderRef, "HISTORY-") && p.Channel == domain.ChannelAdmin && p.Quantity == 1 {
+				history[p.ID] = true
+				payments++
+				permits += n
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		byPermit, err := l.ActiveVisitsByPermit()
+		if err != nil {
+			return err
+		}
+		return l.EachPermit(func(p domain.Permit) error {
+			if history[p.PaymentID] {
+				active += byPermit[p.ID]
+				used += p.VisitsUsed
+			}
+			return nil
+		})
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	var visits, permits, used int
-	row := db.QueryRow(`SELECT (SELECT COUNT(*) FROM visits WHERE id <= ?),
-		(SELECT COUNT(*) FROM permits WHERE payment_id IN (SELECT id FROM payments WHERE channel = 'admin' AND provider_ref LIKE 'HISTORY-%')),
-		(SELECT COALESCE(SUM(visits_used), 0) FROM permits WHERE payment_id IN (SELECT id FROM payments WHERE provider_ref LIKE 'HISTORY-%'))`,
-		rep.Expect.VisitsBefore)
-	if err := row.Scan(&visits, &permits, &used); err != nil {
-		t.Fatal(err)
-	}
-	if visits != 1203 || permits != 241 || used != 1203 {
-		t.Fatalf("history: %d visits, %d permits, %d visits used; want 1203, 241, 1203", visits, permits, used)
+	if payments != 241 || permits != 241 || active != 1203 || used != 1203 || rep.Expect.VisitsBefore != 1203 {
+		t.Fatalf("history: %d payments, %d permits, %d active visits, %d visits used, %d visits before the run; "+
+			"want 241, 241, 1203, 1203, 1203", payments, permits, active, used, rep.Expect.VisitsBefore)
 	}
 }
 

@@ -31,7 +31,7 @@ func (r Report) Print(w io.Writer) error {
 	p.f("  PINs keyed as the line keeps them (HMAC-SHA256 under the run's PIN key), each checked inside its\n" +
 		"    step's write transaction\n")
 	if r.History > 0 {
-		p.f("  history: %d past visits (with their permits and payments) inserted by raw SQL in %s\n", r.History, r.HistoryTime)
+		p.f("  history: %d past visits (with their permits and payments) written in bulk by the store in %s\n", r.History, r.HistoryTime)
 	}
 	var kinds []string
 	for _, k := range Kinds {
