@@ -8,16 +8,17 @@ import (
 )
 
 // Draw returns every flow of the engine as a Mermaid state diagram, generated from the
-// flows' own graphs so the picture can never drift from the code.
+// flows' own graphs so the picture can never drift from the code. An exit to another
+// flow is drawn as the pseudo-state exit_<flow>.
 func (e *Engine) Draw() string {
 	var b strings.Builder
 	for _, f := range e.Flows() {
 		fmt.Fprintf(&b, "### %s\n\n", f.Name)
-		if len(f.Events) == 0 {
+		if len(f.Graph) == 0 {
 			fmt.Fprintf(&b, "```mermaid\nstateDiagram-v2\n    [*] --> %s\n```\n\n", f.Start)
 			continue
 		}
-		m := fsm.NewFSM(f.Start, f.Events, fsm.Callbacks{})
+		m := fsm.NewFSM(string(f.Start), f.Events(), fsm.Callbacks{})
 		diagram, err := fsm.VisualizeWithType(m, fsm.MERMAID)
 		if err != nil {
 			diagram = "%% " + err.Error() + "\n"

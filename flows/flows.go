@@ -126,9 +126,13 @@ type Data struct {
 	Vehicles []string `json:"vehicles,omitempty"` // offered, in key order
 	VRM      string   `json:"vrm,omitempty"`
 	Date     string   `json:"date,omitempty"` // YYYY-MM-DD
+	// DateText is a date texted with an activation that could not be read as one.
+	DateText string   `json:"date_text,omitempty"`
 	Visits   []string `json:"visits,omitempty"`
 	Ref      string   `json:"ref,omitempty"`
-	Quantity int      `json:"quantity,omitempty"`
+	// Command is what the text that started a text conversation asked for.
+	Command  Command `json:"command,omitempty"`
+	Quantity int     `json:"quantity,omitempty"`
 
 	// LastFailure says what went wrong last, in a few words, for the agent.
 	LastFailure string  `json:"last_failure,omitempty"`

@@ -180,63 +180,59 @@ func (h *Handler) act(ctx context.Context, op *domain.Op, log *slog.Logger, in i
 	if perr != nil {
 		return unknownSender, nil
 	}
-	callers, err := domain.CallersByPhone(op.Tx(), e164)
+	callers, err := op.CallersByPhone(e164)
 	if err != nil {
 		return "", err
 	}
 	if len(callers) == 0 {
 		return unknownSender, nil
 	}
-	caller := callers[0] // a resident before a member
-	actor := caller.Actor(domain.ChannelSMS)
 	key := e164 + "|" + in.to
-	conv, err := op.Tx().ConversationByKey(domain.ChannelSMS, key)
-	live := err == nil && !conv.Ended && now.Before(conv.ExpiresAt)
-	if err != nil && !errors.Is(err, domain.ErrNotFound) {
+	// A text that reads as a command starts that command, replacing whatever conversation
+	// was waiting; anything else is an answer, when a conversation waits for one.
+	start := started(cmd, key, e164, callers[0]) // a resident before a member
+	rep, live, err := h.converse(ctx, op, key, start, answerOf(cmd))
+	switch {
+	case err != nil:
 		return "", err
-	}
-
-	switch cmd.Kind {
-	case command.Activate:
-		d := flows.Data{Channel: domain.ChannelSMS, Key: key, From: e164, Caller: &caller, Verified: true, VRM: cmd.VRM}
-		if !cmd.Date.IsZero() {
-			d.Date = cmd.Date.String()
-		}
-		if cmd.DateText != "" {
-			return fmt.Sprintf("Sorry, I couldn't read the date \"%s\". Use TODAY, TOMORROW, a day like SAT, or a date like 5/12.",
-				quote(cmd.DateText)), nil
-		}
-		return h.converse(ctx, op, conv, h.engine.New(d), flows.Input{})
-	case command.Cancel:
-		return h.cancel(op, actor, cmd.Ref)
-	case command.Balance:
-		return h.balance(op, caller)
-	case command.Visits:
-		return h.visits(op, caller)
-	case command.Hours:
-		return hoursText(h.svc.Helpdesk().Status(now), now), nil
-	case command.Help:
-		return helpText, nil
-	}
-	// Yes, no, or anything else: an answer, when a conversation waits for one.
-	if !live {
-		if cmd.Kind == command.Yes || cmd.Kind == command.No {
-			return "That request has expired, or there was none. Text VISITOR and the registration to start again.", nil
-		}
+	case !live && (cmd.Kind == command.Yes || cmd.Kind == command.No):
+		return "That request has expired, or there was none. Text VISITOR and the registration to start again.", nil
+	case !live:
 		return notUnderstood, nil
 	}
-	sess := &flows.Session{Flow: conv.Flow, State: conv.State}
-	if err := json.Unmarshal(conv.Data, &sess.Data); err != nil {
-		return "", fmt.Errorf("reading conversation %d: %w", conv.ID, err)
+	return reply(rep, now, op.Tx().VisitByRef)
+}
+
+// commands are the flows the text commands start.
+var commands = map[command.Kind]flows.Command{
+	command.Activate: flows.CommandActivate, command.Cancel: flows.CommandCancel, command.Balance: flows.CommandBalance,
+	command.Visits: flows.CommandVisits, command.Hours: flows.CommandHours, command.Help: flows.CommandHelp,
+}
+
+// started returns the start of the conversation a command begins, nil for a text that is
+// no command.
+func started(cmd command.Command, key, e164 string, caller domain.Caller) *flows.Data {
+	c, ok := commands[cmd.Kind]
+	if !ok {
+		return nil
 	}
-	answer := flows.Input{Kind: flows.InputText, Text: cmd.Text}
+	d := &flows.Data{Channel: domain.ChannelSMS, Key: key, From: e164, Caller: &caller, Verified: true, Command: c,
+		VRM: cmd.VRM, DateText: cmd.DateText, Ref: cmd.Ref}
+	if !cmd.Date.IsZero() {
+		d.Date = cmd.Date.String()
+	}
+	return d
+}
+
+// answerOf is a text that is no command as an answer to the conversation waiting.
+func answerOf(cmd command.Command) flows.Input {
 	switch cmd.Kind {
 	case command.Yes:
-		answer = flows.Input{Kind: flows.InputYes, Text: cmd.Text}
+		return flows.Input{Kind: flows.InputYes, Text: cmd.Text}
 	case command.No:
-		answer = flows.Input{Kind: flows.InputNo, Text: cmd.Text}
+		return flows.Input{Kind: flows.InputNo, Text: cmd.Text}
 	}
-	return h.converse(ctx, op, conv, sess, answer)
+	return flows.Input{Kind: flows.InputText, Text: cmd.Text}
 }
 
 // optedInWithYes answers a YES that opted the number back in: nothing, unless a visit
@@ -248,28 +244,45 @@ func (h *Handler) optedInWithYes(op *domain.Op, key string) (string, error) {
 	} else if err != nil {
 		return "", err
 	}
-	if conv.Ended || !op.Now().Before(conv.ExpiresAt) || conv.Flow != flows.FlowActivate || conv.State != confirmState {
+	if conv.Ended || !op.Now().Before(conv.ExpiresAt) || conv.Flow != flows.FlowActivate ||
+		conv.State != string(flows.TextActivateConfirm) {
 		return "", nil
 	}
 	return optedInNotBooked, nil
 }
 
-// confirmState is the state of the activation flow that waits for a yes or a no.
-const confirmState = "confirm"
-
-// converse steps a text conversation and saves it, replacing any earlier one.
-func (h *Handler) converse(ctx context.Context, op *domain.Op, conv domain.Conversation, sess *flows.Session,
-	in flows.Input) (string, error) {
+// converse steps the text conversation of key in the text's transaction. With start, it
+// begins a new conversation there, replacing any earlier one; without, it answers the
+// conversation waiting with in, and live is false when none waits (none, ended or
+// expired), when nothing is changed.
+func (h *Handler) converse(ctx context.Context, op *domain.Op, key string, start *flows.Data,
+	in flows.Input) (rep flows.Reply, live bool, err error) {
 	now := op.Now()
-	rep, err := h.engine.Step(&flows.Ctx{Context: ctx, Op: op, Svc: h.svc}, sess, in)
+	conv, err := op.Tx().ConversationByKey(domain.ChannelSMS, key)
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
+		return flows.Reply{}, false, err
+	}
+	var sess *flows.Session
+	switch {
+	case start != nil:
+		sess, in = h.engine.New(*start), flows.Input{}
+	case err != nil || conv.Ended || !now.Before(conv.ExpiresAt):
+		return flows.Reply{}, false, nil
+	default:
+		sess = &flows.Session{Flow: conv.Flow, State: conv.State}
+		if err := json.Unmarshal(conv.Data, &sess.Data); err != nil {
+			return flows.Reply{}, false, fmt.Errorf("reading conversation %d: %w", conv.ID, err)
+		}
+	}
+	rep, err = h.engine.Step(&flows.Ctx{Context: ctx, Op: op, Svc: h.svc}, sess, in)
 	if err != nil {
-		return "", err
+		return flows.Reply{}, false, err
 	}
 	data, err := json.Marshal(sess.Data)
 	if err != nil {
-		return "", err
+		return flows.Reply{}, false, err
 	}
-	next := domain.Conversation{ID: conv.ID, Channel: domain.ChannelSMS, Key: sess.Data.Key, Flow: sess.Flow,
+	next := domain.Conversation{ID: conv.ID, Channel: domain.ChannelSMS, Key: key, Flow: sess.Flow,
 		State: sess.State, Data: data, Ended: rep.End != flows.EndNone, Version: conv.Version, CreatedAt: now,
 		UpdatedAt: now, ExpiresAt: now.Add(ConversationTTL)}
 	if conv.ID == 0 {
@@ -277,30 +290,33 @@ func (h *Handler) converse(ctx context.Context, op *domain.Op, conv domain.Conve
 	} else {
 		_, err = op.Tx().UpdateConversation(next)
 	}
-	if err != nil {
-		return "", err
-	}
-	return reply(rep, now, op.Tx().VisitByRef)
+	return rep, true, err
 }
 
-func (h *Handler) cancel(op *domain.Op, actor domain.Actor, ref string) (string, error) {
-	if ref == "" {
-		return "Text UNDO and the visit's reference, e.g. UNDO K7P9QD. Text VISITS to see your references.", nil
+// answerText writes the answers of the text commands' one-shot flows.
+func answerText(m flows.Msg, now time.Time) string {
+	today := calendar.DateOf(now)
+	switch m.ID {
+	case flows.MsgUnreadDate:
+		return fmt.Sprintf("Sorry, I couldn't read the date \"%s\". Use TODAY, TOMORROW, a day like SAT, or a date like 5/12.",
+			quote(m.Text))
+	case flows.MsgAskRef:
+		return "Text UNDO and the visit's reference, e.g. UNDO K7P9QD. Text VISITS to see your references."
+	case flows.MsgVisitNotFound:
+		return fmt.Sprintf("I can't find %s. Text VISITS to see your visits and their references.", visitNamed(m.Ref))
+	case flows.MsgCancelled:
+		return fmt.Sprintf("Cancelled: visit %s for %s on %s. The visit is back on your permit.", m.Ref, plate(m.VRM),
+			day(m.Date, today))
+	case flows.MsgBalance:
+		return balanceText(*m.Balance, now)
+	case flows.MsgVisits:
+		return visitsText(m.Visits, now)
+	case flows.MsgHours:
+		return hoursText(*m.Helpdesk, now)
+	case flows.MsgHelp:
+		return helpText
 	}
-	v, err := op.CancelVisit(actor, ref)
-	var r domain.Refusal
-	switch {
-	case errors.Is(err, domain.ErrNotFound):
-		return fmt.Sprintf("I can't find %s. Text VISITS to see your visits and their references.", visitNamed(ref)), nil
-	case errors.As(err, &r) && r.Rule() == "R5":
-		return fmt.Sprintf("I can't find %s on your account. Text VISITS to see yours.", visitNamed(ref)), nil
-	case errors.As(err, &r):
-		return refusal(err, op.Now()), nil
-	case err != nil:
-		return "", err
-	}
-	return fmt.Sprintf("Cancelled: visit %s for %s on %s. The visit is back on your permit.", v.Ref, plate(v.VRM),
-		day(v.Date, calendar.DateOf(op.Now()))), nil
+	return ""
 }
 
 // visitNamed names the visit a resident texted a reference for: "visit K7P9QD", or "that
@@ -310,26 +326,6 @@ func visitNamed(ref string) string {
 		return "that visit"
 	}
 	return "visit " + quote(ref)
-}
-
-func (h *Handler) balance(op *domain.Op, c domain.Caller) (string, error) {
-	b, err := op.Balance(c.Actor(domain.ChannelSMS), c.Account)
-	if domain.RuleOf(err) != "" {
-		return refusal(err, op.Now()), nil
-	} else if err != nil {
-		return "", err
-	}
-	return balanceText(b, op.Now()), nil
-}
-
-func (h *Handler) visits(op *domain.Op, c domain.Caller) (string, error) {
-	vs, err := op.UpcomingVisits(c.Actor(domain.ChannelSMS), c.Account, 50)
-	if domain.RuleOf(err) != "" {
-		return refusal(err, op.Now()), nil
-	} else if err != nil {
-		return "", err
-	}
-	return visitsText(vs, op.Now()), nil
 }
 
 const (

@@ -11,6 +11,7 @@ func runFlowsDraw(_ context.Context, e *env, args []string) error {
 	if _, err := parse(e.flags("flows draw"), args, 0); err != nil {
 		return err
 	}
-	_, err := fmt.Fprint(e.stdout, flows.NewVoiceEngine().Draw())
+	_, err := fmt.Fprintf(e.stdout, "## The phone line\n\n%s## Texts\n\n%s", flows.NewVoiceEngine().Draw(),
+		flows.NewTextEngine().Draw())
 	return err
 }
