@@ -250,8 +250,15 @@ func (e *Engine) Flows() []*Flow {
 }
 
 // New returns a session at the engine's entry, not yet started.
-func (e *Engine) New(d Data) *Session {
-	f := e.flows[e.entry]
+func (e *Engine) New(d Data) *Session { return e.Begin(e.entry, d) }
+
+// Begin returns a session at the start of the named flow, not yet started. A flow the
+// engine does not have is an error at the session's first step.
+func (e *Engine) Begin(flow string, d Data) *Session {
+	f, ok := e.flows[flow]
+	if !ok {
+		return &Session{Flow: flow, Data: d}
+	}
 	return &Session{Flow: f.Name, State: string(f.Start), Data: d}
 }
 

@@ -6,8 +6,11 @@
 // The engine emits data, never words: a Reply is a list of typed messages and the input
 // it waits for. The voice channel (ivr) and the text channel (sms) render them in their
 // own words. Problems in a conversation (a wrong key, a refusal) are transitions, not Go
-// errors. A Session is saved after every step and rebuilt for the next one; nothing is
-// kept in memory between requests.
+// errors. A Session is saved after every step (flows/runner does it for every channel).
+// The runner also keeps in memory the session a call's last step committed, so that the
+// next step need not read and decode it again; that is safe because every step is saved
+// with the conversation's version check, and a kept session that has moved on elsewhere
+// (another process, a restart, the call's end) fails it and is read again from the store.
 package flows
 
 import (

@@ -257,14 +257,7 @@ func (h *Handler) Resume(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	log := h.log.With("call_sid", callSid)
-	conv, err := h.load(r.Context(), callSid)
-	if err != nil {
-		log.Error("resuming a call", "error", err)
-		writeTwiML(w, fallback(h.cfg.Voice, h.cfg.PublicURL, h.svc.Helpdesk().IsOpen(h.svc.Now())))
-		return
-	}
-	sess, err := decode(conv)
-	if err == nil {
+	doc, err := h.runner.Resume(r.Context(), callSid, func(sess *flows.Session) {
 		sess.Flow, sess.State, sess.Data.Retries = string(to), "start", 0
 		if to == BackToMenu {
 			sess.State = "main"
@@ -273,17 +266,10 @@ func (h *Handler) Resume(w http.ResponseWriter, r *http.Request) {
 		if !sess.Data.Verified {
 			sess.Flow, sess.State = "identify", "start"
 		}
-		var doc string
-		doc, err = h.commit(r.Context(), conv, sess, resumeStep(conv), flows.Input{}, r)
-		if err == nil {
-			writeTwiML(w, doc)
-			return
-		}
+	})
+	if err != nil {
+		log.Error("resuming a call", "error", err)
+		doc = fallback(h.cfg.Voice, h.cfg.PublicURL, h.svc.Helpdesk().IsOpen(h.svc.Now()))
 	}
-	log.Error("resuming a call", "error", err)
-	writeTwiML(w, fallback(h.cfg.Voice, h.cfg.PublicURL, h.svc.Helpdesk().IsOpen(h.svc.Now())))
+	writeTwiML(w, doc)
 }
-
-// resumeStep keys the reply kept for a resume apart from the steps' own: a hand-back is
-// not an answer to a question the caller heard.
-func resumeStep(c domain.Conversation) int { return -c.Version }

@@ -75,19 +75,9 @@ func (h *Handler) Status(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.PostForm.Get("CallStatus") {
 	case "completed", "busy", "failed", "no-answer", "canceled":
-		h.cache.drop(callSid)
 		err := h.svc.Update(r.Context(), func(op *domain.Op) error {
-			c, err := op.Tx().ConversationByKey(domain.ChannelVoice, callSid)
-			if errors.Is(err, domain.ErrNotFound) {
-				return nil
-			} else if err != nil {
+			if err := h.runner.End(op, callSid); err != nil {
 				return err
-			}
-			if !c.Ended {
-				c.Ended, c.UpdatedAt = true, op.Now()
-				if _, err := op.Tx().UpdateConversation(c); err != nil {
-					return err
-				}
 			}
 			return endTransfer(op, callSid, domain.TransferAbandoned, domain.TransferQueued)
 		})

@@ -1,4 +1,4 @@
-package ivr
+package runner
 
 import (
 	"testing"
@@ -7,8 +7,8 @@ import (
 	"permitline/flows"
 )
 
-func TestSessionsTakeOnlyTheExpectedStep(t *testing.T) {
-	var s sessions
+func TestCacheTakesOnlyTheExpectedStep(t *testing.T) {
+	var s cache
 	sess := &flows.Session{Flow: "menu", State: "main"}
 	s.put(domain.Conversation{Key: "CA1", Version: 3}, sess)
 	if _, ok := s.take("CA1", 2); ok {
@@ -33,10 +33,10 @@ func TestSessionsTakeOnlyTheExpectedStep(t *testing.T) {
 	if _, ok := s.take("CA3", 1); ok {
 		t.Fatal("took a dropped session")
 	}
-	for i := range maxSessions + 1 {
+	for i := range maxCached + 1 {
 		s.put(domain.Conversation{Key: string(rune(i)), Version: 1}, sess)
 	}
-	if n := len(s.m); n > maxSessions {
-		t.Fatalf("%d sessions kept, bound %d", n, maxSessions)
+	if n := len(s.m); n > maxCached {
+		t.Fatalf("%d sessions kept, bound %d", n, maxCached)
 	}
 }
