@@ -1,13 +1,13 @@
 // Package sms is the text channel: it answers Twilio's incoming-message webhook with one
 // short reply in TwiML, and writes the texts the service sends by itself. A text that
-// starts an activation runs the same activation flow as the phone line; its conversation
-// is saved between texts and expires after 15 minutes of silence. A message Twilio
-// delivers twice is answered as the first time and acted on once.
+// reads as a command starts that command's flow of the text engine (flows.NewTextEngine),
+// replacing any conversation that waited; any other text answers the conversation that
+// waits, saved between texts by flows/runner and expiring after 15 minutes of silence. A
+// message Twilio delivers twice is answered as the first time and acted on once.
 package sms
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -21,6 +21,7 @@ import (
 	"permitline/domain/calendar"
 	"permitline/domain/phone"
 	"permitline/flows"
+	"permitline/flows/runner"
 	"permitline/sms/command"
 )
 
@@ -29,14 +30,15 @@ const ConversationTTL = 15 * time.Minute
 
 // Handler answers the text webhooks.
 type Handler struct {
-	svc    *domain.Service
-	engine *flows.Engine
-	log    *slog.Logger
+	svc *domain.Service
+	run *runner.Runner
+	log *slog.Logger
 }
 
 // NewHandler returns the text channel's handler.
 func NewHandler(svc *domain.Service, log *slog.Logger) *Handler {
-	return &Handler{svc: svc, engine: flows.NewTextEngine(), log: log}
+	return &Handler{svc: svc, log: log, run: runner.New(runner.Config{Svc: svc, Engine: flows.NewTextEngine(),
+		Channel: domain.ChannelSMS, TTL: ConversationTTL})}
 }
 
 // Incoming answers POST /twilio/sms: a text arrived.
@@ -191,7 +193,7 @@ func (h *Handler) act(ctx context.Context, op *domain.Op, log *slog.Logger, in i
 	// A text that reads as a command starts that command, replacing whatever conversation
 	// was waiting; anything else is an answer, when a conversation waits for one.
 	start := started(cmd, key, e164, callers[0]) // a resident before a member
-	rep, live, err := h.converse(ctx, op, key, start, answerOf(cmd))
+	rep, live, err := h.run.In(ctx, op, key, start, answerOf(cmd))
 	switch {
 	case err != nil:
 		return "", err
@@ -238,59 +240,11 @@ func answerOf(cmd command.Command) flows.Input {
 // optedInWithYes answers a YES that opted the number back in: nothing, unless a visit
 // waits for a yes, which the opt-in did not give (see keyword).
 func (h *Handler) optedInWithYes(op *domain.Op, key string) (string, error) {
-	conv, err := op.Tx().ConversationByKey(domain.ChannelSMS, key)
-	if errors.Is(err, domain.ErrNotFound) {
-		return "", nil
-	} else if err != nil {
+	sess, live, err := h.run.Live(op, key)
+	if err != nil || !live || sess.Flow != flows.FlowActivate || sess.State != string(flows.TextActivateConfirm) {
 		return "", err
 	}
-	if conv.Ended || !op.Now().Before(conv.ExpiresAt) || conv.Flow != flows.FlowActivate ||
-		conv.State != string(flows.TextActivateConfirm) {
-		return "", nil
-	}
 	return optedInNotBooked, nil
-}
-
-// converse steps the text conversation of key in the text's transaction. With start, it
-// begins a new conversation there, replacing any earlier one; without, it answers the
-// conversation waiting with in, and live is false when none waits (none, ended or
-// expired), when nothing is changed.
-func (h *Handler) converse(ctx context.Context, op *domain.Op, key string, start *flows.Data,
-	in flows.Input) (rep flows.Reply, live bool, err error) {
-	now := op.Now()
-	conv, err := op.Tx().ConversationByKey(domain.ChannelSMS, key)
-	if err != nil && !errors.Is(err, domain.ErrNotFound) {
-		return flows.Reply{}, false, err
-	}
-	var sess *flows.Session
-	switch {
-	case start != nil:
-		sess, in = h.engine.New(*start), flows.Input{}
-	case err != nil || conv.Ended || !now.Before(conv.ExpiresAt):
-		return flows.Reply{}, false, nil
-	default:
-		sess = &flows.Session{Flow: conv.Flow, State: conv.State}
-		if err := json.Unmarshal(conv.Data, &sess.Data); err != nil {
-			return flows.Reply{}, false, fmt.Errorf("reading conversation %d: %w", conv.ID, err)
-		}
-	}
-	rep, err = h.engine.Step(&flows.Ctx{Context: ctx, Op: op, Svc: h.svc}, sess, in)
-	if err != nil {
-		return flows.Reply{}, false, err
-	}
-	data, err := json.Marshal(sess.Data)
-	if err != nil {
-		return flows.Reply{}, false, err
-	}
-	next := domain.Conversation{ID: conv.ID, Channel: domain.ChannelSMS, Key: key, Flow: sess.Flow,
-		State: sess.State, Data: data, Ended: rep.End != flows.EndNone, Version: conv.Version, CreatedAt: now,
-		UpdatedAt: now, ExpiresAt: now.Add(ConversationTTL)}
-	if conv.ID == 0 {
-		_, err = op.Tx().InsertConversation(next)
-	} else {
-		_, err = op.Tx().UpdateConversation(next)
-	}
-	return rep, true, err
 }
 
 // answerText writes the answers of the text commands' one-shot flows.
