@@ -23,14 +23,16 @@ func TextActivate() *Flow {
 			{textEntered, from(TextActivateEnterVRM), TextActivateCheck},
 			{textKnown, from(TextActivateCheck), TextActivateNow},
 			{textNewVRM, from(TextActivateCheck), TextActivateConfirm},
-			{textRedate, from(TextActivateCheck, TextActivateNow), TextActivateChooseDate},
+			{textRedate, from(TextActivateCheck), TextActivateChooseDate},
 			{textDated, from(TextActivateChooseDate), TextActivateCheck},
 		},
 		States: map[StateName]State{
 			TextActivateStart: {Auto: true, Decide: startTextActivate},
 			TextActivateCheck: {Auto: true, Decide: checkTextedVRM},
+			// The plan was checked in the same transaction (check_vrm): a refusal now is
+			// explained and ends the conversation.
 			TextActivateNow: {Auto: true, Decide: func(c *Ctx, _ Input) Outcome {
-				return activate(c, Hangup, func(err error) Outcome { return textRefusal(c, err) })
+				return activate(c, Hangup, func(err error) Outcome { return ended(refused(c, err, "activating")) })
 			}},
 			TextActivateEnterVRM: {
 				Ask:    func(*Ctx) Ask { return Ask{Kind: AskVRM} },
