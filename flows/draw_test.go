@@ -13,7 +13,7 @@ func TestREADMEShowsTheFlowsAsTheyAre(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := NewVoiceEngine().Draw()
+	want := Drawings()
 	if !strings.Contains(string(readme), want) {
 		t.Fatalf("README.md does not hold the current flow diagrams; regenerate them with "+
 			"`go run ./cmd/permitline flows draw`:\n%s", want)

@@ -11,7 +11,6 @@ func runFlowsDraw(_ context.Context, e *env, args []string) error {
 	if _, err := parse(e.flags("flows draw"), args, 0); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(e.stdout, "## The phone line\n\n%s## Texts\n\n%s", flows.NewVoiceEngine().Draw(),
-		flows.NewTextEngine().Draw())
+	_, err := fmt.Fprint(e.stdout, flows.Drawings())
 	return err
 }
