@@ -32,7 +32,7 @@ type Edge struct {
 func from(states ...StateName) []StateName { return states }
 
 // Exits: the events that leave a flow for the start of another. Each leads into an exit
-// pseudo-state of the flow that names the flow it leaves for (ExitState); the session
+// pseudo-state of the flow that names the flow it leaves for (exitState); the session
 // never rests there, the engine moves on to that flow's start.
 const (
 	ToIdentify EventName = "to_" + FlowIdentify
@@ -46,12 +46,12 @@ const (
 // exitPrefix starts the name of every exit pseudo-state.
 const exitPrefix = "exit_"
 
-// ExitState is the exit pseudo-state that leaves for the flow named flow.
-func ExitState(flow string) StateName { return StateName(exitPrefix + flow) }
+// exitState is the exit pseudo-state that leaves for the flow named flow.
+func exitState(flow string) StateName { return StateName(exitPrefix + flow) }
 
 // exit is the edge that leaves the states from for the start of the flow named to.
 func exit(to string, states ...StateName) Edge {
-	return Edge{Event: EventName("to_" + to), From: states, To: ExitState(to)}
+	return Edge{Event: EventName("to_" + to), From: states, To: exitState(to)}
 }
 
 // exitTarget returns the flow an exit pseudo-state leaves for.
