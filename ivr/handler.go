@@ -34,7 +34,6 @@ type Config struct {
 type Handler struct {
 	cfg    Config
 	svc    *domain.Service
-	engine *flows.Engine
 	log    *slog.Logger
 	runner *runner.Runner
 }
@@ -42,7 +41,7 @@ type Handler struct {
 // NewHandler returns the voice channel's handler.
 func NewHandler(cfg Config, svc *domain.Service, engine *flows.Engine, log *slog.Logger) *Handler {
 	cfg.Voice = cfg.Voice.orDefaults()
-	h := &Handler{cfg: cfg, svc: svc, engine: engine, log: log}
+	h := &Handler{cfg: cfg, svc: svc, log: log}
 	h.runner = runner.New(runner.Config{Svc: svc, Engine: engine, Channel: domain.ChannelVoice, TTL: conversationTTL,
 		Render: h.render, Transfer: func(op *domain.Op, sess *flows.Session, reason string) error {
 			return h.transfer(op, sess, reason, sess.Data.From)

@@ -4,20 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
+	"permitline/cmd/permitline/server/servertest"
 	"permitline/domain"
-	"permitline/domain/calendar"
 	"permitline/domain/pin"
-	"permitline/domain/sqlite"
-	"permitline/fixtures"
 	"permitline/flows"
 	"permitline/flows/runner"
 )
@@ -36,6 +31,7 @@ type line struct {
 	clock *domain.ManualClock
 	svc   *domain.Service
 	voice *runner.Runner
+	alex  string // Alex's account number
 }
 
 // countingStore counts the snapshots and write transactions the runner asks for.
@@ -56,23 +52,11 @@ func (s *countingStore) Update(ctx context.Context, fn func(domain.Tx) error) er
 
 func newLine(t *testing.T) *line {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "line.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	now, err := time.ParseInLocation("2006-01-02 15:04", "2026-11-30 10:00", calendar.London)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := domain.NewManualClock(now)
-	if _, err := fixtures.SeedDemo(ctx, db, fixtures.MustBankHolidays(), now, bcrypt.MinCost, pin.TestKeyed()); err != nil {
-		t.Fatal(err)
-	}
-	store := &countingStore{Store: db}
-	svc := domain.New(domain.Config{Store: store, Clock: clock, Holidays: fixtures.MustBankHolidays(), PIN: pin.TestKeyed()})
-	l := &line{t: t, ctx: ctx, store: store, clock: clock, svc: svc}
+	base := servertest.New(t, "2026-11-30 10:00") // a Monday, the helpdesk open
+	store := &countingStore{Store: base.Store}
+	svc := domain.New(domain.Config{Store: store, Clock: base.Clock, Holidays: base.Svc.Holidays(),
+		PIN: pin.MustKeyed(servertest.Key)})
+	l := &line{t: t, ctx: base.Ctx, store: store, clock: base.Clock, svc: svc, alex: base.People["Alex Morgan"].Account}
 	l.voice = l.voiceRunner()
 	return l
 }
@@ -138,26 +122,11 @@ func (l *line) atMenu() {
 
 func (l *line) bought() int {
 	l.t.Helper()
-	b, err := l.svc.Balance(l.ctx, domain.Admin("test"), l.account())
+	b, err := l.svc.Balance(l.ctx, domain.Admin("test"), l.alex)
 	if err != nil {
 		l.t.Fatal(err)
 	}
 	return b.BoughtThisYear
-}
-
-func (l *line) account() string {
-	l.t.Helper()
-	var acc string
-	if err := l.svc.View(l.ctx, func(r domain.Reader) error {
-		cs, err := domain.CallersByPhone(r, alex)
-		if err == nil && len(cs) > 0 {
-			acc = cs[0].Account
-		}
-		return err
-	}); err != nil || acc == "" {
-		l.t.Fatalf("Alex's account: %q %v", acc, err)
-	}
-	return acc
 }
 
 func TestARepeatedStepGetsItsKeptReply(t *testing.T) {
