@@ -4,8 +4,6 @@ import (
 	"errors"
 	"strconv"
 
-	"github.com/looplab/fsm"
-
 	"permitline/domain"
 )
 
@@ -22,16 +20,18 @@ import (
 func Buy() *Flow {
 	return &Flow{
 		Name:  FlowBuy,
-		Start: "start",
-		Events: fsm.Events{
-			{Name: "allowed", Src: []string{"start"}, Dst: "quantity"},
-			{Name: "counted", Src: []string{"quantity"}, Dst: "quote"},
-			{Name: "pay", Src: []string{"quote", "pay_failed"}, Dst: "pay"},
-			{Name: "failed", Src: []string{"pay"}, Dst: "pay_failed"},
+		Start: BuyStart,
+		Graph: []Edge{
+			{buyAllowed, from(BuyStart), BuyQuantity},
+			{buyCounted, from(BuyQuantity), BuyQuote},
+			{buyPay, from(BuyQuote, BuyPayFailed), BuyPay},
+			{buyFailed, from(BuyPay), BuyPayFailed},
+			exit(FlowMenu, BuyStart, BuyQuote, BuyPay, BuyPayFailed),
+			exit(FlowHelpdesk, BuyQuote, BuyPay, BuyPayFailed),
 		},
-		States: map[string]State{
-			"start": {Auto: true, Decide: buyStart},
-			"quantity": {
+		States: map[StateName]State{
+			BuyStart: {Auto: true, Decide: startBuy},
+			BuyQuantity: {
 				Ask: func(*Ctx) Ask { return Ask{Kind: AskDigits, MaxDigits: 2} },
 				Prompt: func(c *Ctx) []Msg {
 					return []Msg{{ID: MsgPrice, Money: domain.PermitPrice, N: domain.VisitsPerPermit},
@@ -39,7 +39,7 @@ func Buy() *Flow {
 				},
 				Decide: chooseQuantity,
 			},
-			"quote": {
+			BuyQuote: {
 				Ask: func(*Ctx) Ask {
 					return Ask{Kind: AskChoice, Options: []Option{{"1", say(MsgOptPayCard)}, {"2", say(MsgOptMenu)}}}
 				},
@@ -49,14 +49,14 @@ func Buy() *Flow {
 				Decide: func(c *Ctx, in Input) Outcome {
 					switch in.Keys {
 					case "1":
-						return Outcome{Event: "pay", Note: "chose to pay"}
+						return Outcome{Next: Fire(buyPay), Note: "chose to pay"}
 					case "2":
-						return Outcome{Goto: FlowMenu, Note: "did not pay"}
+						return Outcome{Next: Fire(ToMenu), Note: "did not pay"}
 					}
 					return wrongKey(in)
 				},
 			},
-			"pay": {
+			BuyPay: {
 				Ask: func(c *Ctx) Ask {
 					return Ask{Kind: AskPay, Amount: total(c), Quantity: c.Data.Quantity}
 				},
@@ -64,7 +64,7 @@ func Buy() *Flow {
 				Decide: paid,
 				Writes: true,
 			},
-			"pay_failed": {
+			BuyPayFailed: {
 				Ask: func(*Ctx) Ask {
 					return Ask{Kind: AskChoice, Options: []Option{{"1", say(MsgOptRetryPay)}, {"2", say(MsgOptMenu)},
 						{"0", say(MsgOptAgent)}}}
@@ -73,9 +73,9 @@ func Buy() *Flow {
 				Decide: func(c *Ctx, in Input) Outcome {
 					switch in.Keys {
 					case "1":
-						return Outcome{Event: "pay", Note: "trying the payment again"}
+						return Outcome{Next: Fire(buyPay), Note: "trying the payment again"}
 					case "2":
-						return Outcome{Goto: FlowMenu}
+						return Outcome{Next: Fire(ToMenu)}
 					}
 					return wrongKey(in)
 				},
@@ -83,6 +83,23 @@ func Buy() *Flow {
 		},
 	}
 }
+
+// The buying flow's states.
+const (
+	BuyStart     StateName = "start"
+	BuyQuantity  StateName = "quantity"
+	BuyQuote     StateName = "quote"
+	BuyPay       StateName = "pay"
+	BuyPayFailed StateName = "pay_failed"
+)
+
+// The buying flow's events.
+const (
+	buyAllowed EventName = "allowed"
+	buyCounted EventName = "counted"
+	buyPay     EventName = "pay"
+	buyFailed  EventName = "failed"
+)
 
 func total(c *Ctx) domain.Pence { return domain.PermitPrice * domain.Pence(c.Data.Quantity) }
 
@@ -95,36 +112,38 @@ func mostToBuy(c *Ctx) int {
 	return q.AllowanceLeft + 1
 }
 
-func buyStart(c *Ctx, _ Input) Outcome {
+func startBuy(c *Ctx, _ Input) Outcome {
 	c.Data.Quantity = 0
 	if _, err := c.Op.QuotePermits(c.Actor(), c.Account(), 1); err != nil {
 		out := refused(c, err, "buying")
-		out.Again, out.Goto = false, FlowMenu
+		if out.Err == nil {
+			out.Next = Fire(ToMenu)
+		}
 		return out
 	}
-	return Outcome{Event: "allowed"}
+	return Outcome{Next: Fire(buyAllowed)}
 }
 
 func chooseQuantity(c *Ctx, in Input) Outcome {
 	most := mostToBuy(c)
 	n, err := strconv.Atoi(in.Keys)
 	if in.Kind != InputKeys || err != nil || n < 1 || n > most {
-		return Outcome{Retry: &Msg{ID: MsgBadQuantity, N: most}, Failure: "quantity " + in.Keys}
+		return Outcome{Next: Retry(Msg{ID: MsgBadQuantity, N: most}), Failure: "quantity " + in.Keys}
 	}
 	c.Data.Quantity = n
-	return Outcome{Event: "counted", Note: "quantity " + in.Keys}
+	return Outcome{Next: Fire(buyCounted), Note: "quantity " + in.Keys}
 }
 
 func paid(c *Ctx, in Input) Outcome {
 	if in.Kind != InputPay {
-		return Outcome{Say: []Msg{{ID: MsgPayFailed, Text: "no-result"}}, Event: "failed", Failure: "no payment result"}
+		return Outcome{Say: []Msg{{ID: MsgPayFailed, Text: "no-result"}}, Next: Fire(buyFailed), Failure: "no payment result"}
 	}
 	if in.Pay.Result != "success" {
-		return Outcome{Say: []Msg{{ID: MsgPayFailed, Text: in.Pay.Result}}, Event: "failed",
+		return Outcome{Say: []Msg{{ID: MsgPayFailed, Text: in.Pay.Result}}, Next: Fire(buyFailed),
 			Failure: "payment " + in.Pay.Result}
 	}
 	if in.Pay.ConfirmationCode == "" {
-		return Outcome{Say: []Msg{{ID: MsgPayFailed, Text: "no-confirmation"}}, Event: "failed",
+		return Outcome{Say: []Msg{{ID: MsgPayFailed, Text: "no-confirmation"}}, Next: Fire(buyFailed),
 			Failure: "payment without a confirmation code"}
 	}
 	// The confirmation code alone is the payment's once-only key: Twilio may report one
@@ -145,15 +164,15 @@ func paid(c *Ctx, in Input) Outcome {
 		// The money was taken but the rules refused (a race with another channel): the
 		// refund due is recorded (R24) and the caller can reach a person.
 		return Outcome{Say: []Msg{{ID: MsgPaidRefused, Err: err, Money: due.Refund.AmountPence, Ref: code}},
-			Goto: FlowHelpdesk, Failure: "paid " + code + " but refused: " + err.Error()}
+			Next: Fire(ToHelpdesk), Failure: "paid " + code + " but refused: " + err.Error()}
 	case errors.As(err, &r):
 		// A code already used for another purchase: no new payment was taken.
-		return Outcome{Say: []Msg{{ID: MsgRefused, Err: err}}, Goto: FlowHelpdesk,
+		return Outcome{Say: []Msg{{ID: MsgRefused, Err: err}}, Next: Fire(ToHelpdesk),
 			Failure: "payment " + code + " refused: " + err.Error()}
 	case err != nil:
 		return Outcome{Err: err}
 	}
 	return Outcome{Say: []Msg{{ID: MsgPaid, N: len(p.Permits), Money: p.Payment.AmountPence,
-		Until: p.Permits[0].ExpiresAt, Ref: code}}, Goto: FlowMenu,
+		Until: p.Permits[0].ExpiresAt, Ref: code}}, Next: Fire(ToMenu),
 		Note: "bought " + strconv.Itoa(len(p.Permits)) + " permits, payment " + code}
 }

@@ -3,8 +3,6 @@ package flows
 import (
 	"strconv"
 
-	"github.com/looplab/fsm"
-
 	"permitline/domain"
 )
 
@@ -15,24 +13,26 @@ import (
 func Cancel() *Flow {
 	return &Flow{
 		Name:  FlowCancel,
-		Start: "start",
-		Events: fsm.Events{
-			{Name: "list", Src: []string{"start"}, Dst: "choose"},
-			{Name: "picked", Src: []string{"choose"}, Dst: "confirm"},
+		Start: CancelStart,
+		Graph: []Edge{
+			{cancelList, from(CancelStart), CancelChoose},
+			{cancelPicked, from(CancelChoose), CancelConfirm},
+			exit(FlowMenu, CancelStart, CancelChoose, CancelConfirm),
+			exit(FlowHelpdesk, CancelChoose, CancelConfirm),
 		},
-		States: map[string]State{
-			"start": {Auto: true, Decide: cancelStart},
-			"choose": {
+		States: map[StateName]State{
+			CancelStart: {Auto: true, Decide: startCancel},
+			CancelChoose: {
 				Ask:    visitsAsk,
 				Prompt: func(*Ctx) []Msg { return []Msg{say(MsgAskWhichVisit)} },
 				Decide: chooseVisit,
 			},
-			"confirm": {
+			CancelConfirm: {
 				Ask: func(*Ctx) Ask {
 					return Ask{Kind: AskChoice, Options: []Option{{"1", say(MsgOptYes)}, {"2", say(MsgOptNo)}}}
 				},
 				Prompt: func(c *Ctx) []Msg {
-					v, err := c.Op.Tx().VisitByRef(c.Data.Ref)
+					v, err := c.Op.Visit(c.Actor(), c.Data.Ref)
 					if err != nil {
 						return []Msg{{ID: MsgConfirmCancel, Ref: c.Data.Ref}}
 					}
@@ -45,16 +45,29 @@ func Cancel() *Flow {
 	}
 }
 
+// The cancellation flow's states.
+const (
+	CancelStart   StateName = "start"
+	CancelChoose  StateName = "choose"
+	CancelConfirm StateName = "confirm"
+)
+
+// The cancellation flow's events.
+const (
+	cancelList   EventName = "list"
+	cancelPicked EventName = "picked"
+)
+
 // maxVisitsOffered is how many cancellable visits are offered by key.
 const maxVisitsOffered = 5
 
-func cancelStart(c *Ctx, _ Input) Outcome {
+func startCancel(c *Ctx, _ Input) Outcome {
 	c.Data.Visits, c.Data.Ref = nil, ""
 	res, out, refused := authorised(c, domain.PermActivate)
 	if refused {
 		return out
 	}
-	vs, err := c.Op.Tx().VisitsFrom(res.ID, c.Today(), 50)
+	vs, err := c.Op.VisitsFrom(res, c.Today(), 50)
 	if err != nil {
 		return Outcome{Err: err}
 	}
@@ -66,19 +79,19 @@ func cancelStart(c *Ctx, _ Input) Outcome {
 				tooLate++
 			}
 		}
-		return Outcome{Say: []Msg{{ID: MsgNoCancellable, N: tooLate}}, Goto: FlowMenu, Note: "nothing to cancel"}
+		return Outcome{Say: []Msg{{ID: MsgNoCancellable, N: tooLate}}, Next: Fire(ToMenu), Note: "nothing to cancel"}
 	}
 	for _, v := range ok[:min(len(ok), maxVisitsOffered)] {
 		c.Data.Visits = append(c.Data.Visits, v.Ref)
 	}
-	return Outcome{Event: "list"}
+	return Outcome{Next: Fire(cancelList)}
 }
 
 func visitsAsk(c *Ctx) Ask {
 	var opts []Option
 	for i, ref := range c.Data.Visits {
 		m := Msg{ID: MsgOptVisit, Ref: ref}
-		if v, err := c.Op.Tx().VisitByRef(ref); err == nil {
+		if v, err := c.Op.Visit(c.Actor(), ref); err == nil {
 			m.VRM, m.Date = v.VRM, v.Date
 		}
 		opts = append(opts, Option{strconv.Itoa(i + 1), m})
@@ -88,14 +101,14 @@ func visitsAsk(c *Ctx) Ask {
 
 func chooseVisit(c *Ctx, in Input) Outcome {
 	if in.Keys == "9" {
-		return Outcome{Goto: FlowMenu}
+		return Outcome{Next: Fire(ToMenu)}
 	}
 	n, err := strconv.Atoi(in.Keys)
 	if in.Kind != InputKeys || err != nil || n < 1 || n > len(c.Data.Visits) {
 		return wrongKey(in)
 	}
 	c.Data.Ref = c.Data.Visits[n-1]
-	return Outcome{Event: "picked", Note: "chose visit " + c.Data.Ref}
+	return Outcome{Next: Fire(cancelPicked), Note: "chose visit " + c.Data.Ref}
 }
 
 func confirmCancel(c *Ctx, in Input) Outcome {
@@ -104,13 +117,15 @@ func confirmCancel(c *Ctx, in Input) Outcome {
 		v, err := c.Op.CancelVisit(c.Actor(), c.Data.Ref)
 		if err != nil {
 			out := refused(c, err, "cancelling "+c.Data.Ref)
-			out.Again, out.Goto = false, FlowMenu
+			if out.Err == nil {
+				out.Next = Fire(ToMenu)
+			}
 			return out
 		}
-		return Outcome{Say: []Msg{{ID: MsgCancelled, Ref: v.Ref, VRM: v.VRM, Date: v.Date}}, Goto: FlowMenu,
+		return Outcome{Say: []Msg{{ID: MsgCancelled, Ref: v.Ref, VRM: v.VRM, Date: v.Date}}, Next: Fire(ToMenu),
 			Note: "cancelled " + v.Ref}
 	case "2":
-		return Outcome{Say: []Msg{say(MsgKept)}, Goto: FlowMenu, Note: "kept the visit"}
+		return Outcome{Say: []Msg{say(MsgKept)}, Next: Fire(ToMenu), Note: "kept the visit"}
 	}
 	return wrongKey(in)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/looplab/fsm"
@@ -12,6 +13,51 @@ import (
 	"permitline/domain"
 	"permitline/domain/calendar"
 )
+
+// StateName names a state of a flow. It is stored with the conversation: a rename needs
+// a migration.
+type StateName string
+
+// EventName names an edge of a flow's graph.
+type EventName string
+
+// Edge is one edge of a flow's graph: Event moves the flow from any of From to To.
+type Edge struct {
+	Event EventName
+	From  []StateName
+	To    StateName
+}
+
+// from is shorthand for the states an edge leaves.
+func from(states ...StateName) []StateName { return states }
+
+// Exits: the events that leave a flow for the start of another. Each leads into an exit
+// pseudo-state of the flow that names the flow it leaves for (exitState); the session
+// never rests there, the engine moves on to that flow's start.
+const (
+	ToIdentify EventName = "to_" + FlowIdentify
+	ToMenu     EventName = "to_" + FlowMenu
+	ToActivate EventName = "to_" + FlowActivate
+	ToCancel   EventName = "to_" + FlowCancel
+	ToBuy      EventName = "to_" + FlowBuy
+	ToHelpdesk EventName = "to_" + FlowHelpdesk
+)
+
+// exitPrefix starts the name of every exit pseudo-state.
+const exitPrefix = "exit_"
+
+// exitState is the exit pseudo-state that leaves for the flow named flow.
+func exitState(flow string) StateName { return StateName(exitPrefix + flow) }
+
+// exit is the edge that leaves the states from for the start of the flow named to.
+func exit(to string, states ...StateName) Edge {
+	return Edge{Event: EventName("to_" + to), From: states, To: exitState(to)}
+}
+
+// exitTarget returns the flow an exit pseudo-state leaves for.
+func exitTarget(s StateName) (string, bool) {
+	return strings.CutPrefix(string(s), exitPrefix)
+}
 
 // State is one state of a flow: what it asks and how an answer moves the flow on.
 type State struct {
@@ -29,33 +75,86 @@ type State struct {
 	Writes bool
 }
 
-// Outcome is what an answer leads to.
+// Outcome is what an answer leads to: what is said, then one next step.
 type Outcome struct {
-	Say   []Msg  // said before moving on
-	Event string // an event of the flow's graph
-	Goto  string // leave for the start of another flow
-	End   End
-	// Retry re-asks the same state after saying Retry; it counts towards MaxRetries.
-	Retry *Msg
-	// Again re-asks the same state without counting a retry (a repeat, a wrong PIN).
-	Again bool
-	// Transfer is the reason given to the helpdesk, with End == EndTransfer.
-	Transfer string
+	Say  []Msg // said before moving on
+	Next Next
 	// Note is recorded in the history for the agent.
 	Note string
 	// Failure says what went wrong, in a few words, for the agent who may take over.
 	Failure string
 	// Err is a failure of the service itself (not a rule's refusal): the step is rolled
-	// back and the channel answers with its fallback.
+	// back and the channel answers with its fallback. Next is not taken.
 	Err error
 }
 
+// NextKind says which way a conversation goes after an answer.
+type NextKind uint8
+
+// The ways a conversation goes on.
+const (
+	// NextAgain re-asks the same state without counting a retry (a repeat, a wrong PIN).
+	// It is the zero Next.
+	NextAgain NextKind = iota
+	// NextEvent moves along an edge of the flow's graph: to another state, or through an
+	// exit to the start of another flow.
+	NextEvent
+	// NextRetry re-asks the same state after saying Next.Retry; it counts towards
+	// MaxRetries.
+	NextRetry
+	// NextEnd ends the conversation (Next.End), with Next.Transfer the reason given to the
+	// helpdesk when the end is a transfer.
+	NextEnd
+)
+
+// Next is where a conversation goes after an answer: exactly one way, its Kind.
+type Next struct {
+	Kind     NextKind
+	Event    EventName // NextEvent
+	Retry    Msg       // NextRetry
+	End      End       // NextEnd
+	Transfer string    // NextEnd with EndTransfer
+}
+
+// Fire moves along the edge event of the flow's graph.
+func Fire(event EventName) Next { return Next{Kind: NextEvent, Event: event} }
+
+// Retry re-asks the same state after saying m, counting a retry.
+func Retry(m Msg) Next { return Next{Kind: NextRetry, Retry: m} }
+
+// Again re-asks the same state without counting a retry.
+var Again = Next{Kind: NextAgain}
+
+// Hangup ends the conversation.
+var Hangup = Next{Kind: NextEnd, End: EndHangup}
+
+// TransferTo ends the conversation by putting the caller through to the helpdesk.
+func TransferTo(reason string) Next { return Next{Kind: NextEnd, End: EndTransfer, Transfer: reason} }
+
 // Flow is one conversation: its graph and its states.
 type Flow struct {
-	Name   string
-	Start  string
-	Events fsm.Events
-	States map[string]State
+	Name  string
+	Start StateName
+	// Graph is every edge of the flow, the exits to other flows included.
+	Graph  []Edge
+	States map[StateName]State
+
+	events fsm.Events // Graph, as looplab/fsm takes it
+}
+
+// Events returns the flow's graph as looplab/fsm's table.
+func (f *Flow) Events() fsm.Events { return f.events }
+
+// build makes the flow's fsm table from its graph, once, before the engine is shared.
+func (f *Flow) build() {
+	f.events = fsm.Events{}
+	for _, e := range f.Graph {
+		src := make([]string, len(e.From))
+		for i, s := range e.From {
+			src[i] = string(s)
+		}
+		f.events = append(f.events, fsm.EventDesc{Name: string(e.Event), Src: src, Dst: string(e.To)})
+	}
 }
 
 // Ctx is what a state sees while deciding: the transaction, the clock, the collected data.
@@ -122,8 +221,6 @@ const (
 	FlowCancel   = "cancel"
 	FlowBuy      = "buy"
 	FlowHelpdesk = "helpdesk"
-	// FlowMenu in a text conversation: the end of it.
-	FlowDone = "menu"
 )
 
 // NewVoiceEngine returns the engine of the phone line, entering at identification.
@@ -133,20 +230,10 @@ func NewVoiceEngine() *Engine {
 	return e
 }
 
-// NewTextEngine returns the engine of text conversations: the activation flow the phone
-// line uses, ended where the phone line would return to its menu.
-func NewTextEngine() *Engine { return newEngine(FlowActivate, Activate(), textDone()) }
-
-// textDone ends a text conversation.
-func textDone() *Flow {
-	return &Flow{Name: FlowDone, Start: "done", Events: fsm.Events{}, States: map[string]State{
-		"done": {Auto: true, Decide: func(*Ctx, Input) Outcome { return Outcome{End: EndHangup} }},
-	}}
-}
-
 func newEngine(entry string, flows ...*Flow) *Engine {
 	e := &Engine{flows: map[string]*Flow{}, entry: entry}
 	for _, f := range flows {
+		f.build()
 		e.flows[f.Name] = f
 	}
 	return e
@@ -172,7 +259,7 @@ func (e *Engine) Begin(flow string, d Data) *Session {
 	if !ok {
 		return &Session{Flow: flow, Data: d}
 	}
-	return &Session{Flow: f.Name, State: f.Start, Data: d}
+	return &Session{Flow: f.Name, State: string(f.Start), Data: d}
 }
 
 // Writes reports whether the session's state usually writes when answered, so that a
@@ -198,6 +285,11 @@ func (e *Engine) Step(c *Ctx, s *Session, in Input) (Reply, error) {
 	if in.Kind != InputNone {
 		out = e.answer(c, s, st, in)
 		s.record(c, in, st, out)
+	} else if st.Auto {
+		out = st.Decide(c, Input{})
+		s.record(c, Input{}, st, out)
+	} else {
+		return e.ask(c, st, nil), nil
 	}
 	var says []Msg
 	for range maxAutoSteps {
@@ -205,26 +297,22 @@ func (e *Engine) Step(c *Ctx, s *Session, in Input) (Reply, error) {
 			return Reply{}, fmt.Errorf("flow %s.%s: %w", s.Flow, s.State, out.Err)
 		}
 		says = append(says, out.Say...)
-		switch {
-		case out.End != EndNone:
-			return Reply{Says: says, End: out.End, Transfer: out.Transfer}, nil
-		case out.Retry != nil:
+		switch next := out.Next; next.Kind {
+		case NextEnd:
+			return Reply{Says: says, End: next.End, Transfer: next.Transfer}, nil
+		case NextRetry:
 			s.Data.Retries++
 			if s.Data.Retries > MaxRetries {
 				out = e.stuck(c, s)
 				continue
 			}
-			return e.ask(c, st, append(says, *out.Retry)), nil
-		case out.Again:
-			return e.ask(c, st, says), nil
-		case out.Goto != "":
-			f, ok := e.flows[out.Goto]
-			if !ok {
-				return Reply{}, fmt.Errorf("flow %s.%s goes to unknown flow %q", s.Flow, s.State, out.Goto)
+			return e.ask(c, st, append(says, next.Retry)), nil
+		case NextAgain:
+			if !st.Auto {
+				return e.ask(c, st, says), nil
 			}
-			s.Flow, s.State, s.Data.Retries = f.Name, f.Start, 0
-		case out.Event != "":
-			if err := e.fire(c.Context, s, out.Event); err != nil {
+		case NextEvent:
+			if err := e.fire(c.Context, s, next.Event); err != nil {
 				return Reply{}, err
 			}
 			s.Data.Retries = 0
@@ -259,15 +347,8 @@ func (e *Engine) Late(c *Ctx, s *Session, in Input) (reply Reply, acted bool, er
 		return Reply{}, false, fmt.Errorf("flow %s.%s: %w", s.Flow, s.State, out.Err)
 	}
 	s.record(c, in, st, out)
-	switch {
-	case out.Goto != "":
-		f, ok := e.flows[out.Goto]
-		if !ok {
-			return Reply{}, false, fmt.Errorf("flow %s.%s goes to unknown flow %q", s.Flow, s.State, out.Goto)
-		}
-		s.Flow, s.State = f.Name, f.Start
-	case out.Event != "":
-		if err := e.fire(c.Context, s, out.Event); err != nil {
+	if out.Next.Kind == NextEvent {
+		if err := e.fire(c.Context, s, out.Next.Event); err != nil {
 			return Reply{}, false, err
 		}
 	}
@@ -278,14 +359,14 @@ func (e *Engine) Late(c *Ctx, s *Session, in Input) (reply Reply, acted bool, er
 // answer applies the keys every menu understands, then the state's own decision.
 func (e *Engine) answer(c *Ctx, s *Session, st State, in Input) Outcome {
 	if in.Kind == InputSilence {
-		return Outcome{Retry: &Msg{ID: MsgNoInput}}
+		return Outcome{Next: Retry(Msg{ID: MsgNoInput})}
 	}
 	if st.Ask != nil && st.Ask(c).Kind == AskChoice && in.Kind == InputKeys {
 		switch in.Keys {
 		case "*":
-			return Outcome{Again: true, Note: "repeat"}
+			return Outcome{Next: Again, Note: "repeat"}
 		case "0":
-			return Outcome{Goto: FlowHelpdesk, Note: "asked for an agent"}
+			return Outcome{Next: Fire(ToHelpdesk), Note: "asked for an agent"}
 		}
 	}
 	return st.Decide(c, in)
@@ -295,14 +376,14 @@ func (e *Engine) answer(c *Ctx, s *Session, st State, in Input) Outcome {
 func (e *Engine) stuck(c *Ctx, s *Session) Outcome {
 	s.Data.Retries = 0
 	if !e.transfers {
-		return Outcome{Say: []Msg{say(MsgStuck)}, End: EndHangup, Failure: "stuck at " + s.Flow + "." + s.State}
+		return Outcome{Say: []Msg{say(MsgStuck)}, Next: Hangup, Failure: "stuck at " + s.Flow + "." + s.State}
 	}
 	if c.Svc.Helpdesk().IsOpen(c.Now()) {
-		return Outcome{Say: []Msg{say(MsgStuck)}, End: EndTransfer,
-			Transfer: fmt.Sprintf("stuck at %s.%s: %s", s.Flow, s.State, s.Data.LastFailure)}
+		return Outcome{Say: []Msg{say(MsgStuck)},
+			Next: TransferTo(fmt.Sprintf("stuck at %s.%s: %s", s.Flow, s.State, s.Data.LastFailure))}
 	}
 	st := c.Svc.Helpdesk().Status(c.Now())
-	return Outcome{Say: []Msg{{ID: MsgClosed, Helpdesk: &st}, say(MsgGoodbye)}, End: EndHangup}
+	return Outcome{Say: []Msg{{ID: MsgClosed, Helpdesk: &st}, say(MsgGoodbye)}, Next: Hangup}
 }
 
 func (e *Engine) ask(c *Ctx, st State, says []Msg) Reply {
@@ -318,23 +399,31 @@ func (e *Engine) state(s *Session) (State, error) {
 	if !ok {
 		return State{}, fmt.Errorf("unknown flow %q", s.Flow)
 	}
-	st, ok := f.States[s.State]
+	st, ok := f.States[StateName(s.State)]
 	if !ok {
 		return State{}, fmt.Errorf("unknown state %s.%s", s.Flow, s.State)
 	}
 	return st, nil
 }
 
-// fire moves the session along an edge of its flow's graph; an event the graph does not
-// have from this state is a bug in the flow.
-func (e *Engine) fire(ctx context.Context, s *Session, event string) error {
-	m := fsm.NewFSM(s.State, e.flows[s.Flow].Events, fsm.Callbacks{})
-	err := m.Event(ctx, event)
+// fire moves the session along an edge of its flow's graph, and on through an exit to
+// the start of the flow it leaves for. An event the graph does not have from this state
+// is a bug in the flow.
+func (e *Engine) fire(ctx context.Context, s *Session, event EventName) error {
+	m := fsm.NewFSM(s.State, e.flows[s.Flow].events, fsm.Callbacks{})
+	err := m.Event(ctx, string(event))
 	var same fsm.NoTransitionError
 	if err != nil && !errors.As(err, &same) {
 		return fmt.Errorf("flow %s: event %q from %q: %w", s.Flow, event, s.State, err)
 	}
 	s.State = m.Current()
+	if to, ok := exitTarget(StateName(s.State)); ok {
+		f, ok := e.flows[to]
+		if !ok {
+			return fmt.Errorf("flow %s: event %q leaves for unknown flow %q", s.Flow, event, to)
+		}
+		s.Flow, s.State = f.Name, string(f.Start)
+	}
 	return nil
 }
 
@@ -362,8 +451,8 @@ func (s *Session) record(c *Ctx, in Input, st State, out Outcome) {
 	switch {
 	case out.Failure != "":
 		s.Data.LastFailure = out.Failure
-	case out.Retry != nil:
-		s.Data.LastFailure = string(out.Retry.ID) + " at " + s.State
+	case out.Next.Kind == NextRetry:
+		s.Data.LastFailure = string(out.Next.Retry.ID) + " at " + s.State
 	}
 	const keep = 40
 	s.Data.History = append(s.Data.History, ev)

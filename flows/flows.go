@@ -1,7 +1,10 @@
 // Package flows holds the conversations the line has with residents: identifying the
 // caller, the main menu, activating and cancelling visits, the balance, buying permits
-// and reaching the helpdesk. Each flow is one file: its graph as an fsm.Events table,
-// what each state asks for, how an answer moves it on, and which domain call it makes.
+// and reaching the helpdesk on the phone; activating a visit and the one-shot commands
+// (cancel, balance, visits, hours, help) by text. Each flow is one file: its whole graph
+// as a table of edges between typed states (the exits to other flows included, run on
+// looplab/fsm), what each state asks for, how an answer moves it on (one Next: an edge,
+// a retry, again, or an end), and which domain call it makes.
 //
 // The engine emits data, never words: a Reply is a list of typed messages and the input
 // it waits for. The voice channel (ivr) and the text channel (sms) render them in their
@@ -129,9 +132,13 @@ type Data struct {
 	Vehicles []string `json:"vehicles,omitempty"` // offered, in key order
 	VRM      string   `json:"vrm,omitempty"`
 	Date     string   `json:"date,omitempty"` // YYYY-MM-DD
+	// DateText is a date texted with an activation that could not be read as one.
+	DateText string   `json:"date_text,omitempty"`
 	Visits   []string `json:"visits,omitempty"`
 	Ref      string   `json:"ref,omitempty"`
-	Quantity int      `json:"quantity,omitempty"`
+	// Command is what the text that started a text conversation asked for.
+	Command  Command `json:"command,omitempty"`
+	Quantity int     `json:"quantity,omitempty"`
 
 	// LastFailure says what went wrong last, in a few words, for the agent.
 	LastFailure string  `json:"last_failure,omitempty"`

@@ -1,8 +1,7 @@
 package flows
 
-import (
-	"github.com/looplab/fsm"
-)
+// HelpdeskStart is the helpdesk flow's one state: it decides at once.
+const HelpdeskStart StateName = "start"
 
 // Helpdesk puts a caller through to a person. While the helpdesk is open (R19) the
 // caller joins the queue, and the agent who takes the call sees everything the caller
@@ -11,11 +10,14 @@ import (
 // closes (R20).
 func Helpdesk() *Flow {
 	return &Flow{
-		Name:   FlowHelpdesk,
-		Start:  "start",
-		Events: fsm.Events{},
-		States: map[string]State{
-			"start": {Auto: true, Decide: toHelpdesk},
+		Name:  FlowHelpdesk,
+		Start: HelpdeskStart,
+		Graph: []Edge{
+			exit(FlowMenu, HelpdeskStart),
+			exit(FlowIdentify, HelpdeskStart),
+		},
+		States: map[StateName]State{
+			HelpdeskStart: {Auto: true, Decide: toHelpdesk},
 		},
 	}
 }
@@ -27,18 +29,18 @@ func toHelpdesk(c *Ctx, _ Input) Outcome {
 		if c.Data.LastFailure != "" {
 			reason += " after: " + c.Data.LastFailure
 		}
-		return Outcome{Say: []Msg{{ID: MsgTransferring}}, End: EndTransfer, Transfer: reason, Note: "put through"}
+		return Outcome{Say: []Msg{{ID: MsgTransferring}}, Next: TransferTo(reason), Note: "put through"}
 	}
-	back := FlowMenu
+	back := ToMenu
 	if !c.Data.Verified {
-		back = FlowIdentify
+		back = ToIdentify
 		if (c.Data.Caller != nil && !c.Data.Caller.HasPIN && c.Data.Account == "") ||
 			c.Data.LastFailure == failLocked || c.Data.LastFailure == failIdentify {
 			// Without a PIN, locked out or past the identification limit, there is nothing
 			// more this line can do. (Whether an account keyed in exists is never told.)
-			return Outcome{Say: []Msg{{ID: MsgClosed, Helpdesk: &st}, say(MsgGoodbye)}, End: EndHangup,
+			return Outcome{Say: []Msg{{ID: MsgClosed, Helpdesk: &st}, say(MsgGoodbye)}, Next: Hangup,
 				Note: "helpdesk closed"}
 		}
 	}
-	return Outcome{Say: []Msg{{ID: MsgClosed, Helpdesk: &st}}, Goto: back, Note: "helpdesk closed"}
+	return Outcome{Say: []Msg{{ID: MsgClosed, Helpdesk: &st}}, Next: Fire(back), Note: "helpdesk closed"}
 }

@@ -3,8 +3,6 @@ package flows
 import (
 	"errors"
 
-	"github.com/looplab/fsm"
-
 	"permitline/domain"
 	"permitline/domain/phone"
 )
@@ -22,20 +20,22 @@ import (
 func Identify() *Flow {
 	return &Flow{
 		Name:  FlowIdentify,
-		Start: "start",
-		Events: fsm.Events{
-			{Name: "known", Src: []string{"start"}, Dst: "pin"},
-			{Name: "unknown", Src: []string{"start"}, Dst: "account"},
-			{Name: "found", Src: []string{"account"}, Dst: "pin"},
+		Start: IdentifyStart,
+		Graph: []Edge{
+			{identifyKnown, from(IdentifyStart), IdentifyPIN},
+			{identifyUnknown, from(IdentifyStart), IdentifyAccount},
+			{identifyFound, from(IdentifyAccount), IdentifyPIN},
+			exit(FlowMenu, IdentifyPIN),
+			exit(FlowHelpdesk, IdentifyStart, IdentifyAccount, IdentifyPIN),
 		},
-		States: map[string]State{
-			"start": {Auto: true, Decide: identifyByNumber},
-			"account": {
+		States: map[StateName]State{
+			IdentifyStart: {Auto: true, Decide: identifyByNumber},
+			IdentifyAccount: {
 				Ask:    func(*Ctx) Ask { return Ask{Kind: AskDigits, MaxDigits: 8} },
 				Prompt: func(*Ctx) []Msg { return []Msg{say(MsgAskAccount)} },
 				Decide: identifyByAccount,
 			},
-			"pin": {
+			IdentifyPIN: {
 				Ask:    func(*Ctx) Ask { return Ask{Kind: AskDigits, MaxDigits: 6, Secret: true} },
 				Prompt: func(*Ctx) []Msg { return []Msg{say(MsgAskPIN)} },
 				Decide: decidePIN,
@@ -47,22 +47,36 @@ func Identify() *Flow {
 	}
 }
 
+// The identification flow's states.
+const (
+	IdentifyStart   StateName = "start"
+	IdentifyAccount StateName = "account"
+	IdentifyPIN     StateName = "pin"
+)
+
+// The identification flow's events.
+const (
+	identifyKnown   EventName = "known"
+	identifyUnknown EventName = "unknown"
+	identifyFound   EventName = "found"
+)
+
 func identifyByNumber(c *Ctx, _ Input) Outcome {
 	hello := []Msg{say(MsgWelcome)}
 	e164, err := phone.Parse(c.Data.From)
 	if err != nil { // withheld or not a phone number
-		return Outcome{Say: hello, Event: "unknown", Note: "number withheld or unknown"}
+		return Outcome{Say: hello, Next: Fire(identifyUnknown), Note: "number withheld or unknown"}
 	}
-	callers, err := domain.CallersByPhone(c.Op.Tx(), e164)
+	callers, err := c.Op.CallersByPhone(e164)
 	if err != nil || len(callers) != 1 {
-		return Outcome{Say: hello, Event: "unknown", Note: "number not on one account"}
+		return Outcome{Say: hello, Next: Fire(identifyUnknown), Note: "number not on one account"}
 	}
 	caller := callers[0]
 	c.Data.Caller = &caller
 	if !caller.HasPIN {
-		return Outcome{Say: append(hello, say(MsgNoPIN)), Goto: FlowHelpdesk, Failure: "the account has no phone PIN"}
+		return Outcome{Say: append(hello, say(MsgNoPIN)), Next: Fire(ToHelpdesk), Failure: "the account has no phone PIN"}
 	}
-	return Outcome{Say: hello, Event: "known", Note: "identified by number as " + string(caller.Kind)}
+	return Outcome{Say: hello, Next: Fire(identifyKnown), Note: "identified by number as " + string(caller.Kind)}
 }
 
 // failIdentify is the failure a calling number past its limit leaves for the agent.
@@ -73,26 +87,26 @@ const failIdentify = "too many failed identifications from this number"
 func identifyByAccount(c *Ctx, in Input) Outcome {
 	account := in.Keys
 	if in.Kind == InputKeys && account == "0" {
-		return Outcome{Goto: FlowHelpdesk, Note: "asked for an agent"}
+		return Outcome{Next: Fire(ToHelpdesk), Note: "asked for an agent"}
 	}
 	if in.Kind != InputKeys || len(account) != 8 || !digits(account) {
-		return Outcome{Retry: &Msg{ID: MsgAccountNotFound}, Failure: "account number not 8 digits"}
+		return Outcome{Next: Retry(Msg{ID: MsgAccountNotFound}), Failure: "account number not 8 digits"}
 	}
 	if err := c.Op.CheckIdentifyLimit(domain.IdentifyCaller(c.Data.From)); err != nil {
 		return cannotIdentify(err)
 	}
 	c.Data.Account = account
-	res, err := c.Op.Tx().ResidentByAccount(account)
+	res, err := c.Op.ResidentByAccount(account)
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
 		c.Data.Caller = nil
-		return Outcome{Event: "found", Note: "an account number keyed"}
+		return Outcome{Next: Fire(identifyFound), Note: "an account number keyed"}
 	case err != nil:
 		return Outcome{Err: err}
 	}
 	caller := domain.ResidentCaller(res)
 	c.Data.Caller = &caller
-	return Outcome{Event: "found", Note: "an account number keyed"}
+	return Outcome{Next: Fire(identifyFound), Note: "an account number keyed"}
 }
 
 func digits(s string) bool {
@@ -111,7 +125,7 @@ func cannotIdentify(err error) Outcome {
 	if !errors.As(err, &limit) {
 		return Outcome{Err: err}
 	}
-	return Outcome{Say: []Msg{{ID: MsgCannotIdentify}, {ID: MsgPINHelp}}, Goto: FlowHelpdesk,
+	return Outcome{Say: []Msg{{ID: MsgCannotIdentify}, {ID: MsgPINHelp}}, Next: Fire(ToHelpdesk),
 		Note: "identification limit", Failure: failIdentify}
 }
 
@@ -121,7 +135,7 @@ const failLocked = "PIN locked after 3 wrong tries"
 // decidePIN checks the PIN in the step's write transaction (domain.Op.VerifyPIN).
 func decidePIN(c *Ctx, in Input) Outcome {
 	if in.Kind == InputKeys && in.Keys == "0" {
-		return Outcome{Goto: FlowHelpdesk, Note: "asked for an agent"} // never a PIN try (R25)
+		return Outcome{Next: Fire(ToHelpdesk), Note: "asked for an agent"} // never a PIN try (R25)
 	}
 	chk := domain.PINCheck{Given: in.Keys}
 	switch {
@@ -136,7 +150,7 @@ func decidePIN(c *Ctx, in Input) Outcome {
 		chk.ByKey = domain.IdentifyCaller(c.Data.From)
 	}
 	if in.Kind != InputKeys {
-		return Outcome{Retry: &Msg{ID: MsgWrongPIN, N: -1}, Failure: "PIN not keyed"}
+		return Outcome{Next: Retry(Msg{ID: MsgWrongPIN, N: -1}), Failure: "PIN not keyed"}
 	}
 	var wrong *domain.WrongPINError
 	var locked *domain.LockedOutError
@@ -144,12 +158,12 @@ func decidePIN(c *Ctx, in Input) Outcome {
 	switch err := c.Op.VerifyPIN(chk); {
 	case err == nil:
 		c.Data.Verified = true
-		return Outcome{Say: []Msg{{ID: MsgThanks, Name: chk.Caller.Name}}, Goto: FlowMenu, Note: "PIN passed"}
+		return Outcome{Say: []Msg{{ID: MsgThanks, Name: chk.Caller.Name}}, Next: Fire(ToMenu), Note: "PIN passed"}
 	case errors.As(err, &wrong):
-		return Outcome{Say: []Msg{{ID: MsgWrongPIN, N: wrong.AttemptsLeft}}, Again: true, Note: "wrong PIN",
+		return Outcome{Say: []Msg{{ID: MsgWrongPIN, N: wrong.AttemptsLeft}}, Next: Again, Note: "wrong PIN",
 			Failure: "wrong PIN"}
 	case errors.As(err, &locked):
-		return Outcome{Say: []Msg{{ID: MsgLockedOut, Until: locked.Until}, {ID: MsgPINHelp}}, Goto: FlowHelpdesk,
+		return Outcome{Say: []Msg{{ID: MsgLockedOut, Until: locked.Until}, {ID: MsgPINHelp}}, Next: Fire(ToHelpdesk),
 			Note: "PIN locked", Failure: failLocked}
 	case errors.As(err, &limit):
 		return cannotIdentify(err)

@@ -1,8 +1,6 @@
 package flows
 
 import (
-	"github.com/looplab/fsm"
-
 	"permitline/domain"
 )
 
@@ -13,23 +11,41 @@ import (
 func Menu() *Flow {
 	return &Flow{
 		Name:  FlowMenu,
-		Start: "main",
-		Events: fsm.Events{
-			{Name: "balance", Src: []string{"main"}, Dst: "balance"},
-			{Name: "hours", Src: []string{"main"}, Dst: "hours"},
-			{Name: "back", Src: []string{"balance", "hours"}, Dst: "main"},
+		Start: MenuMain,
+		Graph: []Edge{
+			{menuBalance, from(MenuMain), MenuBalance},
+			{menuHours, from(MenuMain), MenuHours},
+			{menuBack, from(MenuBalance, MenuHours), MenuMain},
+			exit(FlowActivate, MenuMain),
+			exit(FlowCancel, MenuMain),
+			exit(FlowBuy, MenuMain),
+			exit(FlowHelpdesk, MenuMain),
 		},
-		States: map[string]State{
-			"main": {
+		States: map[StateName]State{
+			MenuMain: {
 				Ask:    menuAsk,
 				Prompt: func(*Ctx) []Msg { return nil },
 				Decide: menuDecide,
 			},
-			"balance": {Auto: true, Decide: tellBalance},
-			"hours":   {Auto: true, Decide: tellHours},
+			MenuBalance: {Auto: true, Decide: tellBalance},
+			MenuHours:   {Auto: true, Decide: tellHours},
 		},
 	}
 }
+
+// The main menu's states.
+const (
+	MenuMain    StateName = "main"
+	MenuBalance StateName = "balance"
+	MenuHours   StateName = "hours"
+)
+
+// The main menu's events.
+const (
+	menuBalance EventName = "balance"
+	menuHours   EventName = "hours"
+	menuBack    EventName = "back"
+)
 
 func menuAsk(c *Ctx) Ask {
 	opts := []Option{{"1", say(MsgOptActivate)}, {"2", say(MsgOptCancel)}, {"3", say(MsgOptBalance)}}
@@ -48,15 +64,15 @@ func menuDecide(c *Ctx, in Input) Outcome {
 			}
 			switch o.Msg.ID {
 			case MsgOptActivate:
-				return Outcome{Goto: FlowActivate, Note: "chose activate"}
+				return Outcome{Next: Fire(ToActivate), Note: "chose activate"}
 			case MsgOptCancel:
-				return Outcome{Goto: FlowCancel, Note: "chose cancel"}
+				return Outcome{Next: Fire(ToCancel), Note: "chose cancel"}
 			case MsgOptBalance:
-				return Outcome{Event: "balance", Note: "chose balance"}
+				return Outcome{Next: Fire(menuBalance), Note: "chose balance"}
 			case MsgOptBuy:
-				return Outcome{Goto: FlowBuy, Note: "chose buy"}
+				return Outcome{Next: Fire(ToBuy), Note: "chose buy"}
 			case MsgOptHours:
-				return Outcome{Event: "hours", Note: "chose hours"}
+				return Outcome{Next: Fire(menuHours), Note: "chose hours"}
 			}
 		}
 	}
@@ -68,7 +84,7 @@ func menuDecide(c *Ctx, in Input) Outcome {
 func authorised(c *Ctx, p domain.Permission) (domain.Resident, Outcome, bool) {
 	if c.Data.Caller == nil {
 		err := &domain.NotPermittedError{Need: p}
-		return domain.Resident{}, Outcome{Say: []Msg{{ID: MsgRefused, Err: err}}, Goto: FlowMenu, Failure: err.Error()}, true
+		return domain.Resident{}, Outcome{Say: []Msg{{ID: MsgRefused, Err: err}}, Next: Fire(ToMenu), Failure: err.Error()}, true
 	}
 	q := authQuestion{actor: c.Actor(), account: c.Account(), need: p}
 	if a, ok := c.auth[q]; ok {
@@ -78,7 +94,7 @@ func authorised(c *Ctx, p domain.Permission) (domain.Resident, Outcome, bool) {
 	a := authAnswer{res: res}
 	switch {
 	case domain.RuleOf(err) != "":
-		a.out, a.refused = Outcome{Say: []Msg{{ID: MsgRefused, Err: err}}, Goto: FlowMenu, Failure: err.Error()}, true
+		a.out, a.refused = Outcome{Say: []Msg{{ID: MsgRefused, Err: err}}, Next: Fire(ToMenu), Failure: err.Error()}, true
 	case err != nil:
 		return res, Outcome{Err: err}, true // a failure, not an answer: not kept
 	}
@@ -91,20 +107,20 @@ func authorised(c *Ctx, p domain.Permission) (domain.Resident, Outcome, bool) {
 
 // wrongKey re-asks after an answer that is none of the choices.
 func wrongKey(in Input) Outcome {
-	return Outcome{Retry: &Msg{ID: MsgWrongKey, Text: in.Keys + in.Speech + in.Text}}
+	return Outcome{Next: Retry(Msg{ID: MsgWrongKey, Text: in.Keys + in.Speech + in.Text})}
 }
 
 func tellBalance(c *Ctx, _ Input) Outcome {
 	b, err := c.Op.Balance(c.Actor(), c.Account())
 	if domain.RuleOf(err) != "" {
-		return Outcome{Say: []Msg{{ID: MsgRefused, Err: err}}, Event: "back", Failure: "may not hear the balance"}
+		return Outcome{Say: []Msg{{ID: MsgRefused, Err: err}}, Next: Fire(menuBack), Failure: "may not hear the balance"}
 	} else if err != nil {
 		return Outcome{Err: err}
 	}
-	return Outcome{Say: []Msg{{ID: MsgBalance, Balance: &b}}, Event: "back", Note: "heard the balance"}
+	return Outcome{Say: []Msg{{ID: MsgBalance, Balance: &b}}, Next: Fire(menuBack), Note: "heard the balance"}
 }
 
 func tellHours(c *Ctx, _ Input) Outcome {
 	st := c.Svc.Helpdesk().Status(c.Now())
-	return Outcome{Say: []Msg{{ID: MsgHours, Helpdesk: &st}}, Event: "back", Note: "heard the hours"}
+	return Outcome{Say: []Msg{{ID: MsgHours, Helpdesk: &st}}, Next: Fire(menuBack), Note: "heard the hours"}
 }

@@ -26,6 +26,8 @@ type Msg struct {
 	Dates []calendar.Date
 	// Err is a rule's refusal to explain, with what the person can do instead.
 	Err error
+	// Visits are the upcoming visits of an account, earliest first.
+	Visits []domain.Visit
 	// Balance and Helpdesk carry the figures of a balance or an hours announcement.
 	Balance  *domain.Balance
 	Helpdesk *calendar.Status
@@ -80,6 +82,7 @@ const (
 	MsgAskDate      MsgID = "ask_date"
 	MsgAskDayMonth  MsgID = "ask_day_month" // Dates: examples
 	MsgBadDate      MsgID = "bad_date"      // Text: why
+	MsgUnreadDate   MsgID = "unread_date"   // Text: the words texted as a date, which are none
 	MsgBadEntry     MsgID = "bad_entry"     // Text: why the keys made no registration
 	MsgConfirmVisit MsgID = "confirm_visit" // VRM, Date, At (start), Until (end)
 	MsgActivated    MsgID = "activated"     // Ref, VRM, Date, At (start), Until (cancel deadline), N (visits left)
@@ -92,6 +95,9 @@ const (
 	MsgConfirmCancel MsgID = "confirm_cancel" // VRM, Date, Ref
 	MsgCancelled     MsgID = "cancelled"      // VRM, Date, Ref
 	MsgKept          MsgID = "kept"
+	MsgAskRef        MsgID = "ask_ref"         // a cancellation texted without a reference
+	MsgVisitNotFound MsgID = "visit_not_found" // Ref: no visit of the account has it
+	MsgVisits        MsgID = "visits"          // Visits: the upcoming ones
 
 	// Balance and buying.
 	MsgBalance     MsgID = "balance"      // Balance
@@ -110,6 +116,7 @@ const (
 	MsgClosed       MsgID = "closed"       // Helpdesk: closed now, next opening (R21)
 	MsgTransferring MsgID = "transferring" // Text: why
 	MsgQueue        MsgID = "queue"        // N: position
+	MsgHelp         MsgID = "help"         // what can be texted
 )
 
 // say is shorthand for a message with only an id.

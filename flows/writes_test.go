@@ -8,12 +8,12 @@ import "testing"
 // that only ask or read are not, and a session in a state the engine does not know is not.
 func TestWritesMarksTheStatesThatCommit(t *testing.T) {
 	e := NewVoiceEngine()
-	marked := map[[2]string]bool{{FlowActivate, "confirm"}: true, {FlowBuy, "pay"}: true, {FlowCancel, "confirm"}: true,
-		{FlowIdentify, "pin"}: true}
+	marked := map[[2]string]bool{{FlowActivate, string(ActivateConfirm)}: true, {FlowBuy, string(BuyPay)}: true,
+		{FlowCancel, string(CancelConfirm)}: true, {FlowIdentify, string(IdentifyPIN)}: true}
 	for _, f := range e.Flows() {
 		for name := range f.States {
-			want := marked[[2]string{f.Name, name}]
-			if got := e.Writes(&Session{Flow: f.Name, State: name}); got != want {
+			want := marked[[2]string{f.Name, string(name)}]
+			if got := e.Writes(&Session{Flow: f.Name, State: string(name)}); got != want {
 				t.Errorf("Writes(%s/%s) = %v, want %v", f.Name, name, got, want)
 			}
 		}

@@ -1,13 +1,13 @@
 // Package sms is the text channel: it answers Twilio's incoming-message webhook with one
 // short reply in TwiML, and writes the texts the service sends by itself. A text that
-// starts an activation runs the same activation flow as the phone line; its conversation
-// is saved between texts and expires after 15 minutes of silence. A message Twilio
-// delivers twice is answered as the first time and acted on once.
+// reads as a command starts that command's flow of the text engine (flows.NewTextEngine),
+// replacing any conversation that waited; any other text answers the conversation that
+// waits, saved between texts by flows/runner and expiring after 15 minutes of silence. A
+// message Twilio delivers twice is answered as the first time and acted on once.
 package sms
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,6 +20,7 @@ import (
 	"permitline/domain/calendar"
 	"permitline/domain/phone"
 	"permitline/flows"
+	"permitline/flows/runner"
 	"permitline/sms/command"
 )
 
@@ -28,14 +29,15 @@ const ConversationTTL = 15 * time.Minute
 
 // Handler answers the text webhooks.
 type Handler struct {
-	svc    *domain.Service
-	engine *flows.Engine
-	log    *slog.Logger
+	svc *domain.Service
+	run *runner.Runner
+	log *slog.Logger
 }
 
 // NewHandler returns the text channel's handler.
 func NewHandler(svc *domain.Service, log *slog.Logger) *Handler {
-	return &Handler{svc: svc, engine: flows.NewTextEngine(), log: log}
+	return &Handler{svc: svc, log: log, run: runner.New(runner.Config{Svc: svc, Engine: flows.NewTextEngine(),
+		Channel: domain.ChannelSMS, TTL: ConversationTTL})}
 }
 
 // Incoming answers POST /twilio/sms: a text arrived.
@@ -180,127 +182,95 @@ func (h *Handler) act(ctx context.Context, op *domain.Op, log *slog.Logger, in i
 	if perr != nil {
 		return unknownSender, nil
 	}
-	callers, err := domain.CallersByPhone(op.Tx(), e164)
+	callers, err := op.CallersByPhone(e164)
 	if err != nil {
 		return "", err
 	}
 	if len(callers) == 0 {
 		return unknownSender, nil
 	}
-	caller := callers[0] // a resident before a member
-	actor := caller.Actor(domain.ChannelSMS)
 	key := e164 + "|" + in.to
-	conv, err := op.Tx().ConversationByKey(domain.ChannelSMS, key)
-	live := err == nil && !conv.Ended && now.Before(conv.ExpiresAt)
-	if err != nil && !errors.Is(err, domain.ErrNotFound) {
+	// A text that reads as a command starts that command, replacing whatever conversation
+	// was waiting; anything else is an answer, when a conversation waits for one.
+	start := started(cmd, key, e164, callers[0]) // a resident before a member
+	rep, live, err := h.run.In(ctx, op, key, start, answerOf(cmd))
+	switch {
+	case err != nil:
 		return "", err
-	}
-
-	switch cmd.Kind {
-	case command.Activate:
-		d := flows.Data{Channel: domain.ChannelSMS, Key: key, From: e164, Caller: &caller, Verified: true, VRM: cmd.VRM}
-		if !cmd.Date.IsZero() {
-			d.Date = cmd.Date.String()
-		}
-		if cmd.DateText != "" {
-			return fmt.Sprintf("Sorry, I couldn't read the date \"%s\". Use TODAY, TOMORROW, a day like SAT, or a date like 5/12.",
-				quote(cmd.DateText)), nil
-		}
-		return h.converse(ctx, op, conv, h.engine.New(d), flows.Input{})
-	case command.Cancel:
-		return h.cancel(op, actor, cmd.Ref)
-	case command.Balance:
-		return h.balance(op, caller)
-	case command.Visits:
-		return h.visits(op, caller)
-	case command.Hours:
-		return hoursText(h.svc.Helpdesk().Status(now), now), nil
-	case command.Help:
-		return helpText, nil
-	}
-	// Yes, no, or anything else: an answer, when a conversation waits for one.
-	if !live {
-		if cmd.Kind == command.Yes || cmd.Kind == command.No {
-			return "That request has expired, or there was none. Text VISITOR and the registration to start again.", nil
-		}
+	case !live && (cmd.Kind == command.Yes || cmd.Kind == command.No):
+		return "That request has expired, or there was none. Text VISITOR and the registration to start again.", nil
+	case !live:
 		return notUnderstood, nil
 	}
-	sess := &flows.Session{Flow: conv.Flow, State: conv.State}
-	if err := json.Unmarshal(conv.Data, &sess.Data); err != nil {
-		return "", fmt.Errorf("reading conversation %d: %w", conv.ID, err)
+	return reply(rep, now, op.Tx().VisitByRef)
+}
+
+// commands are the flows the text commands start.
+var commands = map[command.Kind]flows.Command{
+	command.Activate: flows.CommandActivate, command.Cancel: flows.CommandCancel, command.Balance: flows.CommandBalance,
+	command.Visits: flows.CommandVisits, command.Hours: flows.CommandHours, command.Help: flows.CommandHelp,
+}
+
+// started returns the start of the conversation a command begins, nil for a text that is
+// no command.
+func started(cmd command.Command, key, e164 string, caller domain.Caller) *flows.Data {
+	c, ok := commands[cmd.Kind]
+	if !ok {
+		return nil
 	}
-	answer := flows.Input{Kind: flows.InputText, Text: cmd.Text}
+	d := &flows.Data{Channel: domain.ChannelSMS, Key: key, From: e164, Caller: &caller, Verified: true, Command: c,
+		VRM: cmd.VRM, DateText: cmd.DateText, Ref: cmd.Ref}
+	if !cmd.Date.IsZero() {
+		d.Date = cmd.Date.String()
+	}
+	return d
+}
+
+// answerOf is a text that is no command as an answer to the conversation waiting.
+func answerOf(cmd command.Command) flows.Input {
 	switch cmd.Kind {
 	case command.Yes:
-		answer = flows.Input{Kind: flows.InputYes, Text: cmd.Text}
+		return flows.Input{Kind: flows.InputYes, Text: cmd.Text}
 	case command.No:
-		answer = flows.Input{Kind: flows.InputNo, Text: cmd.Text}
+		return flows.Input{Kind: flows.InputNo, Text: cmd.Text}
 	}
-	return h.converse(ctx, op, conv, sess, answer)
+	return flows.Input{Kind: flows.InputText, Text: cmd.Text}
 }
 
 // optedInWithYes answers a YES that opted the number back in: nothing, unless a visit
 // waits for a yes, which the opt-in did not give (see keyword).
 func (h *Handler) optedInWithYes(op *domain.Op, key string) (string, error) {
-	conv, err := op.Tx().ConversationByKey(domain.ChannelSMS, key)
-	if errors.Is(err, domain.ErrNotFound) {
-		return "", nil
-	} else if err != nil {
+	sess, live, err := h.run.Live(op, key)
+	if err != nil || !live || sess.Flow != flows.FlowActivate || sess.State != string(flows.TextActivateConfirm) {
 		return "", err
-	}
-	if conv.Ended || !op.Now().Before(conv.ExpiresAt) || conv.Flow != flows.FlowActivate || conv.State != confirmState {
-		return "", nil
 	}
 	return optedInNotBooked, nil
 }
 
-// confirmState is the state of the activation flow that waits for a yes or a no.
-const confirmState = "confirm"
-
-// converse steps a text conversation and saves it, replacing any earlier one.
-func (h *Handler) converse(ctx context.Context, op *domain.Op, conv domain.Conversation, sess *flows.Session,
-	in flows.Input) (string, error) {
-	now := op.Now()
-	rep, err := h.engine.Step(&flows.Ctx{Context: ctx, Op: op, Svc: h.svc}, sess, in)
-	if err != nil {
-		return "", err
+// answerText writes the answers of the text commands' one-shot flows.
+func answerText(m flows.Msg, now time.Time) string {
+	today := calendar.DateOf(now)
+	switch m.ID {
+	case flows.MsgUnreadDate:
+		return fmt.Sprintf("Sorry, I couldn't read the date \"%s\". Use TODAY, TOMORROW, a day like SAT, or a date like 5/12.",
+			quote(m.Text))
+	case flows.MsgAskRef:
+		return "Text UNDO and the visit's reference, e.g. UNDO K7P9QD. Text VISITS to see your references."
+	case flows.MsgVisitNotFound:
+		return fmt.Sprintf("I can't find %s. Text VISITS to see your visits and their references.", visitNamed(m.Ref))
+	case flows.MsgCancelled:
+		return fmt.Sprintf("Cancelled: visit %s for %s on %s. The visit is back on your permit.", m.Ref, plate(m.VRM),
+			day(m.Date, today))
+	case flows.MsgBalance:
+		return balanceText(*m.Balance, now)
+	case flows.MsgVisits:
+		return visitsText(m.Visits, now)
+	case flows.MsgHours:
+		return hoursText(*m.Helpdesk, now)
+	case flows.MsgHelp:
+		return helpText
 	}
-	data, err := json.Marshal(sess.Data)
-	if err != nil {
-		return "", err
-	}
-	next := domain.Conversation{ID: conv.ID, Channel: domain.ChannelSMS, Key: sess.Data.Key, Flow: sess.Flow,
-		State: sess.State, Data: data, Ended: rep.End != flows.EndNone, Version: conv.Version, CreatedAt: now,
-		UpdatedAt: now, ExpiresAt: now.Add(ConversationTTL)}
-	if conv.ID == 0 {
-		_, err = op.Tx().InsertConversation(next)
-	} else {
-		_, err = op.Tx().UpdateConversation(next)
-	}
-	if err != nil {
-		return "", err
-	}
-	return reply(rep, now, op.Tx().VisitByRef)
-}
-
-func (h *Handler) cancel(op *domain.Op, actor domain.Actor, ref string) (string, error) {
-	if ref == "" {
-		return "Text UNDO and the visit's reference, e.g. UNDO K7P9QD. Text VISITS to see your references.", nil
-	}
-	v, err := op.CancelVisit(actor, ref)
-	var r domain.Refusal
-	switch {
-	case errors.Is(err, domain.ErrNotFound):
-		return fmt.Sprintf("I can't find %s. Text VISITS to see your visits and their references.", visitNamed(ref)), nil
-	case errors.As(err, &r) && r.Rule() == "R5":
-		return fmt.Sprintf("I can't find %s on your account. Text VISITS to see yours.", visitNamed(ref)), nil
-	case errors.As(err, &r):
-		return refusal(err, op.Now()), nil
-	case err != nil:
-		return "", err
-	}
-	return fmt.Sprintf("Cancelled: visit %s for %s on %s. The visit is back on your permit.", v.Ref, plate(v.VRM),
-		day(v.Date, calendar.DateOf(op.Now()))), nil
+	return ""
 }
 
 // visitNamed names the visit a resident texted a reference for: "visit K7P9QD", or "that
@@ -310,26 +280,6 @@ func visitNamed(ref string) string {
 		return "that visit"
 	}
 	return "visit " + quote(ref)
-}
-
-func (h *Handler) balance(op *domain.Op, c domain.Caller) (string, error) {
-	b, err := op.Balance(c.Actor(domain.ChannelSMS), c.Account)
-	if domain.RuleOf(err) != "" {
-		return refusal(err, op.Now()), nil
-	} else if err != nil {
-		return "", err
-	}
-	return balanceText(b, op.Now()), nil
-}
-
-func (h *Handler) visits(op *domain.Op, c domain.Caller) (string, error) {
-	vs, err := op.UpcomingVisits(c.Actor(domain.ChannelSMS), c.Account, 50)
-	if domain.RuleOf(err) != "" {
-		return refusal(err, op.Now()), nil
-	} else if err != nil {
-		return "", err
-	}
-	return visitsText(vs, op.Now()), nil
 }
 
 const (

@@ -96,7 +96,7 @@ func TestEveryReplyFitsTwoSegments(t *testing.T) {
 		}},
 		{name: "another account's visit", now: monday, from: alex, setup: func(l *servertest.Line) {
 			activate(l, priyaName, "Y123ABC", calendar.Date{})
-		}, steps: []step{{"UNDO JCFQUU", "I can't find visit JCFQUU on your account."}}},
+		}, steps: []step{{"UNDO JCFQUU", "I can't find visit JCFQUU. Text VISITS"}}},
 		{name: "cancelled twice", now: monday, from: alex, steps: []step{
 			{"VISITOR AB12CDE TUE", ""}, {"UNDO JCFQUU", "Cancelled: visit JCFQUU"}, {"UNDO JCFQUU", "was already cancelled."},
 		}},

@@ -11,6 +11,7 @@ import (
 
 	"permitline/cmd/permitline/server/servertest"
 	"permitline/domain"
+	"permitline/domain/calendar"
 	"permitline/ivr/twiliosim"
 	"permitline/sms"
 )
@@ -69,11 +70,19 @@ var recordings = []recording{
 	{"undo-too-late", monday, alex, []string{"VISITOR AB12CDE", "UNDO JCFQUU"}},
 	{"conversation-expires", monday, alex, []string{"VISITOR AB12 CDF", "+16m", "YES"}},
 	{"a-new-command-replaces-a-conversation", monday, alex, []string{"VISITOR AB12 CDF", "BAL", "YES"}},
+	// A text that reads as a command starts it, whatever question was waiting; a text that is
+	// none is an answer only while the question waits, and not once a command has replaced it.
+	{"a-command-replaces-a-pending-question", monday, alex, []string{"PARK MX70HTV 5 Dec", "hi there", "BAL", "hi there",
+		"MON"}},
+	{"every-command-replaces-a-pending-question", monday, alex, []string{"VISITOR AB12 CDF", "HOURS", "YES",
+		"VISITOR AB12 CDF", "HELP", "YES", "VISITOR AB12 CDF", "UNDO ZZZZZZ", "Y", "VISITOR AB12 CDF", "VISITS", "NO",
+		"VISITOR AB12 CDF", "VISITOR AB12CDF someday", "YES", "VISITOR AB12 CDF", "VISITOR AB12 CDG", "YES", "VISITS"}},
 	{"opt-out-and-back", monday, alex, []string{"STOP", "START", "CANCEL", "unstop"}},
 	{"every-opt-out-word", monday, alex, []string{"REVOKE", "START", "optout", "UNSTOP", "STOPALL", "YES", "Quit.",
 		"start", "UNSUBSCRIBE", "yes", "END", "Start", "HELP", "INFO"}},
 	{"yes-after-stop-opts-in-and-books-nothing", monday, alex, []string{"VISITOR AB12 CDF", "STOP", "YES", "VISITS",
 		"CONFIRM"}},
+	{"yes-after-stop-then-confirm-books", monday, alex, []string{"VISITOR AB12 CDF", "STOP", "YES", "CONFIRM", "VISITS"}},
 	{"yes-answers-when-not-opted-out", monday, alex, []string{"VISITOR AB12 CDF", "STOP", "START", "YES"}},
 	{"help-hours-and-nonsense", monday, alex, []string{"HELP", "HOURS", "what is this", "YES"}},
 	{"hours-on-christmas-day", "2026-12-25 09:00", alex, []string{"HOURS"}},
@@ -185,5 +194,39 @@ func TestMemberWithoutPermissionIsRefused(t *testing.T) {
 	}
 	if vs := l.Upcoming("Alex Morgan"); len(vs) != 0 {
 		t.Fatalf("R5: a member without the permission activated %+v", vs)
+	}
+}
+
+// R5: a reference of another account's visit is answered exactly as a reference no visit
+// has, so a guessed reference tells nothing of another account, and the visit is kept.
+func TestAnotherAccountsReferenceIsAnsweredAsNoVisit(t *testing.T) {
+	l := servertest.New(t, monday)
+	theirs := activate(l, priyaName, "Y123ABC", calendar.Date{})
+	x := texter{l, alex}
+	none := x.send("UNDO ZZZZZZ")
+	other := x.send("UNDO " + theirs.Ref)
+	if want := strings.Replace(none, "ZZZZZZ", theirs.Ref, 1); other != want {
+		t.Fatalf("another account's reference: %q, want the answer to a reference no visit has: %q", other, want)
+	}
+	if vs := l.Upcoming(priyaName); len(vs) != 1 || vs[0].Status != domain.VisitActive {
+		t.Fatalf("another account's visit changed: %+v", vs)
+	}
+}
+
+// R5: a member who may see the account but not cancel its visits is told so, not told
+// the visit is not there.
+func TestViewOnlyMemberIsToldTheyMayNotCancel(t *testing.T) {
+	l := servertest.New(t, "2026-11-30 08:00")
+	v := activate(l, "Alex Morgan", "AB12CDE", calendar.Date{})
+	if _, err := l.Svc.AddMember(l.Ctx, domain.Admin("test"), l.People["Alex Morgan"].Account, domain.NewMember{
+		Name: "Viewer", Phone: "07700 900790", Permissions: domain.Permissions{domain.PermView}}); err != nil {
+		t.Fatal(err)
+	}
+	x := texter{l, "+447700900790"}
+	if r := x.send("UNDO " + v.Ref); r != "Your access to this account doesn't let you activate or cancel visits. Ask the account holder." {
+		t.Fatalf("R5 refusal: %q", r)
+	}
+	if vs := l.Upcoming("Alex Morgan"); len(vs) != 1 || vs[0].Status != domain.VisitActive {
+		t.Fatalf("R5: a view-only member cancelled %+v", vs)
 	}
 }

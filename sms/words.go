@@ -112,7 +112,7 @@ func text(m flows.Msg, now time.Time) string {
 	case flows.MsgStuck:
 		return fmt.Sprintf("Sorry, I couldn't make that out. Text HELP, or call %s.", Helpdesk)
 	}
-	return ""
+	return answerText(m, now)
 }
 
 // activatedText says a visit is booked: when it runs, its reference, the visits left and

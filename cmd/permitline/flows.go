@@ -11,6 +11,6 @@ func runFlowsDraw(_ context.Context, e *env, args []string) error {
 	if _, err := parse(e.flags("flows draw"), args, 0); err != nil {
 		return err
 	}
-	_, err := fmt.Fprint(e.stdout, flows.NewVoiceEngine().Draw())
+	_, err := fmt.Fprint(e.stdout, flows.Drawings())
 	return err
 }

@@ -47,7 +47,7 @@ func (l *line) textStart(vrm string) *flows.Data {
 	if err := l.svc.View(l.ctx, func(r domain.Reader) error {
 		cs, err := domain.CallersByPhone(r, alex)
 		if err == nil && len(cs) > 0 {
-			d = &flows.Data{From: alex, Caller: &cs[0], Verified: true, VRM: vrm}
+			d = &flows.Data{From: alex, Caller: &cs[0], Verified: true, Command: flows.CommandActivate, VRM: vrm}
 		}
 		return err
 	}); err != nil || d == nil {
