@@ -44,3 +44,17 @@ func toHelpdesk(c *Ctx, _ Input) Outcome {
 	}
 	return Outcome{Say: []Msg{{ID: MsgClosed, Helpdesk: &st}}, Next: Fire(back), Note: "helpdesk closed"}
 }
+
+// HandBack moves a call an agent handed back to the line to the start of flow (the main
+// menu, or buying permits). A caller the line identified carries on as verified: the
+// agent has spoken to them. A caller it never identified starts at identification
+// instead, whatever the agent chose.
+func (e *Engine) HandBack(s *Session, flow string) {
+	s.Data.Retries = 0
+	s.Data.Verified = s.Data.Caller != nil
+	if !s.Data.Verified {
+		flow = FlowIdentify
+	}
+	b := e.Begin(flow, s.Data)
+	s.Flow, s.State = b.Flow, b.State
+}

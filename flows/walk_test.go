@@ -231,3 +231,28 @@ func activateForTest(t *testing.T, l *servertest.Line, account, mark string, day
 	}
 	return a.Visit.Ref
 }
+
+// TestHandBack: a caller an agent hands back carries on verified at the start of the flow
+// the agent chose, if the line identified them; otherwise at identification, unverified.
+func TestHandBack(t *testing.T) {
+	e := flows.NewVoiceEngine()
+	for _, tc := range []struct {
+		caller   *domain.Caller
+		to       string
+		flow     string
+		state    flows.StateName
+		verified bool
+	}{
+		{&domain.Caller{Account: "31000123"}, flows.FlowMenu, flows.FlowMenu, flows.MenuMain, true},
+		{&domain.Caller{Account: "31000123"}, flows.FlowBuy, flows.FlowBuy, flows.BuyStart, true},
+		{nil, flows.FlowMenu, flows.FlowIdentify, flows.IdentifyStart, false},
+		{nil, flows.FlowBuy, flows.FlowIdentify, flows.IdentifyStart, false},
+	} {
+		s := &flows.Session{Flow: flows.FlowHelpdesk, State: string(flows.HelpdeskStart), Data: flows.Data{Caller: tc.caller, Retries: 2}}
+		e.HandBack(s, tc.to)
+		if s.Flow != tc.flow || s.State != string(tc.state) || s.Data.Verified != tc.verified || s.Data.Retries != 0 {
+			t.Errorf("handed back to %s (caller %v): %s.%s verified %v retries %d", tc.to, tc.caller != nil,
+				s.Flow, s.State, s.Data.Verified, s.Data.Retries)
+		}
+	}
+}

@@ -231,8 +231,8 @@ type Back string
 
 // Where a caller can be handed back to.
 const (
-	BackToMenu Back = "menu" // the main menu, identified
-	BackToPay  Back = "buy"  // buying permits: the quantity, then the card payment
+	BackToMenu Back = flows.FlowMenu // the main menu, identified
+	BackToPay  Back = flows.FlowBuy  // buying permits: the quantity, then the card payment
 )
 
 // Return hands the caller back to the line at the main menu or the payment step: the
@@ -251,15 +251,8 @@ func (c *CallControl) Return(ctx context.Context, callSid string, to Back) error
 // Resume answers POST /twilio/voice/resume?to=menu|buy: an agent handed the caller back
 // to the line. The agent has identified the caller, so the call carries on as verified.
 func (h *Handler) Resume(ctx context.Context, _ *slog.Logger, f ResumeForm) (string, error) {
-	doc, err := h.runner.Resume(ctx, f.CallSid, func(sess *flows.Session) {
-		sess.Flow, sess.State, sess.Data.Retries = string(f.Back), "start", 0
-		if f.Back == BackToMenu {
-			sess.State = "main"
-		}
-		sess.Data.Verified = sess.Data.Caller != nil
-		if !sess.Data.Verified {
-			sess.Flow, sess.State = "identify", "start"
-		}
+	doc, err := h.runner.Resume(ctx, f.CallSid, func(e *flows.Engine, sess *flows.Session) {
+		e.HandBack(sess, string(f.Back))
 	})
 	if err != nil {
 		return "", fmt.Errorf("resuming a call: %w", err)

@@ -117,7 +117,7 @@ func (r *Runner) Step(ctx context.Context, key string, step int, in flows.Input,
 // Resume moves the conversation key where move puts it (an agent hands a call back to
 // the line) and answers from there. Its reply is kept apart from the steps' own (at
 // minus the version it resumed from): a hand-back answers no question the person heard.
-func (r *Runner) Resume(ctx context.Context, key string, move func(*flows.Session)) (string, error) {
+func (r *Runner) Resume(ctx context.Context, key string, move func(*flows.Engine, *flows.Session)) (string, error) {
 	conv, err := r.load(ctx, key)
 	if err != nil {
 		return "", err
@@ -126,7 +126,7 @@ func (r *Runner) Resume(ctx context.Context, key string, move func(*flows.Sessio
 	if err != nil {
 		return "", err
 	}
-	move(sess)
+	move(r.cfg.Engine, sess)
 	doc, _, err := r.commit(ctx, conv, sess, -conv.Version, flows.Input{})
 	return doc, err
 }

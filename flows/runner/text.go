@@ -67,12 +67,18 @@ func (r *Runner) live(op *domain.Op, key string) (domain.Conversation, *flows.Se
 	return conv, sess, true, nil
 }
 
-// stepIn steps sess with in and saves it over conv, in op.
+// stepIn steps sess with in and saves it over conv, in op, unless it ended at once and
+// conv was no live conversation to replace.
 func (r *Runner) stepIn(ctx context.Context, op *domain.Op, conv domain.Conversation, sess *flows.Session,
 	in flows.Input) (flows.Reply, error) {
 	reply, err := r.cfg.Engine.Step(&flows.Ctx{Context: ctx, Op: op, Svc: r.cfg.Svc}, sess, in)
 	if err != nil {
 		return flows.Reply{}, err
+	}
+	if ended(reply) && (conv.ID == 0 || conv.Ended || !op.Now().Before(conv.ExpiresAt)) {
+		// A one-shot command (a balance, the hours) that replaced no live conversation:
+		// there is nothing to keep, and no row to write.
+		return reply, nil
 	}
 	if _, err := r.save(op, conv, sess, reply); err != nil {
 		return flows.Reply{}, err

@@ -117,3 +117,33 @@ func liveIn(l *line, r *runner.Runner) (sess *flows.Session, live bool, err erro
 	})
 	return sess, live, err
 }
+
+// TestOneShotTextsWriteNoConversation: a command answered at once (the hours) that
+// replaces no live conversation writes no row; one that replaces a waiting question ends
+// that conversation, so a later yes answers nothing.
+func TestOneShotTextsWriteNoConversation(t *testing.T) {
+	l := newLine(t)
+	texts := runner.New(runner.Config{Svc: l.svc, Engine: flows.NewTextEngine(), Channel: domain.ChannelSMS,
+		TTL: 15 * time.Minute})
+	hours := func() *flows.Data {
+		d := l.textStart("")
+		d.Command, d.VRM = flows.CommandHours, ""
+		return d
+	}
+	if reply, _ := l.text(texts, hours(), flows.Input{}); reply.End != flows.EndHangup {
+		t.Fatalf("HOURS did not answer at once: %+v", reply)
+	}
+	if c, ok := l.threadConv(); ok {
+		t.Fatalf("HOURS with nothing waiting saved a conversation: %+v", c)
+	}
+
+	l.text(texts, l.textStart("MX70HTV"), flows.Input{})
+	waiting, _ := l.threadConv()
+	l.text(texts, hours(), flows.Input{})
+	if c, _ := l.threadConv(); c.ID != waiting.ID || !c.Ended || c.Version != waiting.Version+1 {
+		t.Fatalf("HOURS over a waiting question: %+v (was %+v)", c, waiting)
+	}
+	if _, live := l.text(texts, nil, flows.Input{Kind: flows.InputYes, Text: "YES"}); live {
+		t.Fatal("a yes after HOURS answered the replaced question")
+	}
+}
