@@ -1,0 +1,124 @@
+package desk_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"permitline/cmd/permitline/server/servertest"
+	"permitline/domain"
+	"permitline/ivr/twiliosim"
+)
+
+// A caller who keys two wrong PINs, then 0: the desk says in words where they got stuck
+// and warns they are one try from lockout; handing them back, which lets them on as
+// verified, needs the agent to say they checked who it is.
+func TestCallerOneTryFromLockout(t *testing.T) {
+	l := servertest.New(t, monday)
+	l.AddAgent("dana", "Dana Reid", "07700 900501", password)
+	c := newClient(t, l.Srv.URL)
+	c.mustSignIn("dana", password)
+	call := alexKeys(t, l, "1111", "9999")
+	if turn, err := call.Press(l.Ctx, "0"); err != nil || turn.Wait.Kind != "queue" {
+		t.Fatalf("0 at the PIN prompt: %v %+v", err, turn)
+	}
+	var tr domain.Transfer
+	if err := l.Svc.View(l.Ctx, func(r domain.Reader) (err error) { tr, err = r.TransferByCall(call.Sid()); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if tr.Verified || tr.ResidentID == 0 {
+		t.Fatalf("the transfer: %+v", tr)
+	}
+	queue := c.get("/desk/")
+	for _, want := range []string{"PIN not passed", "1 try left before the lockout",
+		"One try from lockout: one more wrong PIN locks the phone PIN for 30 minutes.",
+		"The caller was identifying themselves.", "Keying their phone PIN.",
+		"The caller could not key a PIN the line accepted: 2 wrong tries.", "keyed the PIN (not shown), keyed the PIN (not shown)"} {
+		if !strings.Contains(queue.body, want) {
+			t.Errorf("the queue lacks %q", want)
+		}
+	}
+	for _, code := range []string{"step ", "identify.pin", "keys (hidden)", "wrong_pin", "no_input"} {
+		if strings.Contains(queue.body, code) {
+			t.Errorf("the queue shows the code %q", code)
+		}
+	}
+	if t.Failed() {
+		t.Fatalf("the queue:\n%s", queue.body)
+	}
+	callPath := fmt.Sprintf("/desk/calls/%d", tr.ID)
+	c.act(callPath+"/take", nil)
+	page := c.get(callPath)
+	for _, want := range []string{"handing back puts them at the line's main menu as verified", `name="confirmed"`,
+		"I have checked who the caller is", "One try from lockout"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the call page lacks %q", want)
+		}
+	}
+	moves := len(l.Twilio.CallUpdates())
+	r := c.act(callPath+"/return", url.Values{"note": {"wanted the menu"}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Tick that you checked who they are") {
+		t.Fatalf("hand back unconfirmed: %d\n%s", r.status, r.body)
+	}
+	if n := len(l.Twilio.CallUpdates()); n != moves {
+		t.Fatalf("an unconfirmed hand-back moved the call")
+	}
+	if got := transfer(t, l, tr.ID); got.Status != domain.TransferTaken {
+		t.Fatalf("an unconfirmed hand-back changed the call: %s", got.Status)
+	}
+	if r := c.act(callPath+"/return", url.Values{"confirmed": {"yes"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("hand back confirmed: %d\n%s", r.status, r.body)
+	}
+	if got := transfer(t, l, tr.ID); got.Status != domain.TransferReturned {
+		t.Fatalf("the handed-back call: %s", got.Status)
+	}
+}
+
+// A caller the line could not identify is handed back to identification, not to the
+// menu, and the desk says so beside the button and after.
+func TestHandBackAnUnidentifiedCaller(t *testing.T) {
+	l := servertest.New(t, monday)
+	l.AddAgent("dana", "Dana Reid", "07700 900501", password)
+	c := newClient(t, l.Srv.URL)
+	c.mustSignIn("dana", password)
+	call, err := twiliosim.Dial(l.Ctx, l.Sim("+447700900999", lineNumber))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := call.Next(l.Ctx); err != nil {
+		t.Fatal(err)
+	}
+	if turn, err := call.Press(l.Ctx, "0"); err != nil || turn.Wait.Kind != "queue" {
+		t.Fatalf("0 at the account prompt: %v %+v", err, turn)
+	}
+	var tr domain.Transfer
+	if err := l.Svc.View(l.Ctx, func(r domain.Reader) (err error) { tr, err = r.TransferByCall(call.Sid()); return err }); err != nil {
+		t.Fatal(err)
+	}
+	callPath := fmt.Sprintf("/desk/calls/%d", tr.ID)
+	c.act(callPath+"/take", nil)
+	page := c.get(callPath)
+	for _, want := range []string{"The caller asked for a person.", "Keying their 8-digit account number.",
+		"handing back puts them at the start of identification", "They are not marked as verified."} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the call page lacks %q", want)
+		}
+	}
+	if strings.Contains(page.body, `name="confirmed"`) || strings.Contains(page.body, "PIN tries") {
+		t.Errorf("the call page of an unidentified caller asks to confirm, or tells of PIN tries")
+	}
+	r := c.act(callPath+"/return", nil)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("hand back: %d\n%s", r.status, r.body)
+	}
+	if back := c.get("/desk/"); !strings.Contains(back.body, "The caller is back at the line's identification") {
+		t.Errorf("the flash after the hand-back:\n%s", back.body)
+	}
+	status, body := l.SignedPost("/twilio/voice/resume?to=menu", url.Values{"CallSid": {tr.CallSid}, "From": {"+447700900999"},
+		"To": {lineNumber}, "CallStatus": {"in-progress"}, "AccountSid": {servertest.AccountSid}})
+	if status != http.StatusOK || strings.Contains(body, "To activate a visit, press 1.") {
+		t.Fatalf("the unidentified caller resumed at the menu: %d\n%s", status, body)
+	}
+}
