@@ -109,8 +109,28 @@ type callView struct {
 	Form        callForm
 	Key         string // makes a repeated activation form do nothing twice
 	Error       string
-	HandBack    string // where handing back sends the caller
-	ConfirmBack bool   // the agent must confirm who the caller is to hand back
+	Search      searchView // finding the account of a caller the line could not identify
+	HandBack    string     // where handing back sends the caller
+	ConfirmBack bool       // the agent must confirm who the caller is to hand back
+}
+
+// searchView is the search for an account and what it found.
+type searchView struct {
+	By, Text string
+	Done     bool
+	Found    []foundView
+	More     bool // more accounts matched than are listed
+	Err      string
+}
+
+type foundView struct {
+	Account, Name, Address, Link string
+}
+
+// searchKinds are what the desk's search form offers, in its order.
+var searchKinds = []struct{ By, Label string }{
+	{string(domain.SearchName), "Name"}, {string(domain.SearchPostcode), "Postcode"},
+	{string(domain.SearchPhone), "Phone number"}, {string(domain.SearchVRM), "Registration"},
 }
 
 type callForm struct {
@@ -212,13 +232,17 @@ func (d *desk) showCall(w http.ResponseWriter, r *http.Request, rq *request, t d
 	// Only the agent holding the call sees the caller's account, and an account the agent
 	// looks up for an unidentified caller is audited on it with the agent's name.
 	switch {
-	case !p.Mine && t.ResidentID == 0 && account != "":
+	case !p.Mine && t.ResidentID == 0 && (account != "" || r.FormValue("q") != ""):
 		d.log.Warn("account look-up refused: the call is not held", "agent", rq.agent.Username, "transfer", t.ID)
 		d.errorPage(w, r, rq, http.StatusForbidden,
 			"Only the agent who holds this call can look up an account for it. Take the call first; nothing was looked up.")
 		return
 	case !p.Mine:
 		p.NeedsLookup, p.Lookup = false, ""
+	case t.ResidentID == 0 && account == "" && strings.TrimSpace(r.FormValue("q")) != "":
+		if !d.search(w, r, rq, t, p) {
+			return
+		}
 	case account != "":
 		err := error(nil)
 		if t.ResidentID == 0 {
@@ -243,6 +267,33 @@ func (d *desk) showCall(w http.ResponseWriter, r *http.Request, rq *request, t d
 		}
 	}
 	d.render(w, status, "call.html", p)
+}
+
+// search finds the accounts an agent searches for, for the call they hold (audited on
+// each account listed, domain.Service.FindAccounts). false when the page is answered.
+func (d *desk) search(w http.ResponseWriter, r *http.Request, rq *request, t domain.Transfer, p *callView) bool {
+	p.Search = searchView{By: r.FormValue("by"), Text: strings.TrimSpace(r.FormValue("q")), Done: true}
+	found, err := d.svc.FindAccounts(r.Context(), rq.agent, t.ID, domain.SearchBy(p.Search.By), p.Search.Text)
+	if errors.Is(err, domain.ErrNotYourCall) {
+		d.errorPage(w, r, rq, http.StatusForbidden,
+			"Only the agent who holds this call can search for an account for it. Nothing was looked up.")
+		return false
+	}
+	if msg, ok := explain(err, d.svc.Now()); err != nil && ok {
+		p.Search.Err = msg
+		return true
+	} else if err != nil {
+		d.internal(w, r, rq, "searching for an account", err)
+		return false
+	}
+	if len(found) > domain.MaxFound {
+		found, p.Search.More = found[:domain.MaxFound], true
+	}
+	for _, f := range found {
+		p.Search.Found = append(p.Search.Found, foundView{Account: f.Resident.Account, Name: f.Resident.Name,
+			Address: f.Address.Line + ", " + f.Address.Postcode, Link: callURL(t, f.Resident.Account)})
+	}
+	return true
 }
 
 // callURL is the call's page, keeping the account an unidentified caller gave.

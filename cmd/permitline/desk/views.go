@@ -19,6 +19,8 @@ import (
 var funcs = template.FuncMap{
 	"plural":     plural,
 	"upperFirst": upperFirst,
+	// searchKinds are what the search for an account is by.
+	"searchKinds": func() any { return searchKinds },
 	// maxNote is the wrap-up note's limit, so the form stops where the domain refuses.
 	"maxNote": func() int { return domain.MaxNoteLen },
 }

@@ -122,3 +122,92 @@ func TestHandBackAnUnidentifiedCaller(t *testing.T) {
 		t.Fatalf("the unidentified caller resumed at the menu: %d\n%s", status, body)
 	}
 }
+
+// finds counts the searches audited on a demo person's account by an agent.
+func finds(t *testing.T, l *servertest.Line, name string, a domain.Agent) int {
+	t.Helper()
+	view, err := l.Svc.Account(l.Ctx, domain.Admin("test"), l.People[name].Account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range view.Activity {
+		if e.Action == "account.found" && e.Actor == a.Actor() {
+			n++
+		}
+	}
+	return n
+}
+
+// The agent holding a call the line could not identify finds the caller's account by
+// postcode, phone number, name or registration, picks it from the list and opens it;
+// each account listed is audited with the agent's name, once per search, and no other
+// agent can search for that call.
+func TestFindAnAccountForAnUnidentifiedCaller(t *testing.T) {
+	l := servertest.New(t, monday)
+	dana := l.AddAgent("dana", "Dana Reid", "07700 900501", password)
+	l.AddAgent("eli", "Eli Stone", "07700 900502", password)
+	cd, ce := newClient(t, l.Srv.URL), newClient(t, l.Srv.URL)
+	cd.mustSignIn("dana", password)
+	ce.mustSignIn("eli", password)
+	call, err := twiliosim.Dial(l.Ctx, l.Sim("+447700900999", lineNumber))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := call.Next(l.Ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := call.Press(l.Ctx, "0"); err != nil {
+		t.Fatal(err)
+	}
+	var tr domain.Transfer
+	if err := l.Svc.View(l.Ctx, func(r domain.Reader) (err error) { tr, err = r.TransferByCall(call.Sid()); return err }); err != nil {
+		t.Fatal(err)
+	}
+	callPath := fmt.Sprintf("/desk/calls/%d", tr.ID)
+	if r := ce.get(callPath + "?by=postcode&q=CB1+3PH"); r.status != http.StatusForbidden || strings.Contains(r.body, "Alex Morgan") {
+		t.Fatalf("a search on a waiting call: %d", r.status)
+	}
+	cd.act(callPath+"/take", nil)
+	if r := ce.get(callPath + "?by=postcode&q=CB1+3PH"); r.status != http.StatusForbidden || strings.Contains(r.body, "Alex Morgan") {
+		t.Fatalf("another agent's search: %d\n%s", r.status, r.body)
+	}
+	if n := finds(t, l, "Alex Morgan", dana); n != 0 {
+		t.Fatalf("%d searches audited before any", n)
+	}
+	alexAccount := l.People["Alex Morgan"].Account
+	for _, c := range []struct{ by, q string }{
+		{"postcode", "cb13ph"}, {"phone", "07700 900123"}, {"name", "alex mor"}, {"vrm", "kx65 abc"},
+	} {
+		page := cd.get(callPath + "?by=" + c.by + "&q=" + url.QueryEscape(c.q))
+		link := fmt.Sprintf(`href="%s?account=%s"`, callPath, alexAccount)
+		if page.status != http.StatusOK || !strings.Contains(page.body, "Alex Morgan, 12 Coleridge Road, CB1 3PH") ||
+			!strings.Contains(page.body, link) {
+			t.Errorf("by %s %q: %d, no Alex Morgan to pick:\n%s", c.by, c.q, page.status, page.body)
+		}
+	}
+	if n := finds(t, l, "Alex Morgan", dana); n != 4 {
+		t.Errorf("%d searches audited on Alex's account, want 4", n)
+	}
+	cd.get(callPath + "?by=postcode&q=CB1+3PH") // the same search again is not audited again
+	if n := finds(t, l, "Alex Morgan", dana); n != 4 {
+		t.Errorf("%d searches audited after a repeat, want 4", n)
+	}
+	for _, c := range []struct{ by, q, want string }{
+		{"postcode", "nowhere", "is not a UK postcode"},
+		{"name", "a", "needs at least 2 letters"},
+		{"postcode", "CB9 9ZZ", "No account matches."},
+	} {
+		if page := cd.get(callPath + "?by=" + c.by + "&q=" + url.QueryEscape(c.q)); !strings.Contains(page.body, c.want) {
+			t.Errorf("by %s %q lacks %q", c.by, c.q, c.want)
+		}
+	}
+	// Picked from the list, the account opens, audited as a look-up.
+	page := cd.get(callPath + "?account=" + alexAccount)
+	if !strings.Contains(page.body, "Account "+alexAccount+": Alex Morgan") {
+		t.Fatalf("the picked account does not open:\n%s", page.body)
+	}
+	if n := lookups(t, l, "Alex Morgan", dana); n != 1 {
+		t.Fatalf("%d look-ups audited", n)
+	}
+}
