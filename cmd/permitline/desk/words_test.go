@@ -109,6 +109,11 @@ func TestHandBackAnUnidentifiedCaller(t *testing.T) {
 	if strings.Contains(page.body, `name="confirmed"`) || strings.Contains(page.body, "PIN tries") {
 		t.Errorf("the call page of an unidentified caller asks to confirm, or tells of PIN tries")
 	}
+	// With the caller's account found, the hand-back still goes to identification.
+	if page := c.get(callPath + "?account=" + l.People["Alex Morgan"].Account); !strings.Contains(page.body, "Hand back to identification") ||
+		strings.Contains(page.body, "Hand back to the line’s menu") {
+		t.Errorf("with an account found, the hand-back button reads otherwise:\n%s", page.body)
+	}
 	r := c.act(callPath+"/return", nil)
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("hand back: %d\n%s", r.status, r.body)
