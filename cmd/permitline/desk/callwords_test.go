@@ -8,7 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"permitline/domain"
+	"permitline/domain/calendar"
 	"permitline/flows"
 )
 
@@ -176,6 +179,37 @@ func TestCallWords(t *testing.T) {
 	} {
 		if c.got != c.want {
 			t.Errorf("got  %q\nwant %q", c.got, c.want)
+		}
+	}
+}
+
+// TestStandingWords warns the agent of a lockout, a missing PIN, an expired registration
+// and a refund due, and tells the tries left.
+func TestStandingWords(t *testing.T) {
+	now := time.Date(2026, 12, 2, 10, 0, 0, 0, calendar.London)
+	resident := domain.Transfer{ResidentID: 1, Caller: domain.Actor{Kind: domain.ActorResident, ID: 1}}
+	for _, c := range []struct {
+		st       domain.Standing
+		t        domain.Transfer
+		pin      string
+		warnings []string
+	}{
+		{domain.Standing{HasPIN: true, TriesLeft: 3, Registered: true}, resident, "3 tries left before the lockout", nil},
+		{domain.Standing{HasPIN: true, TriesLeft: 1, Registered: true}, resident, "1 try left before the lockout",
+			[]string{"One try from lockout: one more wrong PIN locks the phone PIN for 30 minutes."}},
+		{domain.Standing{HasPIN: true, LockedUntil: now.Add(20 * time.Minute), Registered: true}, resident,
+			"locked until today at 10:20", []string{"Locked out: the phone PIN is locked until today at 10:20 after 3 wrong tries."}},
+		{domain.Standing{Registered: true}, resident, "no phone PIN is set",
+			[]string{"The caller has no phone PIN: check who they are before you act."}},
+		{domain.Standing{HasPIN: true, TriesLeft: 3, ExpiredAt: time.Date(2026, 11, 1, 0, 0, 0, 0, calendar.London), RefundsDue: 2},
+			resident, "3 tries left before the lockout", []string{
+				"Registration expired on 1 November 2026: the resident can use visits but cannot buy permits until it is renewed.",
+				"2 refunds are due to this account: a payment was taken but its permits could not be issued (see the refunds page)."}},
+		{domain.Standing{}, domain.Transfer{}, "", nil}, // not identified: nothing to tell
+	} {
+		pin, warnings := standingWords(c.st, c.t, now)
+		if pin != c.pin || strings.Join(warnings, "|") != strings.Join(c.warnings, "|") {
+			t.Errorf("%+v:\n got  %q %q\n want %q %q", c.st, pin, warnings, c.pin, c.warnings)
 		}
 	}
 }

@@ -279,8 +279,9 @@ func (d *desk) search(w http.ResponseWriter, r *http.Request, rq *request, t dom
 			"Only the agent who holds this call can search for an account for it. Nothing was looked up.")
 		return false
 	}
-	if msg, ok := explain(err, d.svc.Now()); err != nil && ok {
-		p.Search.Err = msg
+	var bad *domain.InvalidInputError
+	if errors.As(err, &bad) {
+		p.Search.Err = "Nothing was searched for: the " + bad.Field + " " + bad.Reason + "."
 		return true
 	} else if err != nil {
 		d.internal(w, r, rq, "searching for an account", err)

@@ -199,7 +199,7 @@ func TestFindAnAccountForAnUnidentifiedCaller(t *testing.T) {
 		t.Errorf("%d searches audited after a repeat, want 4", n)
 	}
 	for _, c := range []struct{ by, q, want string }{
-		{"postcode", "nowhere", "is not a UK postcode"},
+		{"postcode", "nowhere", "Nothing was searched for: the postcode \"nowhere\" is not a UK postcode"},
 		{"name", "a", "needs at least 2 letters"},
 		{"postcode", "CB9 9ZZ", "No account matches."},
 	} {
