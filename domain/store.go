@@ -37,6 +37,10 @@ type Reader interface {
 	ResidentByAccount(account string) (Resident, error)
 	ResidentsByPhone(e164 string) ([]Resident, error)
 	Residents(afterID int64, limit int) ([]Resident, error)
+	// FindResidents lists up to limit residents matching value by name (any part, any
+	// case), postcode, phone (the holder's or a member's) or registration (a vehicle saved
+	// or visited), by name then id.
+	FindResidents(by SearchBy, value string, limit int) ([]Resident, error)
 	MemberByID(id int64) (Member, error)
 	MembersByPhone(e164 string) ([]Member, error)
 	Members(residentID int64) ([]Member, error)

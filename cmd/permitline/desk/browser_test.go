@@ -14,6 +14,7 @@ import (
 
 	"permitline/cmd/permitline/server/servertest"
 	"permitline/domain"
+	"permitline/ivr/twiliosim"
 )
 
 // chromium finds a Chromium or Chrome binary; "" when none is installed.
@@ -144,7 +145,8 @@ func TestBrowserAgentTakesACallAndActivatesAVisit(t *testing.T) {
 		t.Fatalf("the page was reloaded (mark %q): the call must arrive through the live stream", got)
 	}
 	queue := eval("queue text", `document.getElementById("queue").innerText`)
-	for _, want := range []string{"+********0123", "PIN passed", "asked for an agent"} {
+	for _, want := range []string{"+********0123", "PIN passed", "The caller asked for a person.",
+		"The caller pressed a key that isn't one of the choices.", "3 tries left before the lockout"} {
 		if !strings.Contains(queue, want) {
 			t.Fatalf("the live queue lacks %q:\n%s", want, queue)
 		}
@@ -184,6 +186,43 @@ func TestBrowserAgentTakesACallAndActivatesAVisit(t *testing.T) {
 	}
 	shot("desk-call-200pct.png")
 	t.Logf("the desk's screenshot: %s", path)
+	step("zoom back", chromedp.EmulateViewport(1280, 1000))
+
+	// A caller the line does not know asks for a person; the agent takes the call, finds
+	// the account by postcode and picks it from the list.
+	unknown, err := twiliosim.Dial(l.Ctx, l.Sim("+447700900999", lineNumber))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := unknown.Next(l.Ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := unknown.Press(l.Ctx, "0"); err != nil {
+		t.Fatal(err)
+	}
+	var tr2 domain.Transfer
+	if err := l.Svc.View(l.Ctx, func(r domain.Reader) (err error) { tr2, err = r.TransferByCall(unknown.Sid()); return err }); err != nil {
+		t.Fatal(err)
+	}
+	step("the unknown caller's page", chromedp.Navigate(fmt.Sprintf("%s/desk/calls/%d", l.Srv.URL, tr2.ID)))
+	take2 := fmt.Sprintf("take-%d", tr2.ID)
+	until("take the unknown caller", `(() => { const b = document.getElementById("`+take2+`"); if (!b) return false; b.click(); return true })()`)
+	until("the search form", `document.getElementById("search-q") !== null && document.readyState === "complete"`)
+	eval("search by postcode", `document.getElementById("search-by").value = "postcode"; "ok"`)
+	step("type the postcode", chromedp.SendKeys(chromedp.ID("search-q"), "cb1 3ph"))
+	until("the postcode typed", `document.getElementById("search-q").value === "cb1 3ph"`)
+	until("search", `(() => { const b = document.getElementById("search"); if (!b) return false; b.click(); return true })()`)
+	until("the accounts found", `document.getElementById("found") !== null`)
+	if got := eval("found", `document.getElementById("found").innerText`); !strings.Contains(got, "Alex Morgan, 12 Coleridge Road, CB1 3PH") {
+		t.Fatalf("the search found %q", got)
+	}
+	shot("desk-search.png")
+	until("pick Alex", `(() => { const a = document.querySelector("#found a"); if (!a) return false; a.click(); return true })()`)
+	until("Alex's account", `document.getElementById("account-heading") !== null && document.getElementById("account-heading").textContent.includes("Alex Morgan")`)
+	if got := eval("hand back words", `document.getElementById("hand-back-words").textContent`); !strings.Contains(got, "start of identification") {
+		t.Fatalf("beside the hand-back: %q", got)
+	}
+	shot("desk-found.png")
 
 	// The domain records the agent.
 	var v domain.Visit

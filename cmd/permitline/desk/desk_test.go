@@ -412,8 +412,9 @@ func TestWaitingCallAppearsLiveWithItsContext(t *testing.T) {
 	// The caller asks for an agent after the stream is open; the stream shows them.
 	call, tr := queueForAgent(t, l)
 	ev := s.next(t, 5*time.Second, func(ev string) bool { return strings.Contains(ev, "+********0123") })
-	for _, want := range []string{`id="queue"`, "PIN passed", "asked for an agent after: wrong_key at main",
-		l.People["Alex Morgan"].Account, "main menu, step main", "keys 7", fmt.Sprintf(`action="/desk/calls/%d/take"`, tr.ID),
+	for _, want := range []string{`id="queue"`, "PIN passed", "The caller asked for a person.",
+		"The caller pressed a key that isn't one of the choices.", l.People["Alex Morgan"].Account,
+		"The caller was at the main menu.", "pressed 7", "3 tries left before the lockout", fmt.Sprintf(`action="/desk/calls/%d/take"`, tr.ID),
 		`name="csrf"`} {
 		if !strings.Contains(ev, want) {
 			t.Errorf("the live queue lacks %q:\n%s", want, ev)
@@ -423,7 +424,7 @@ func TestWaitingCallAppearsLiveWithItsContext(t *testing.T) {
 		t.Errorf("the waiting caller's number shows in full:\n%s", ev)
 	}
 	page := c.get("/desk/")
-	for _, want := range []string{"+********0123", "PIN passed", "asked for an agent after: wrong_key at main", "Helpdesk: Open now, until 18:00",
+	for _, want := range []string{"+********0123", "PIN passed", "The caller asked for a person.", "Helpdesk: Open now, until 18:00",
 		"Today, Monday 30 November: 08:00 to 18:00."} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("GET /desk/ lacks %q:\n%s", want, page.body)
@@ -526,7 +527,7 @@ func TestAgentActsForTheCaller(t *testing.T) {
 	page := c.get(callPath)
 	for _, want := range []string{"The call is yours", "07700 900123", "Alex Morgan", "PIN passed", "12 Coleridge Road",
 		"Coleridge West", "Visits left", "left to buy this permit year", "renews on 1 April 2027", "KX65 ABC",
-		"What happened on the line", "keys 7", `type="date"`, `value="2026-11-30"`, `min="2026-11-30"`, `max="2026-12-14"`} {
+		"What happened on the line", "pressed 7", `type="date"`, `value="2026-11-30"`, `min="2026-11-30"`, `max="2026-12-14"`} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("the call page lacks %q", want)
 		}
@@ -644,7 +645,7 @@ func TestAgentActsForTheCaller(t *testing.T) {
 	}
 	today := c.get("/desk/today")
 	for _, want := range []string{"finished", "Dana Reid", "Visit for AB12 CDE booked then cancelled; sent to pay for 2 permits.",
-		"+********0123", "asked for an agent after: wrong_key at main"} {
+		"+********0123", "The caller asked for a person after a problem: they pressed a key that isn't one of the choices."} {
 		if !strings.Contains(today.body, want) {
 			t.Errorf("today's calls lack %q:\n%s", want, today.body)
 		}

@@ -67,7 +67,7 @@ func (d *desk) todayPage(w http.ResponseWriter, r *http.Request, rq *request) {
 	p.Flash = d.takeFlash(w, r)
 	for _, t := range ts {
 		row := todayRow{ID: t.ID, At: clock(t.CreatedAt), Caller: maskedNumber(t.From), Account: accts[t.ResidentID],
-			Reason: t.Reason, Outcome: statusText(t.Status), Note: t.Note}
+			Reason: reasonInFull(t), Outcome: statusText(t.Status), Note: t.Note}
 		if t.AgentID != 0 {
 			if _, ok := names[t.AgentID]; !ok {
 				names[t.AgentID] = d.agentName(r.Context(), t.AgentID)
@@ -109,6 +109,28 @@ type callView struct {
 	Form        callForm
 	Key         string // makes a repeated activation form do nothing twice
 	Error       string
+	Search      searchView // finding the account of a caller the line could not identify
+	HandBack    string     // where handing back sends the caller
+	ConfirmBack bool       // the agent must confirm who the caller is to hand back
+}
+
+// searchView is the search for an account and what it found.
+type searchView struct {
+	By, Text string
+	Done     bool
+	Found    []foundView
+	More     bool // more accounts matched than are listed
+	Err      string
+}
+
+type foundView struct {
+	Account, Name, Address, Link string
+}
+
+// searchKinds are what the desk's search form offers, in its order.
+var searchKinds = []struct{ By, Label string }{
+	{string(domain.SearchName), "Name"}, {string(domain.SearchPostcode), "Postcode"},
+	{string(domain.SearchPhone), "Phone number"}, {string(domain.SearchVRM), "Registration"},
 }
 
 type callForm struct {
@@ -175,6 +197,7 @@ func (d *desk) showCall(w http.ResponseWriter, r *http.Request, rq *request, t d
 		NeedsLookup: t.ResidentID == 0, Today: calendar.DateOf(now).String(),
 		MaxDate: calendar.DateOf(now).AddDays(domain.MaxDaysAhead).String(), Form: form, Key: randomToken(12), Error: msg}
 	p.Nav, p.Helpdesk = "call", d.helpdesk()
+	p.HandBack, p.ConfirmBack = handBackWords(t)
 	p.Flash = d.takeFlash(w, r)
 	if p.Form.Date == "" {
 		p.Form.Date = p.Today
@@ -198,20 +221,28 @@ func (d *desk) showCall(w http.ResponseWriter, r *http.Request, rq *request, t d
 		p.ReadOnly = "This call is over (" + statusText(t.Status) + "): nothing more can be done on it here."
 	}
 	p.Title = "Call from " + p.Number
+	if err := d.warn(ctx, t, &p.Call); err != nil {
+		d.internal(w, r, rq, "loading the caller's standing", err)
+		return
+	}
 	for _, e := range parseContext(t.Context).History {
 		p.History = append(p.History, historyRow{At: e.At.In(calendar.London).Format("15:04:05"),
-			Where: flowName(e.Flow) + ", step " + e.State, Input: e.Input, Note: e.Note})
+			Where: upperFirst(whereWords(e.Flow, e.State)), Input: inputWords(e.Input), Note: noteWords(e.Note)})
 	}
 	// Only the agent holding the call sees the caller's account, and an account the agent
 	// looks up for an unidentified caller is audited on it with the agent's name.
 	switch {
-	case !p.Mine && t.ResidentID == 0 && account != "":
+	case !p.Mine && t.ResidentID == 0 && (account != "" || r.FormValue("q") != ""):
 		d.log.Warn("account look-up refused: the call is not held", "agent", rq.agent.Username, "transfer", t.ID)
 		d.errorPage(w, r, rq, http.StatusForbidden,
 			"Only the agent who holds this call can look up an account for it. Take the call first; nothing was looked up.")
 		return
 	case !p.Mine:
 		p.NeedsLookup, p.Lookup = false, ""
+	case t.ResidentID == 0 && account == "" && strings.TrimSpace(r.FormValue("q")) != "":
+		if !d.search(w, r, rq, t, p) {
+			return
+		}
 	case account != "":
 		err := error(nil)
 		if t.ResidentID == 0 {
@@ -236,6 +267,34 @@ func (d *desk) showCall(w http.ResponseWriter, r *http.Request, rq *request, t d
 		}
 	}
 	d.render(w, status, "call.html", p)
+}
+
+// search finds the accounts an agent searches for, for the call they hold (audited on
+// each account listed, domain.Service.FindAccounts). false when the page is answered.
+func (d *desk) search(w http.ResponseWriter, r *http.Request, rq *request, t domain.Transfer, p *callView) bool {
+	p.Search = searchView{By: r.FormValue("by"), Text: strings.TrimSpace(r.FormValue("q")), Done: true}
+	found, err := d.svc.FindAccounts(r.Context(), rq.agent, t.ID, domain.SearchBy(p.Search.By), p.Search.Text)
+	if errors.Is(err, domain.ErrNotYourCall) {
+		d.errorPage(w, r, rq, http.StatusForbidden,
+			"Only the agent who holds this call can search for an account for it. Nothing was looked up.")
+		return false
+	}
+	var bad *domain.InvalidInputError
+	if errors.As(err, &bad) {
+		p.Search.Err = "Nothing was searched for: the " + bad.Field + " " + bad.Reason + "."
+		return true
+	} else if err != nil {
+		d.internal(w, r, rq, "searching for an account", err)
+		return false
+	}
+	if len(found) > domain.MaxFound {
+		found, p.Search.More = found[:domain.MaxFound], true
+	}
+	for _, f := range found {
+		p.Search.Found = append(p.Search.Found, foundView{Account: f.Resident.Account, Name: f.Resident.Name,
+			Address: f.Address.Line + ", " + f.Address.Postcode, Link: callURL(t, f.Resident.Account)})
+	}
+	return true
 }
 
 // callURL is the call's page, keeping the account an unidentified caller gave.
@@ -479,11 +538,35 @@ func (d *desk) sendToPay(w http.ResponseWriter, r *http.Request, rq *request, c 
 	http.Redirect(w, r, callURL(c.t, c.account), http.StatusSeeOther)
 }
 
-// handBack is POST /desk/calls/{id}/return: the caller goes back to the line's main menu.
+// handBackWords says where a caller handed back goes (ivr's Resume): a caller who passed
+// the PIN to the main menu as verified; one the line knows but who did not pass it to
+// the main menu as verified too, so the agent must say they checked who it is; one the
+// line could not identify back to identification. confirm is true when the agent must.
+func handBackWords(t domain.Transfer) (words string, confirm bool) {
+	switch {
+	case t.ResidentID == 0:
+		return "The line could not identify this caller: handing back puts them at the start of " +
+			"identification, to key their account number and PIN. They are not marked as verified.", false
+	case t.Verified:
+		return "The caller passed their PIN: handing back puts them at the line's main menu, still verified.", false
+	}
+	return "The caller did not pass their PIN: handing back puts them at the line's main menu as verified, " +
+		"so do it only once you have checked who they are.", true
+}
+
+// handBack is POST /desk/calls/{id}/return: the caller goes back to the line, where
+// handBackWords says. A caller the line knows who did not pass the PIN is handed back
+// only when the agent confirms they checked who it is (confirmed=yes).
 func (d *desk) handBack(w http.ResponseWriter, r *http.Request, rq *request, c heldCall) {
 	note := strings.TrimSpace(r.PostForm.Get("note"))
 	if err := domain.CheckNote(note); err != nil { // before the call moves
 		d.refuse(w, r, rq, c, "handing the call back", err, callForm{Note: note})
+		return
+	}
+	if _, confirm := handBackWords(c.t); confirm && r.PostForm.Get("confirmed") != "yes" {
+		d.showCall(w, r, rq, c.t, c.account, http.StatusUnprocessableEntity,
+			"The caller did not pass their PIN, and handing back would let them act on the account as verified. "+
+				"Tick that you checked who they are, or finish the call. Nothing was changed.", callForm{Note: note})
 		return
 	}
 	if !d.returnCall(w, r, rq, c, ivr.BackToMenu) {
@@ -493,7 +576,11 @@ func (d *desk) handBack(w http.ResponseWriter, r *http.Request, rq *request, c h
 		d.refuse(w, r, rq, c, "recording the hand-back", err, callForm{Note: note})
 		return
 	}
-	d.setFlash(w, "ok", "The caller is back at the line's main menu, and the call is recorded as handed back.")
+	msg := "The caller is back at the line's main menu, and the call is recorded as handed back."
+	if c.t.ResidentID == 0 {
+		msg = "The caller is back at the line's identification, and the call is recorded as handed back."
+	}
+	d.setFlash(w, "ok", msg)
 	http.Redirect(w, r, "/desk/", http.StatusSeeOther)
 }
 

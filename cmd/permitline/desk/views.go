@@ -13,10 +13,14 @@ import (
 	"permitline/domain/calendar"
 	"permitline/domain/phone"
 	"permitline/domain/vrm"
+	"permitline/flows"
 )
 
 var funcs = template.FuncMap{
-	"plural": plural,
+	"plural":     plural,
+	"upperFirst": upperFirst,
+	// searchKinds are what the search for an account is by.
+	"searchKinds": func() any { return searchKinds },
 	// maxNote is the wrap-up note's limit, so the form stops where the domain refuses.
 	"maxNote": func() int { return domain.MaxNoteLen },
 }
@@ -103,18 +107,6 @@ func parseContext(raw []byte) callContext {
 	return c
 }
 
-var flowNames = map[string]string{
-	"identify": "identification", "menu": "main menu", "activate": "activating a visit",
-	"cancel": "cancelling a visit", "buy": "buying permits", "helpdesk": "asking for the helpdesk",
-}
-
-func flowName(f string) string {
-	if n, ok := flowNames[f]; ok {
-		return n
-	}
-	return f
-}
-
 // callSummary is a transfer as a row of the queue or the head of the call page.
 type callSummary struct {
 	ID       int64
@@ -125,17 +117,20 @@ type callSummary struct {
 	Kind     string // resident, member, or not identified
 	Account  string
 	Verified bool
-	Reason   string
-	Where    string
+	Reason   string // why the caller was put through, in words
+	Doing    string // what the caller was doing: "was booking a visit for AB12 CDE on ..."
+	Where    string // the step they were at, in words
+	Stuck    string // where they got stuck, in words
 	Entered  []string
-	Failed   string
-	Again    string // why a call put through to an agent is waiting again (the agent was not reached)
+	PIN      string   // PIN tries left, or the lockout
+	Warnings []string // one try from lockout, locked out, registration expired, a refund due
+	Again    string   // why a call put through to an agent is waiting again (the agent was not reached)
 }
 
 func summarise(t domain.Transfer, account string, now time.Time) callSummary {
 	c := parseContext(t.Context)
 	s := callSummary{ID: t.ID, Status: t.Status, Wait: waited(now.Sub(t.CreatedAt)), Since: clock(t.CreatedAt),
-		Caller: maskedNumber(t.From), Account: account, Verified: t.Verified, Reason: t.Reason, Failed: c.LastFailure}
+		Caller: maskedNumber(t.From), Account: account, Verified: t.Verified, Reason: reasonWords(t.Reason), Stuck: stuckWords(c)}
 	if t.Status == domain.TransferQueued {
 		s.Again = t.Note // only the line writes a note on a waiting call (domain.Op.AgentNotReached)
 	}
@@ -147,12 +142,16 @@ func summarise(t domain.Transfer, account string, now time.Time) callSummary {
 	default:
 		s.Kind = "not identified"
 	}
-	s.Where = flowName(t.Flow) + ", step " + t.State
+	flow, state := t.Flow, t.State
 	for i := len(c.History) - 1; i >= 0; i-- { // where the caller was before asking for the helpdesk
-		if e := c.History[i]; e.Flow != "helpdesk" {
-			s.Where = flowName(e.Flow) + ", step " + e.State
+		if e := c.History[i]; e.Flow != flows.FlowHelpdesk {
+			flow, state = e.Flow, e.State
 			break
 		}
+	}
+	s.Doing, s.Where = doingWords(flow, c), whereWords(flow, state)
+	if s.Where == whereWordsFlow(flow) { // "at the main menu" twice
+		s.Where = ""
 	}
 	if c.VRM != "" {
 		s.Entered = append(s.Entered, "registration "+spacedVRM(c.VRM))
@@ -168,14 +167,14 @@ func summarise(t domain.Transfer, account string, now time.Time) callSummary {
 	var keys []string
 	for _, e := range c.History {
 		if e.Input != "" {
-			keys = append(keys, e.Input)
+			keys = append(keys, inputWords(e.Input))
 		}
 	}
 	if len(keys) > 5 {
 		keys = keys[len(keys)-5:]
 	}
 	if len(keys) > 0 {
-		s.Entered = append(s.Entered, "last inputs: "+strings.Join(keys, ", "))
+		s.Entered = append(s.Entered, "last answers: "+strings.Join(keys, ", "))
 	}
 	return s
 }
@@ -199,6 +198,19 @@ func (d *desk) accounts(ctx context.Context, ts []domain.Transfer) (map[int64]st
 	return out, err
 }
 
+// warn adds the caller's PIN tries and the warnings to the summary of their call.
+func (d *desk) warn(ctx context.Context, t domain.Transfer, s *callSummary) error {
+	if t.ResidentID == 0 {
+		return nil
+	}
+	st, err := d.svc.CallerStanding(ctx, t.Caller, t.ResidentID)
+	if err != nil {
+		return fmt.Errorf("the standing of the caller of call %d: %w", t.ID, err)
+	}
+	s.PIN, s.Warnings = standingWords(st, t, d.svc.Now())
+	return nil
+}
+
 // queueSection is the list of waiting calls, rendered for the page and for the live stream.
 type queueSection struct {
 	Rows    []callSummary
@@ -218,7 +230,11 @@ func (d *desk) queue(ctx context.Context, csrf string) (*queueSection, error) {
 	q := &queueSection{CSRF: csrf, Summary: "No one is waiting."}
 	now := d.svc.Now()
 	for _, t := range ts {
-		q.Rows = append(q.Rows, summarise(t, accts[t.ResidentID], now))
+		s := summarise(t, accts[t.ResidentID], now)
+		if err := d.warn(ctx, t, &s); err != nil {
+			return nil, err
+		}
+		q.Rows = append(q.Rows, s)
 	}
 	switch n := len(q.Rows); n {
 	case 0:
