@@ -97,7 +97,7 @@ func New(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
 		r.Use(except("/desk/events", middleware.Timeout(WebhookTimeout)))
 		desk := deskHandler(cfg, svc, log)
 		version := Version()
-		r.Get("/", start(cfg.PublicURL, svc, log))
+		r.Get("/", start(cfg.PublicURL, cfg.Metrics != nil, svc, log))
 		r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			// The service's clock (set with --now in a demo or a test), for tools driving the line.
