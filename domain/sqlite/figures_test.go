@@ -43,3 +43,51 @@ func TestWriterQueueCountsTheUpdatesWaiting(t *testing.T) {
 		t.Fatalf("all committed: %d waiting", n)
 	}
 }
+
+// OutboxFigures counts each text by where it stands: due and not sent (pending, or
+// handed over with no answer), not yet due, failed; a sent or skipped text not at all.
+// The oldest waiting is dated from when it became due.
+func TestOutboxFiguresCountTheTextsByWhereTheyStand(t *testing.T) {
+	s, _ := open(t)
+	r := seed(t, s)
+	texts := []struct {
+		key          string
+		status       domain.OutboxStatus
+		created, due time.Duration // before now; a negative due is later than now
+	}{
+		{"pending", domain.OutboxPending, 10 * time.Minute, 10 * time.Minute},
+		{"reminder due", domain.OutboxPending, 24 * time.Hour, 30 * time.Minute}, // due 30 min ago: the oldest
+		{"sending", domain.OutboxSending, 5 * time.Minute, 5 * time.Minute},
+		{"reminder", domain.OutboxPending, time.Hour, -time.Hour},
+		{"failed", domain.OutboxFailed, 2 * time.Hour, 2 * time.Hour},
+		{"sent", domain.OutboxSent, 3 * time.Hour, 3 * time.Hour},
+		{"skipped", domain.OutboxSkipped, 3 * time.Hour, 3 * time.Hour},
+	}
+	update(t, s, func(tx domain.Tx) error {
+		for _, m := range texts {
+			o, err := tx.InsertOutgoing(domain.Outgoing{Key: m.key, Kind: domain.NoticeReminder, To: "+447700900123",
+				ResidentID: r.resident.ID, NotBefore: now.Add(-m.due), Status: domain.OutboxPending,
+				NextTry: now.Add(-m.due), CreatedAt: now.Add(-m.created), UpdatedAt: now.Add(-m.created)})
+			if err != nil {
+				return err
+			}
+			o.Status = m.status
+			if err := tx.UpdateOutgoing(o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	var f domain.OutboxFigures
+	if err := s.View(context.Background(), func(rd domain.Reader) (err error) {
+		f, err = rd.OutboxFigures(now)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := domain.OutboxFigures{Waiting: 3, OldestWaiting: now.Add(-30 * time.Minute), Scheduled: 1, Failed: 1}
+	if f.Waiting != want.Waiting || !f.OldestWaiting.Equal(want.OldestWaiting) || f.Scheduled != want.Scheduled ||
+		f.Failed != want.Failed {
+		t.Fatalf("figures %+v, want %+v", f, want)
+	}
+}
