@@ -86,12 +86,16 @@ type Reader interface {
 	// left "sending" since before stale (their sender stopped); oldest first.
 	DueOutgoing(t, stale time.Time, limit int) ([]Outgoing, error)
 	VisitByID(id int64) (Visit, error)
+	// OutboxFigures counts the outbox's texts as they stand at now.
+	OutboxFigures(now time.Time) (OutboxFigures, error)
 
 	AgentByID(id int64) (Agent, error)
 	AgentByUsername(username string) (Agent, error)
 	TransferByID(id int64) (Transfer, error)
 	// TransfersWithStatus lists transfers in a status, oldest first.
 	TransfersWithStatus(s TransferStatus, limit int) ([]Transfer, error)
+	// CountTransfers counts the transfers in a status.
+	CountTransfers(s TransferStatus) (int, error)
 	// SignedOut reports whether the desk session was signed out (and is still kept).
 	SignedOut(session string) (bool, error)
 	SignInReader

@@ -55,7 +55,7 @@ func wholeCallAt(t *testing.T, public, kept string) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e := &env{svc: l.Svc, stdout: io.Discard, stderr: io.Discard}
 	sender := e.sender(public, servertest.Token, servertest.AccountSid,
-		twilioAPI{client: &http.Client{Transport: fakeapi.Transport(target, nil), Timeout: 5 * time.Second}}, log)
+		twilioAPI{client: &http.Client{Transport: fakeapi.Transport(target, nil), Timeout: 5 * time.Second}}, nil, log)
 	srv := httptest.NewServer(server.New(server.Config{PublicURL: public, AuthToken: servertest.Token,
 		AccountSid: servertest.AccountSid, TextStatus: sender.RecordStatus}, l.Svc, log))
 	defer srv.Close()

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"permitline/cmd/permitline/desk"
+	"permitline/cmd/permitline/metrics"
 	"permitline/cmd/permitline/server"
 	"permitline/domain/pin"
 	"permitline/fixtures"
@@ -28,8 +29,9 @@ import (
 const DemoAuthToken = fixtures.DemoAuthToken
 
 // sender returns the sender of outgoing texts, or nil when texts are not configured: they
-// then wait in the outbox until a server that can send them runs.
-func (e *env) sender(publicURL, token, sid string, api twilioAPI, log *slog.Logger) *outbound.Sender {
+// then wait in the outbox until a server that can send them runs. sendErrored, when set,
+// counts each request to send a text that failed.
+func (e *env) sender(publicURL, token, sid string, api twilioAPI, sendErrored func(), log *slog.Logger) *outbound.Sender {
 	from := os.Getenv("PERMITLINE_SMS_FROM")
 	if api.client != nil && from == "" {
 		from = "+447700900000"
@@ -42,7 +44,7 @@ func (e *env) sender(publicURL, token, sid string, api twilioAPI, log *slog.Logg
 		api.every = outbound.DefaultEvery
 	}
 	return outbound.New(outbound.Config{API: twilioapi.New(sid, token, api.client).Api, From: from,
-		StatusCallback: publicURL + "/twilio/sms/status"}, e.svc, sms.Notice, log)
+		StatusCallback: publicURL + "/twilio/sms/status", SendErrored: sendErrored}, e.svc, sms.Notice, log)
 }
 
 // voiceFromEnv is the line's voice; a setting left unset is ivr.DefaultVoice's.
@@ -167,7 +169,11 @@ func (e *env) serve(ctx context.Context, ln net.Listener, publicURL, token, sid 
 	} else {
 		log.Warn("desk sign-ins end when the server restarts: set PERMITLINE_SESSION_KEY (32 characters or more)")
 	}
-	if sender := e.sender(publicURL, token, sid, api, log); sender != nil {
+	// /metrics is served to the ops team alone: PERMITLINE_METRICS_TOKEN's holders, or
+	// without one this machine alone (server.Config.Metrics).
+	figures := metrics.New(e.svc, log)
+	cfg.Metrics, cfg.MetricsToken = figures, os.Getenv("PERMITLINE_METRICS_TOKEN")
+	if sender := e.sender(publicURL, token, sid, api, figures.SendErrored, log); sender != nil {
 		cfg.TextStatus = sender.RecordStatus
 		go sender.Run(ctx, api.every)
 	}

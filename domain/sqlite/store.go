@@ -45,6 +45,7 @@ type Store struct {
 	closeOnce   sync.Once
 	groups      atomic.Int64 // for WriterStats
 	updates     atomic.Int64
+	waiting     atomic.Int64 // Updates not yet returned, for WriterQueue
 }
 
 var _ domain.Store = (*Store)(nil)

@@ -48,6 +48,8 @@ type job struct {
 // Update runs fn in an IMMEDIATE write transaction and returns once the transaction
 // holding its change has committed, or fn's error with nothing of fn written.
 func (s *Store) Update(ctx context.Context, fn func(domain.Tx) error) error {
+	s.waiting.Add(1)
+	defer s.waiting.Add(-1)
 	j := &job{ctx: ctx, fn: fn, done: make(chan struct{})}
 	select {
 	case s.jobs <- j:

@@ -84,6 +84,9 @@ type Config struct {
 	Batch int
 	// MaxAttempts is how many failed attempts make a text failed; 0 means DefaultMaxAttempts.
 	MaxAttempts int
+	// SendErrored, when set, is called once for each request to send a text that failed
+	// (an error from the API or the network), for the line's metrics.
+	SendErrored func()
 }
 
 // Defaults.
@@ -310,6 +313,9 @@ func (s *Sender) send(ctx context.Context, m domain.Outgoing) (bool, error) {
 		err = errors.New("the provider's answer has no message SID")
 	}
 	if err != nil {
+		if s.cfg.SendErrored != nil {
+			s.cfg.SendErrored()
+		}
 		return false, s.recordFailure(ctx, m, err)
 	}
 	status := ""

@@ -16,6 +16,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"permitline/cmd/permitline/desk"
+	"permitline/cmd/permitline/metrics"
 	"permitline/domain"
 	"permitline/flows"
 	"permitline/ivr"
@@ -46,6 +47,11 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For the desk believes for
 	// its sign-in limits (desk.Config.TrustedProxies); empty: none.
 	TrustedProxies []netip.Prefix
+	// Metrics counts the webhooks and serves GET /metrics (metricsAccess says who may
+	// read it: MetricsToken's holders, or without a token this machine alone); nil: no
+	// /metrics, and nothing counted.
+	Metrics      *metrics.Metrics
+	MetricsToken string
 }
 
 // New returns the service's HTTP handler.
@@ -63,6 +69,9 @@ func New(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
 	}
 	t := &twilioRoutes{sigs: newSignatures(cfg.PublicURL, cfg.AuthToken, cfg.AccountSid), log: log,
 		timeout: WebhookTimeout}
+	if cfg.Metrics != nil {
+		t.observe = cfg.Metrics.Webhook
+	}
 	twilio := func(r chi.Router) {
 		r.Post("/twilio/voice", webhook(t, ivr.DecodeCall, voice.Incoming, voice.Fallback))
 		r.Post("/twilio/voice/step", webhook(t, ivr.DecodeStep, voice.Step, voice.Fallback))
@@ -88,7 +97,7 @@ func New(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
 		r.Use(except("/desk/events", middleware.Timeout(WebhookTimeout)))
 		desk := deskHandler(cfg, svc, log)
 		version := Version()
-		r.Get("/", start(cfg.PublicURL, svc, log))
+		r.Get("/", start(cfg.PublicURL, cfg.Metrics != nil, svc, log))
 		r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			// The service's clock (set with --now in a demo or a test), for tools driving the line.
@@ -97,6 +106,9 @@ func New(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
 			_, _ = w.Write([]byte("ok\n"))
 		})
 		r.Mount("/desk", desk)
+		if cfg.Metrics != nil {
+			r.Method(http.MethodGet, "/metrics", metricsAccess(cfg.MetricsToken, cfg.Metrics.Handler()))
+		}
 	})
 	return r
 }

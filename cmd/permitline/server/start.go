@@ -83,19 +83,22 @@ var startPage = template.Must(template.New("start").Parse(`<!doctype html>
 <ul>
 <li><a href="/desk/">The helpdesk desk</a>: agents sign in to take calls, see today’s calls and refunds due.</li>
 <li><a href="/healthz">/healthz</a>: answers <code>ok</code> while the line runs, with the line’s clock and version in its headers.</li>
-</ul>
+{{if .Metrics}}<li><code>/metrics</code>: the line’s figures in Prometheus’s text format, for the ops team: with a bearer token when <code>PERMITLINE_METRICS_TOKEN</code> is set, else from this machine alone.</li>
+{{end}}</ul>
 </main>
 </body>
 </html>
 `))
 
 // start serves the start page.
-func start(public string, svc *domain.Service, log *slog.Logger) http.HandlerFunc {
+func start(public string, withMetrics bool, svc *domain.Service, log *slog.Logger) http.HandlerFunc {
 	version := Version()
 	return func(w http.ResponseWriter, r *http.Request) {
 		var buf bytes.Buffer
-		err := startPage.Execute(&buf, struct{ Version, Public, Clock string }{version, public,
-			svc.Now().In(calendar.London).Format("Mon 2 Jan 2006 15:04")})
+		err := startPage.Execute(&buf, struct {
+			Version, Public, Clock string
+			Metrics                bool
+		}{version, public, svc.Now().In(calendar.London).Format("Mon 2 Jan 2006 15:04"), withMetrics})
 		if err != nil {
 			log.Error("rendering the start page", "error", err)
 			http.Error(w, "the start page could not be shown", http.StatusInternalServerError)

@@ -38,6 +38,7 @@ func TestStartPage(t *testing.T) {
 		"<code>" + l.Srv.URL + "/twilio/sms</code>",
 		`<a href="/desk/">`,
 		`<a href="/healthz">`,
+		"<code>/metrics</code>: the line’s figures",
 		"Version <strong>" + server.Version() + "</strong>",
 		"<strong>Mon 30 Nov 2026 10:00</strong> (London)",
 		`<link rel="stylesheet" href="/desk/static/desk.css">`,

@@ -20,6 +20,7 @@ type twilioRoutes struct {
 	sigs    *signatures
 	log     *slog.Logger
 	timeout time.Duration
+	observe WebhookObserver // nil: not counted
 }
 
 // webhook is one Twilio webhook route, written once for all of them. It bounds the request
@@ -29,10 +30,13 @@ type twilioRoutes struct {
 // for "". When handle fails, or panics, Twilio hears the channel's fallback reply, never
 // a 500 with a stack; a callback with no fallback (Twilio ignores what it is answered)
 // answers 503. A handle error with a StatusCode method is the request's fault instead:
-// answered with that status and the error's words.
+// answered with that status and the error's words. Every answer, a refusal's included,
+// is counted once by t.observe.
 func webhook[F any](t *twilioRoutes, decode func(query, form url.Values) (F, error),
 	handle func(context.Context, *slog.Logger, F) (string, error), fallback func() string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		w, done := observed(t.observe, w, r)
+		defer done()
 		ctx := r.Context()
 		if t.timeout > 0 {
 			var cancel context.CancelFunc

@@ -22,6 +22,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"permitline/cmd/permitline/metrics"
 	"permitline/cmd/permitline/server"
 	"permitline/domain"
 	"permitline/domain/calendar"
@@ -67,6 +68,10 @@ type Line struct {
 
 	// Logs holds what the service logged, as slog's text lines.
 	Logs *LogBuffer
+	// Metrics is the line's figures, served at /metrics: new at every Restart, as in a new
+	// process. MetricsToken, when set before Restart, is the bearer token /metrics asks for.
+	Metrics      *metrics.Metrics
+	MetricsToken string
 	// PINs, when set before Restart, is the PIN hasher the line is rebuilt with (the
 	// default: Key alone); a test can wrap it to count or rotate.
 	PINs *pin.Keyed
@@ -145,6 +150,7 @@ func (l *Line) Restart() {
 	l.Svc = domain.New(domain.Config{Store: l.Store, Clock: l.Clock, Holidays: fixtures.MustBankHolidays(),
 		AgentPasswordCost: bcrypt.MinCost, PIN: l.pins(), IDs: domain.NewSeededIDs(7)})
 	log := slog.New(slog.NewTextHandler(l.Logs, nil))
+	l.Metrics = metrics.New(l.Svc, log)
 	voice := ivr.DefaultVoice
 	target, err := url.Parse(l.TwilioSrv.URL)
 	if err != nil {
@@ -153,7 +159,7 @@ func (l *Line) Restart() {
 	calls := ivr.NewCallControl(AccountSid, Token, l.Srv.URL, voice,
 		&http.Client{Transport: fakeapi.Transport(target, nil), Timeout: 5 * time.Second})
 	l.handler = server.New(server.Config{PublicURL: l.Srv.URL, AuthToken: Token, AccountSid: AccountSid, Voice: voice,
-		Calls: calls, SessionKey: SessionKey,
+		Calls: calls, SessionKey: SessionKey, Metrics: l.Metrics, MetricsToken: l.MetricsToken,
 		TextStatus: func(ctx context.Context, f sms.StatusForm) error {
 			if l.TextStatus == nil {
 				return nil
