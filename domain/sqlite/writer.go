@@ -16,7 +16,11 @@ import (
 // transaction, and commits once for the group. Each Update still succeeds or fails alone:
 // an Update whose fn fails is rolled back to its savepoint and the others go on; none
 // returns before the commit that holds its change is on disk, and if that commit fails,
-// every Update in the group returns its error (nothing of the group was written).
+// every Update in the group returns its error (nothing of the group was written). An
+// Update that failed also waits for its group to end: its refusal may rest on what an
+// earlier Update of the group wrote (a call another agent has just taken), so it must
+// not return before that is visible to every reader, and if the group does not commit,
+// it returns the group's error instead, as what it was refused on was never written.
 //
 // maxGroup bounds a group, so that the first Update of a long queue does not wait for
 // all of it.
@@ -121,10 +125,15 @@ func (s *Store) commitGroup(group []*job) {
 		}
 		live = append(live, j)
 	}
-	var kept []*job
+	var kept, failed []*job
 	abort := func(rest []*job, err error) {
 		_ = tx.Rollback()
-		finish(append(kept, rest...), err) // a job that failed already keeps its own error
+		for _, j := range failed {
+			if j.panic == nil {
+				j.err = err // refused on writes the rollback undid
+			}
+		}
+		finish(append(append(kept, failed...), rest...), err)
 	}
 	for i, j := range live {
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT job"); err != nil {
@@ -147,13 +156,23 @@ func (s *Store) commitGroup(group []*job) {
 				return
 			}
 		}
-		close(j.done)
+		failed = append(failed, j)
 	}
 	if len(kept) == 0 {
 		_ = tx.Rollback()
+		finish(failed, nil)
 		return
 	}
-	finish(kept, commit(tx))
+	err = commit(tx)
+	finish(kept, err)
+	if err != nil {
+		for _, j := range failed {
+			if j.panic == nil {
+				j.err = err
+			}
+		}
+	}
+	finish(failed, nil)
 }
 
 // run runs one job's fn on the transaction, catching a panic to re-raise in its caller.

@@ -129,6 +129,63 @@ func TestGroupCommitKeepsEachUpdateAlone(t *testing.T) {
 	t.Logf("%d Updates in %d transactions", updates, groups)
 }
 
+// An Update refused because of what an earlier Update of its group wrote (a call
+// another agent has just taken) returns only once that write is committed: a read after
+// the refusal sees what it was refused on.
+func TestARefusalReturnsAfterTheWriteItRestsOn(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	for round := range 20 {
+		release := make(chan struct{})
+		holding := make(chan struct{})
+		held := make(chan error, 1)
+		go func() {
+			held <- s.Update(ctx, func(domain.Tx) error { close(holding); <-release; return nil })
+		}()
+		<-holding
+		name := fmt.Sprintf("Claimed %02d", round)
+		claim := func(tx domain.Tx) error {
+			if _, err := tx.SchemeByName(name); err == nil {
+				return domain.ErrTaken
+			}
+			_, err := tx.UpsertScheme(namedScheme(t, name))
+			return err
+		}
+		errs := make(chan error, 2)
+		for range 2 {
+			go func() {
+				err := s.Update(ctx, claim)
+				if errors.Is(err, domain.ErrTaken) {
+					// The loser reads at once: the winner's claim must be there.
+					if verr := s.View(ctx, func(r domain.Reader) error { _, err := r.SchemeByName(name); return err }); verr != nil {
+						err = fmt.Errorf("refused, but the claim it lost to is not visible: %w", verr)
+					}
+				}
+				errs <- err
+			}()
+		}
+		time.Sleep(20 * time.Millisecond) // both claims queue behind the held Update, in one group
+		close(release)
+		if err := <-held; err != nil {
+			t.Fatal(err)
+		}
+		var won, lost int
+		for range 2 {
+			switch err := <-errs; {
+			case err == nil:
+				won++
+			case errors.Is(err, domain.ErrTaken):
+				lost++
+			default:
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		if won != 1 || lost != 1 {
+			t.Fatalf("round %d: %d won, %d lost", round, won, lost)
+		}
+	}
+}
+
 // An Update whose caller gave up before the writer reached it writes nothing.
 func TestUpdateCancelledBeforeItStarts(t *testing.T) {
 	s, _ := open(t)
