@@ -201,6 +201,21 @@ func newCrashLine(t *testing.T, bin, db string, env []string, healthz time.Durat
 	return l
 }
 
+// freshCrashLine builds the binary and returns a line for it on a new database, with the
+// demo's Twilio account and crashToken.
+func freshCrashLine(t *testing.T) *crashLine {
+	dir := t.TempDir()
+	bin := buildPermitline(t, dir)
+	return newCrashLine(t, bin, filepath.Join(dir, "permitline.db"), lineEnv(crashToken), time.Second)
+}
+
+// lineEnv is the environment of a server under test: this process's, with the test PIN
+// key, the demo's Twilio account and token as its signing token.
+func lineEnv(token string) []string {
+	return append(os.Environ(), "PERMITLINE_PIN_KEY="+pin.TestKey, "TWILIO_AUTH_TOKEN="+token,
+		"TWILIO_ACCOUNT_SID="+fixtures.DemoAccountSid)
+}
+
 // seedDemo seeds the demo accounts and returns Alex Morgan's account number.
 func (l *crashLine) seedDemo(ctx context.Context) string {
 	l.t.Helper()
@@ -291,15 +306,10 @@ var gatherActionRE = regexp.MustCompile(`<Gather[^>]* action="([^"]+)"`)
 // after the confirmation loses nothing and doubles nothing, even when Twilio sends the
 // confirmation again.
 func TestServeSurvivesSIGKILLMidCall(t *testing.T) {
-	dir := t.TempDir()
-	bin := buildPermitline(t, dir)
-
+	l := freshCrashLine(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 
-	env := append(os.Environ(), "PERMITLINE_PIN_KEY="+pin.TestKey, "TWILIO_AUTH_TOKEN="+crashToken,
-		"TWILIO_ACCOUNT_SID="+fixtures.DemoAccountSid)
-	l := newCrashLine(t, bin, filepath.Join(dir, "permitline.db"), env, time.Second)
 	account := l.seedDemo(ctx)
 	before := l.visits(ctx, account)
 
