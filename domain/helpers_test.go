@@ -113,6 +113,15 @@ func (w *world) activate(account, vrm string, d calendar.Date) (domain.Activatio
 	return w.svc.ActivateVisit(w.ctx, w.admin, account, domain.VisitRequest{VRM: vrm, Date: d})
 }
 
+func (w *world) mustActivate(account, vrm string, d calendar.Date) domain.Activation {
+	w.t.Helper()
+	a, err := w.activate(account, vrm, d)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return a
+}
+
 // wantRule fails unless err is a refusal of the rule, and returns it as T.
 func wantRule[T domain.Refusal](t *testing.T, err error, rule string) T {
 	t.Helper()
