@@ -286,11 +286,8 @@ func TestR3RegistrationNeededToBuyNotToUse(t *testing.T) {
 	if _, err := w.activate(res.Account, "AB12CDE", date(t, "2026-12-01")); err != nil {
 		t.Fatalf("R3 activating needs no registration: %v", err)
 	}
-	other, err := w.svc.AddResident(w.ctx, w.admin, domain.NewResident{Name: "N", Address: "2 Road", Postcode: "cb11aa",
+	other := w.mustAdd(domain.NewResident{Name: "N", Address: "2 Road", Postcode: "cb11aa",
 		Scheme: cw, Phone: "07700900010"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	_, err = w.buy(other.Account, 1)
 	if e := wantRule[*domain.RegistrationNeededError](t, err, "R3"); !e.ExpiredAt.IsZero() {
 		t.Fatal("R3 never registered has no expiry")
