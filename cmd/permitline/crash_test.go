@@ -17,11 +17,11 @@ import (
 	"permitline/domain/pin"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"permitline/cmd/permitline/server/servertest"
 	"permitline/fixtures"
 	"permitline/ivr/speak"
 	"permitline/ivr/twiliosim"
@@ -29,25 +29,6 @@ import (
 
 // crashToken signs the webhooks of the crash test's line.
 const crashToken = "c0ffee00000000000000000000000001"
-
-// lockedBuffer is a bytes.Buffer the child processes' output copiers and the test can
-// share.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // crashLine runs the real permitline binary as a child process, on one database file
 // and one loopback port, and kills and restarts it as a crash would.
@@ -57,7 +38,7 @@ type crashLine struct {
 	addr     string // 127.0.0.1:PORT
 	url      string // http://127.0.0.1:PORT
 	env      []string
-	logs     lockedBuffer // every server's stdout and stderr, in order
+	logs     servertest.LogBuffer // every server's stdout and stderr, in order
 	servers  int
 	current  *serveProc
 	healthzc *http.Client

@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"permitline/cmd/permitline/server/servertest"
 	"permitline/fixtures"
 	"permitline/ivr/twiliosim"
 )
@@ -395,7 +396,7 @@ func injectEROFS(t *testing.T, f *faultLine) func() {
 	}
 	exited := make(chan error, 1)
 	attached := make(chan struct{})
-	var msgs lockedBuffer
+	var msgs servertest.LogBuffer
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		once := sync.Once{}

@@ -1,7 +1,6 @@
 package outbound_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,11 +12,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"permitline/cmd/permitline/server/servertest"
 	"permitline/domain"
 	"permitline/domain/calendar"
 	"permitline/domain/pin"
@@ -49,26 +48,9 @@ type env struct {
 	target *url.URL // srv's
 	cfg    outbound.Config
 	sender *outbound.Sender
-	logs   *syncBuffer
+	logs   *servertest.LogBuffer
 	// renderErr, when set, makes the renderer fail.
 	renderErr atomic.Pointer[error]
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 func at(t *testing.T, s string) time.Time {
@@ -82,7 +64,7 @@ func at(t *testing.T, s string) time.Time {
 
 func newEnv(t *testing.T, now string, opts ...func(*outbound.Config)) *env {
 	t.Helper()
-	e := &env{t: t, ctx: context.Background(), clock: domain.NewManualClock(at(t, now)), logs: &syncBuffer{}}
+	e := &env{t: t, ctx: context.Background(), clock: domain.NewManualClock(at(t, now)), logs: &servertest.LogBuffer{}}
 	store, err := sqlite.Open(e.ctx, filepath.Join(t.TempDir(), "permitline.db"))
 	if err != nil {
 		t.Fatal(err)
