@@ -42,6 +42,26 @@ func flush(t *testing.T, l *servertest.Line, s *outbound.Sender) {
 	}
 }
 
+// alexCalls rings the phone line from Alex Morgan's mobile and presses each of keys in
+// turn, and returns the last turn heard.
+func alexCalls(t *testing.T, l *servertest.Line, keys ...string) twiliosim.Turn {
+	t.Helper()
+	call, err := twiliosim.Dial(l.Ctx, l.Sim(alex, "+443455207007"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	turn, err := call.Next(l.Ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		if turn, err = call.Press(l.Ctx, k); err != nil {
+			t.Fatalf("pressing %s: %v", k, err)
+		}
+	}
+	return turn
+}
+
 // sentOnce sends what is due twice over and returns every text sent, failing t unless
 // there are n: a second flush must send nothing again.
 func sentOnce(t *testing.T, l *servertest.Line, s *outbound.Sender, fake *fakeapi.Server, n int) []fakeapi.Message {
@@ -58,18 +78,7 @@ func sentOnce(t *testing.T, l *servertest.Line, s *outbound.Sender, fake *fakeap
 func TestAPhoneActivationIsConfirmedByTextOnce(t *testing.T) {
 	l := servertest.New(t, "2026-11-30 10:00")
 	s, fake := outbox(t, l)
-	call, err := twiliosim.Dial(l.Ctx, l.Sim(alex, "+443455207007"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := call.Next(l.Ctx); err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range []string{"2580", "1", "1", "2", "1"} {
-		if _, err := call.Press(l.Ctx, k); err != nil {
-			t.Fatal(err)
-		}
-	}
+	alexCalls(t, l, "2580", "1", "1", "2", "1")
 	vs := l.Upcoming("Alex Morgan")
 	if len(vs) != 1 {
 		t.Fatalf("visits: %+v", vs)
