@@ -64,11 +64,9 @@ func (s *Service) AddResident(ctx context.Context, actor Actor, in NewResident) 
 	if err != nil {
 		return Resident{}, phoneInput(err)
 	}
-	var hash string
-	if in.PIN != "" {
-		if hash, err = s.pins.Hash(in.PIN); err != nil {
-			return Resident{}, &InvalidInputError{Field: "pin", Reason: err.Error(), Err: err}
-		}
+	hash, err := s.pinHash(in.PIN, true)
+	if err != nil {
+		return Resident{}, err
 	}
 	var res Resident
 	err = s.Update(ctx, func(o *Op) error {
@@ -286,11 +284,9 @@ func (s *Service) AddMember(ctx context.Context, actor Actor, account string, in
 	if err != nil {
 		return Member{}, phoneInput(err)
 	}
-	var hash string
-	if in.PIN != "" {
-		if hash, err = s.pins.Hash(in.PIN); err != nil {
-			return Member{}, &InvalidInputError{Field: "pin", Reason: err.Error(), Err: err}
-		}
+	hash, err := s.pinHash(in.PIN, true)
+	if err != nil {
+		return Member{}, err
 	}
 	var m Member
 	err = s.Update(ctx, func(o *Op) error {
@@ -326,9 +322,9 @@ func (s *Service) AddMember(ctx context.Context, actor Actor, account string, in
 
 // SetPIN sets or replaces an account holder's phone PIN.
 func (s *Service) SetPIN(ctx context.Context, actor Actor, account, newPIN string) error {
-	hash, err := s.pins.Hash(newPIN)
+	hash, err := s.pinHash(newPIN, false)
 	if err != nil {
-		return &InvalidInputError{Field: "pin", Reason: err.Error(), Err: err}
+		return err
 	}
 	return s.Update(ctx, func(o *Op) error {
 		res, err := residentByAccount(o.tx, account)
@@ -455,4 +451,17 @@ func pinOf(r Reader, c Caller) (string, PINState, error) {
 		return m.PINHash, m.PINState, err
 	}
 	return "", PINState{}, fmt.Errorf("a %s has no PIN", c.Kind)
+}
+
+// pinHash keys a phone PIN for storing; a PIN the rules refuse is an InvalidInputError.
+// An empty PIN is none ("") where optional, refused where not.
+func (s *Service) pinHash(pin string, optional bool) (string, error) {
+	if pin == "" && optional {
+		return "", nil
+	}
+	hash, err := s.pins.Hash(pin)
+	if err != nil {
+		return "", &InvalidInputError{Field: "pin", Reason: err.Error(), Err: err}
+	}
+	return hash, nil
 }

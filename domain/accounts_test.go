@@ -27,11 +27,8 @@ func (w *world) residentsAt(line, postcode string) []domain.Resident {
 
 func TestR1SamePersonAtOneAddressIsOneAccount(t *testing.T) {
 	w := newWorld(t, "2026-11-30 10:00:00")
-	first, err := w.svc.AddResident(w.ctx, w.admin, domain.NewResident{Name: "Ann Smith", Address: "1 High Street",
+	first := w.mustAdd(domain.NewResident{Name: "Ann Smith", Address: "1 High Street",
 		Postcode: "CB1 1AA", Scheme: cw, Phone: "07700 900111"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, tc := range []struct {
 		name      string
 		in        domain.NewResident
@@ -105,10 +102,8 @@ func TestR5MemberNeedsANumberOfTheirOwn(t *testing.T) {
 
 func TestR4AddressMatchedWhateverItsSpelling(t *testing.T) {
 	w := newWorld(t, "2026-11-30 10:00:00")
-	if _, err := w.svc.AddResident(w.ctx, w.admin, domain.NewResident{Name: "Ann", Address: "Flat 2, 1 Test Street",
-		Postcode: "CB1 1AA", Scheme: cw, Phone: "07700 900130"}); err != nil {
-		t.Fatal(err)
-	}
+	w.mustAdd(domain.NewResident{Name: "Ann", Address: "Flat 2, 1 Test Street",
+		Postcode: "CB1 1AA", Scheme: cw, Phone: "07700 900130"})
 	if err := w.svc.SetAddressActive(w.ctx, w.admin, "apartment 2 1 test st", "cb11aa", false); err != nil {
 		t.Fatal(err)
 	}
@@ -118,10 +113,8 @@ func TestR4AddressMatchedWhateverItsSpelling(t *testing.T) {
 	if err := w.svc.SetAddressActive(w.ctx, w.admin, "FLAT 2, 1 TEST STREET", "CB1 1AA", true); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.AddResident(w.ctx, w.admin, domain.NewResident{Name: "Bob", Address: "Flat 2 1 Test St.",
-		Postcode: "CB1 1AA", Scheme: cw, Phone: "07700 900131"}); err != nil {
-		t.Fatal(err)
-	}
+	w.mustAdd(domain.NewResident{Name: "Bob", Address: "Flat 2 1 Test St.",
+		Postcode: "CB1 1AA", Scheme: cw, Phone: "07700 900131"})
 	if n := len(w.residentsAt("flat 2 1 test street", "CB1 1AA")); n != 2 {
 		t.Fatalf("%d residents at the address, want 2 at one address", n)
 	}
@@ -236,11 +229,8 @@ func TestBadPhoneShowsTheNumberTyped(t *testing.T) {
 // two spellings: both count, for R1 and R4.
 func TestTwoStoredSpellingsAreOneAddress(t *testing.T) {
 	w := newWorld(t, "2026-11-30 10:00:00")
-	first, err := w.svc.AddResident(w.ctx, w.admin, domain.NewResident{Name: "Ann", Address: "1 Test Street",
+	first := w.mustAdd(domain.NewResident{Name: "Ann", Address: "1 Test Street",
 		Postcode: "CB1 1AA", Scheme: cw, Phone: "07700 900150"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var sc domain.Scheme
 	if err := w.store.Update(w.ctx, func(tx domain.Tx) (err error) {
 		if sc, err = tx.SchemeByName(cw); err != nil {
@@ -251,7 +241,7 @@ func TestTwoStoredSpellingsAreOneAddress(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = w.svc.AddResident(w.ctx, w.admin, domain.NewResident{Name: "ANN", Address: "1 test st",
+	_, err := w.svc.AddResident(w.ctx, w.admin, domain.NewResident{Name: "ANN", Address: "1 test st",
 		Postcode: "CB1 1AA", Scheme: cw, Phone: "07700 900151"})
 	if e := wantRule[*domain.DuplicateResidentError](t, err, "R1"); e.Account != first.Account {
 		t.Fatalf("refusal names %s, want %s", e.Account, first.Account)

@@ -154,11 +154,8 @@ func (s *Service) EndTransfer(ctx context.Context, a Agent, id int64, outcome Tr
 	var t Transfer
 	err := s.Update(ctx, func(o *Op) error {
 		var err error
-		if t, err = o.tx.TransferByID(id); err != nil {
+		if t, err = o.heldTransfer(a, id); err != nil {
 			return err
-		}
-		if t.AgentID != a.ID || t.Status != TransferTaken {
-			return ErrNotYourCall
 		}
 		t.Status, t.UpdatedAt = outcome, o.now
 		if strings.TrimSpace(note) != "" {
@@ -206,12 +203,9 @@ func (s *Service) SessionSignedOut(ctx context.Context, session string) (bool, e
 // once the call has moved.
 func (s *Service) SentToPayment(ctx context.Context, a Agent, id int64) error {
 	return s.Update(ctx, func(o *Op) error {
-		t, err := o.tx.TransferByID(id)
+		t, err := o.heldTransfer(a, id)
 		if err != nil {
 			return err
-		}
-		if t.AgentID != a.ID || t.Status != TransferTaken {
-			return ErrNotYourCall
 		}
 		return o.audit(t.ResidentID, a.Actor(), "call.to_payment", "call %s sent to the line's payment step",
 			phone.Mask(t.From))
@@ -273,12 +267,9 @@ func (s *Service) ResendConfirmation(ctx context.Context, actor Actor, ref strin
 // call, account and agent, not at every page.
 func (s *Service) LookUpAccount(ctx context.Context, a Agent, transferID int64, account string) error {
 	return s.Update(ctx, func(o *Op) error {
-		t, err := o.tx.TransferByID(transferID)
+		t, err := o.heldTransfer(a, transferID)
 		if err != nil {
 			return err
-		}
-		if t.AgentID != a.ID || t.Status != TransferTaken {
-			return ErrNotYourCall
 		}
 		res, err := residentByAccount(o.tx, strings.TrimSpace(account))
 		if err != nil {
@@ -296,4 +287,17 @@ func (s *Service) LookUpAccount(ctx context.Context, a Agent, transferID int64, 
 		}
 		return o.audit(res.ID, a.Actor(), "account.lookup", "%s", detail)
 	})
+}
+
+// heldTransfer loads the transfer id, and refuses it (ErrNotYourCall) unless the agent a
+// holds it now.
+func (o *Op) heldTransfer(a Agent, id int64) (Transfer, error) {
+	t, err := o.tx.TransferByID(id)
+	if err != nil {
+		return Transfer{}, err
+	}
+	if t.AgentID != a.ID || t.Status != TransferTaken {
+		return Transfer{}, ErrNotYourCall
+	}
+	return t, nil
 }

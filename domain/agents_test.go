@@ -132,10 +132,7 @@ func TestResendAConfirmation(t *testing.T) {
 	w := newWorld(t, "2026-11-30 10:00:00")
 	res := w.resident(cw, "07700900041")
 	w.mustBuy(res.Account, 1)
-	a, err := w.activate(res.Account, "AB12CDE", date(t, "2026-12-01"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := w.mustActivate(res.Account, "AB12CDE", date(t, "2026-12-01"))
 	agent := w.agent("sam")
 	if err := w.svc.ResendConfirmation(w.ctx, agent.Actor(), a.Visit.Ref); err != nil {
 		t.Fatal(err)

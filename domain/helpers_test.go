@@ -78,14 +78,21 @@ func (w *world) open() {
 
 func (w *world) set(now string) { w.clock.Set(at(w.t, now)) }
 
-// resident opens a registered account in scheme (Coleridge West: Mon-Fri 09:00-18:00).
-func (w *world) resident(scheme, phoneNo string) domain.Resident {
+// mustAdd opens an account, failing the test if it is refused.
+func (w *world) mustAdd(in domain.NewResident) domain.Resident {
 	w.t.Helper()
-	res, err := w.svc.AddResident(w.ctx, w.admin, domain.NewResident{Name: "Test Resident " + phoneNo,
-		Address: "1 Test Road " + phoneNo, Postcode: "CB1 1AA", Scheme: scheme, Phone: phoneNo, PIN: "2580"})
+	res, err := w.svc.AddResident(w.ctx, w.admin, in)
 	if err != nil {
 		w.t.Fatal(err)
 	}
+	return res
+}
+
+// resident opens a registered account in scheme (Coleridge West: Mon-Fri 09:00-18:00).
+func (w *world) resident(scheme, phoneNo string) domain.Resident {
+	w.t.Helper()
+	res := w.mustAdd(domain.NewResident{Name: "Test Resident " + phoneNo, Address: "1 Test Road " + phoneNo,
+		Postcode: "CB1 1AA", Scheme: scheme, Phone: phoneNo, PIN: "2580"})
 	if _, err := w.svc.ApproveRegistration(w.ctx, w.admin, res.Account, domain.Proof{Document: domain.DocDrivingLicence}); err != nil {
 		w.t.Fatal(err)
 	}
@@ -111,6 +118,15 @@ func (w *world) mustBuy(account string, qty int) domain.Purchase {
 
 func (w *world) activate(account, vrm string, d calendar.Date) (domain.Activation, error) {
 	return w.svc.ActivateVisit(w.ctx, w.admin, account, domain.VisitRequest{VRM: vrm, Date: d})
+}
+
+func (w *world) mustActivate(account, vrm string, d calendar.Date) domain.Activation {
+	w.t.Helper()
+	a, err := w.activate(account, vrm, d)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return a
 }
 
 // wantRule fails unless err is a refusal of the rule, and returns it as T.

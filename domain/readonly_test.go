@@ -39,10 +39,7 @@ func TestTryReadOnly(t *testing.T) {
 	}
 
 	// Update draws the same reference as a world that never tried.
-	a, err := w.activate(res.Account, "AB12CDE", date(t, "2026-12-01"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := w.mustActivate(res.Account, "AB12CDE", date(t, "2026-12-01"))
 	fresh := domain.NewSeededIDs(uint64(len(t.Name())))
 	fresh.AccountNumber() // the resident's account
 	if want := fresh.VisitRef(); a.Visit.Ref != want {

@@ -14,10 +14,7 @@ func TestVisitByReferenceTellsNothingOfAnotherAccount(t *testing.T) {
 	w := newWorld(t, "2026-11-30 08:00:00")
 	owner, other := w.resident("Coleridge West", "07700 900501"), w.resident("Coleridge West", "07700 900502")
 	w.mustBuy(owner.Account, 1)
-	a, err := w.activate(owner.Account, "AB12CDE", date(t, "2026-12-01"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := w.mustActivate(owner.Account, "AB12CDE", date(t, "2026-12-01"))
 	m, err := w.svc.AddMember(w.ctx, w.admin, owner.Account, domain.NewMember{Name: "Buyer", Phone: "07700 900503",
 		Permissions: domain.Permissions{domain.PermBuy}})
 	if err != nil {

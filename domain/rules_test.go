@@ -128,17 +128,11 @@ func TestR13VisitWindow(t *testing.T) {
 		t.Fatalf("R13 activated before opening starts %s, want 09:00", early.Visit.StartsAt)
 	}
 	w.set("2026-11-30 10:15:00")
-	today, err := w.activate(res.Account, "AB12CDE", calendar.Date{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	today := w.mustActivate(res.Account, "AB12CDE", calendar.Date{})
 	if !today.Visit.StartsAt.Equal(w.clock.Now()) || !today.Visit.EndsAt.Equal(at(t, "2026-11-30 18:00:00")) {
 		t.Fatalf("R13 today's visit runs %s-%s, want from now to 18:00", today.Visit.StartsAt, today.Visit.EndsAt)
 	}
-	ahead, err := w.activate(res.Account, "AB12CDE", date(t, "2026-12-02"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ahead := w.mustActivate(res.Account, "AB12CDE", date(t, "2026-12-02"))
 	if !ahead.Visit.StartsAt.Equal(at(t, "2026-12-02 09:00:00")) || ahead.Visit.Date != date(t, "2026-12-02") {
 		t.Fatalf("R13 visit ahead starts %s, want 2 Dec 09:00", ahead.Visit.StartsAt)
 	}
@@ -193,10 +187,7 @@ func TestR15SoonestExpiringPermitFirst(t *testing.T) {
 	w.set("2026-11-30 08:00:00")
 	vrms := []string{"AB12CDA", "AB12CDC", "AB12CDD", "AB12CDE", "AB12CDF", "AB12CDG"}
 	for i, v := range vrms {
-		a, err := w.activate(res.Account, v, date(t, "2026-12-01"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		a := w.mustActivate(res.Account, v, date(t, "2026-12-01"))
 		want := first.ID
 		if i == 5 {
 			want = second.ID
@@ -253,10 +244,7 @@ func TestR17CancelUntilFiveMinutesBefore(t *testing.T) {
 		t.Fatalf("refused cancellations changed the balance: %d left, want 4", b.VisitsLeft)
 	}
 	// An instant (text) visit starts now, so it is past its cancellation deadline at once.
-	inst, err := w.activate(res.Account, "AB12CDG", calendar.Date{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	inst := w.mustActivate(res.Account, "AB12CDG", calendar.Date{})
 	_, err = w.svc.CancelVisit(w.ctx, w.admin, inst.Visit.Ref)
 	wantRule[*domain.CancelTooLateError](t, err, "R17")
 }
@@ -265,11 +253,8 @@ func TestR18SameVehicleSameDayOnce(t *testing.T) {
 	w := newWorld(t, "2026-11-30 10:00:00")
 	res := w.resident(cw, "07700900008")
 	w.mustBuy(res.Account, 1)
-	first, err := w.activate(res.Account, "AB12CDE", date(t, "2026-12-01"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = w.activate(res.Account, "ab12 cde", date(t, "2026-12-01"))
+	first := w.mustActivate(res.Account, "AB12CDE", date(t, "2026-12-01"))
+	_, err := w.activate(res.Account, "ab12 cde", date(t, "2026-12-01"))
 	if e := wantRule[*domain.DuplicateVisitError](t, err, "R18"); e.Existing.Ref != first.Visit.Ref {
 		t.Fatalf("R18 names visit %s, want %s", e.Existing.Ref, first.Visit.Ref)
 	}
@@ -301,11 +286,8 @@ func TestR3RegistrationNeededToBuyNotToUse(t *testing.T) {
 	if _, err := w.activate(res.Account, "AB12CDE", date(t, "2026-12-01")); err != nil {
 		t.Fatalf("R3 activating needs no registration: %v", err)
 	}
-	other, err := w.svc.AddResident(w.ctx, w.admin, domain.NewResident{Name: "N", Address: "2 Road", Postcode: "cb11aa",
+	other := w.mustAdd(domain.NewResident{Name: "N", Address: "2 Road", Postcode: "cb11aa",
 		Scheme: cw, Phone: "07700900010"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	_, err = w.buy(other.Account, 1)
 	if e := wantRule[*domain.RegistrationNeededError](t, err, "R3"); !e.ExpiredAt.IsZero() {
 		t.Fatal("R3 never registered has no expiry")
@@ -485,10 +467,7 @@ func TestR23Enforcement(t *testing.T) {
 	w := newWorld(t, "2026-11-30 10:00:00")
 	res := w.resident(cw, "07700900019")
 	w.mustBuy(res.Account, 1)
-	a, err := w.activate(res.Account, "AB12CDE", date(t, "2026-12-01"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := w.mustActivate(res.Account, "AB12CDE", date(t, "2026-12-01"))
 	tests := []struct {
 		name, vrm, scheme, at string
 		permitted             bool

@@ -82,37 +82,31 @@ func (c *call) never(phrases ...string) *call {
 
 func (c *call) press(keys string) *call {
 	c.l.T.Helper()
-	var err error
-	if c.turn, err = c.c.Press(c.l.Ctx, keys); err != nil {
-		c.l.T.Fatalf("pressing %q: %v", keys, err)
-	}
-	return c
+	return c.took(c.c.Press(c.l.Ctx, keys))
 }
 
 func (c *call) say(speech string) *call {
 	c.l.T.Helper()
-	var err error
-	if c.turn, err = c.c.Say(c.l.Ctx, speech); err != nil {
-		c.l.T.Fatal(err)
-	}
-	return c
+	return c.took(c.c.Say(c.l.Ctx, speech))
 }
 
 func (c *call) silence() *call {
 	c.l.T.Helper()
-	var err error
-	if c.turn, err = c.c.Silence(c.l.Ctx); err != nil {
-		c.l.T.Fatal(err)
-	}
-	return c
+	return c.took(c.c.Silence(c.l.Ctx))
 }
 
 func (c *call) pay(card string) *call {
 	c.l.T.Helper()
-	var err error
-	if c.turn, err = c.c.PayWith(c.l.Ctx, card); err != nil {
-		c.l.T.Fatal(err)
+	return c.took(c.c.PayWith(c.l.Ctx, card))
+}
+
+// took takes the turn an answer brought, failing the test if the answer failed.
+func (c *call) took(turn twiliosim.Turn, err error) *call {
+	c.l.T.Helper()
+	if err != nil {
+		c.l.T.Fatalf("answering at %+v: %v", c.turn.Wait, err)
 	}
+	c.turn = turn
 	return c
 }
 

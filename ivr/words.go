@@ -13,55 +13,55 @@ import (
 	"permitline/ivr/speak"
 )
 
+// sayings is what the line says for each message that says the same every time; words
+// writes the rest from the message's values.
+var sayings = map[flows.MsgID]string{
+	flows.MsgWelcome:         "Welcome to the visitor parking permit line.",
+	flows.MsgAskAccount:      "Please key your 8-digit account number, then press hash.",
+	flows.MsgAccountNotFound: "Sorry, I can't find that account number. It has 8 digits and is on your registration email.",
+	flows.MsgAskPIN:          "Please key your phone PIN, then press hash.",
+	flows.MsgPINHelp:         "An agent can reset your phone PIN. You can also call the helpdesk on " + domain.HelpdeskPhone + " while it's open.",
+	flows.MsgCannotIdentify:  "Sorry, I can't identify you by phone at the moment.",
+	flows.MsgNoPIN:           "This account has no phone PIN yet, so I can't take you any further myself.",
+	flows.MsgNoInput:         "Sorry, I didn't hear anything.",
+	flows.MsgGoodbye:         "Thank you for calling. Goodbye.",
+	flows.MsgStuck:           "Let me put you through to someone who can help.",
+	flows.MsgAskVehicle:      "Which vehicle is the visit for?",
+	flows.MsgAskVRM: "Please say the registration. Or key it in: for each letter, press the key with that letter, " +
+		"then its position on the key, so C is 2 then 3. For a number, press the number, then 0. " +
+		"Press star to delete, and hash when you've finished.",
+	flows.MsgAskDate:       "Which day is the visit?",
+	flows.MsgNotActivated:  "OK, no visit has been used.",
+	flows.MsgAskWhichVisit: "Which visit would you like to cancel?",
+	flows.MsgKept:          "OK, the visit is still booked.",
+	flows.MsgNoRefunds:     "Permits can't be refunded or exchanged, and a permit doesn't reserve or guarantee a parking space.",
+	flows.MsgTransferring:  "Putting you through to the helpdesk. The agent will see what you've done so far.",
+}
+
 // words says a flow's message the way the phone line speaks: short British English
 // sentences, dates as people say them, money in pounds, registrations letter by letter.
 func words(m flows.Msg, now time.Time) string {
+	if s, ok := sayings[m.ID]; ok {
+		return s
+	}
 	today := calendar.DateOf(now)
 	switch m.ID {
-	case flows.MsgWelcome:
-		return "Welcome to the visitor parking permit line."
 	case flows.MsgThanks:
 		if m.Name == "" {
 			return "Thank you."
 		}
 		return fmt.Sprintf("Thank you, %s.", firstName(m.Name))
-	case flows.MsgAskAccount:
-		return "Please key your 8-digit account number, then press hash."
-	case flows.MsgAccountNotFound:
-		return "Sorry, I can't find that account number. It has 8 digits and is on your registration email."
-	case flows.MsgAskPIN:
-		return "Please key your phone PIN, then press hash."
 	case flows.MsgWrongPIN:
 		return wrongPIN(m.N)
 	case flows.MsgLockedOut:
 		return lockedOut(m.Until, now)
-	case flows.MsgPINHelp:
-		return "An agent can reset your phone PIN. You can also call the helpdesk on " + domain.HelpdeskPhone + " while it's open."
-	case flows.MsgCannotIdentify:
-		return "Sorry, I can't identify you by phone at the moment."
-	case flows.MsgNoPIN:
-		return "This account has no phone PIN yet, so I can't take you any further myself."
-	case flows.MsgNoInput:
-		return "Sorry, I didn't hear anything."
 	case flows.MsgWrongKey:
 		if m.Text == "" {
 			return "Sorry, I didn't get that."
 		}
 		return fmt.Sprintf("Sorry, %s isn't one of the choices.", keyName(m.Text))
-	case flows.MsgGoodbye:
-		return "Thank you for calling. Goodbye."
-	case flows.MsgStuck:
-		return "Let me put you through to someone who can help."
-	case flows.MsgAskVehicle:
-		return "Which vehicle is the visit for?"
-	case flows.MsgAskVRM:
-		return "Please say the registration. Or key it in: for each letter, press the key with that letter, " +
-			"then its position on the key, so C is 2 then 3. For a number, press the number, then 0. " +
-			"Press star to delete, and hash when you've finished."
 	case flows.MsgVRMReadBack:
 		return fmt.Sprintf("I have %s.", speak.SpellVRM(m.VRM))
-	case flows.MsgAskDate:
-		return "Which day is the visit?"
 	case flows.MsgAskDayMonth:
 		return askDayMonth(m.Dates, today)
 	case flows.MsgBadDate:
@@ -84,8 +84,6 @@ func words(m flows.Msg, now time.Time) string {
 		return fmt.Sprintf("Done. %s has a visit %s. Your reference is %s. You have %s left. %s",
 			speak.Plate(m.VRM), onDay(m.Date, today), speak.Digits(m.Ref), speak.Plural(m.N, "visit", "visits"),
 			cancelUntil(m.Until, m.At, now))
-	case flows.MsgNotActivated:
-		return "OK, no visit has been used."
 	case flows.MsgRefused:
 		return refusal(m.Err, now)
 	case flows.MsgNoCancellable:
@@ -94,15 +92,11 @@ func words(m flows.Msg, now time.Time) string {
 				minutes(domain.CancelNotice))
 		}
 		return "You have no upcoming visits to cancel."
-	case flows.MsgAskWhichVisit:
-		return "Which visit would you like to cancel?"
 	case flows.MsgConfirmCancel:
 		return fmt.Sprintf("That's the visit for %s %s.", speak.Plate(m.VRM), onDay(m.Date, today))
 	case flows.MsgCancelled:
 		return fmt.Sprintf("Done. The visit for %s %s is cancelled, and the visit is back on your permit.",
 			speak.Plate(m.VRM), onDay(m.Date, today))
-	case flows.MsgKept:
-		return "OK, the visit is still booked."
 	case flows.MsgBalance:
 		return balance(m.Balance, now)
 	case flows.MsgPrice:
@@ -120,8 +114,6 @@ func words(m flows.Msg, now time.Time) string {
 		return fmt.Sprintf("%s %s. Each has %d visits and lasts %d months.",
 			capital(speak.Plural(m.N, "permit costs", "permits cost")), speak.Money(m.Money), domain.VisitsPerPermit,
 			domain.PermitValidityMonths)
-	case flows.MsgNoRefunds:
-		return "Permits can't be refunded or exchanged, and a permit doesn't reserve or guarantee a parking space."
 	case flows.MsgPaying:
 		return fmt.Sprintf("I'll now take a card payment of %s. Your card details go straight to our payment "+
 			"provider. Press star at any time to stop.", speak.Money(m.Money))
@@ -140,58 +132,48 @@ func words(m flows.Msg, now time.Time) string {
 	case flows.MsgClosed:
 		return fmt.Sprintf("The helpdesk is closed now. It opens %s. This automated line is open all day, every day.",
 			speak.When(m.Helpdesk.NextOpening, now))
-	case flows.MsgTransferring:
-		return "Putting you through to the helpdesk. The agent will see what you've done so far."
 	}
 	return ""
 }
 
+// optionWords is what each choice of a menu says before its key, where it says the same
+// every time; option words the rest from the choice's values.
+var optionWords = map[flows.MsgID]string{
+	flows.MsgOptActivate: "To activate a visit",
+	flows.MsgOptCancel:   "To cancel a visit",
+	flows.MsgOptBalance:  "To hear your balance",
+	flows.MsgOptBuy:      "To buy permits",
+	flows.MsgOptHours:    "For the helpdesk hours",
+	flows.MsgOptAgent:    "To speak to an agent",
+	flows.MsgOptRepeat:   "To hear this again",
+	flows.MsgOptMenu:     "To go back to the main menu",
+	flows.MsgOptYes:      "If that's right",
+	flows.MsgOptNo:       "To change it",
+	flows.MsgOptOtherVRM: "For a different vehicle",
+	flows.MsgOptToday:    "For today",
+	flows.MsgOptPayCard:  "To pay by card",
+	flows.MsgOptRetryPay: "To try the payment again",
+}
+
 // option says one choice of a menu, with its key.
 func option(o flows.Option, now time.Time) string {
-	today := calendar.DateOf(now)
-	key := keyName(o.Key)
 	var what string
 	switch o.Msg.ID {
-	case flows.MsgOptActivate:
-		what = "To activate a visit"
-	case flows.MsgOptCancel:
-		what = "To cancel a visit"
-	case flows.MsgOptBalance:
-		what = "To hear your balance"
-	case flows.MsgOptBuy:
-		what = "To buy permits"
-	case flows.MsgOptHours:
-		what = "For the helpdesk hours"
-	case flows.MsgOptAgent:
-		what = "To speak to an agent"
-	case flows.MsgOptRepeat:
-		what = "To hear this again"
-	case flows.MsgOptMenu:
-		what = "To go back to the main menu"
-	case flows.MsgOptYes:
-		what = "If that's right"
-	case flows.MsgOptNo:
-		what = "To change it"
 	case flows.MsgOptVehicle:
 		what = "For " + speak.Plate(o.Msg.VRM)
-	case flows.MsgOptOtherVRM:
-		what = "For a different vehicle"
-	case flows.MsgOptToday:
-		what = "For today"
 	case flows.MsgOptTomorrow:
 		what = "For tomorrow, " + plainDate(o.Msg.Date)
 	case flows.MsgOptOtherDate:
 		what = fmt.Sprintf("For another date, up to %d days ahead", domain.MaxDaysAhead)
 	case flows.MsgOptVisit:
-		what = fmt.Sprintf("For %s %s", speak.Plate(o.Msg.VRM), onDay(o.Msg.Date, today))
-	case flows.MsgOptPayCard:
-		what = "To pay by card"
-	case flows.MsgOptRetryPay:
-		what = "To try the payment again"
+		what = fmt.Sprintf("For %s %s", speak.Plate(o.Msg.VRM), onDay(o.Msg.Date, calendar.DateOf(now)))
 	default:
-		return ""
+		var ok bool
+		if what, ok = optionWords[o.Msg.ID]; !ok {
+			return ""
+		}
 	}
-	return fmt.Sprintf("%s, press %s.", what, key)
+	return fmt.Sprintf("%s, press %s.", what, keyName(o.Key))
 }
 
 // askDayMonth asks for a date as four digits, with a day the caller could book as the

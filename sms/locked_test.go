@@ -5,28 +5,13 @@ import (
 	"testing"
 
 	"permitline/cmd/permitline/server/servertest"
-	"permitline/ivr/twiliosim"
 )
 
 // TestLockedOutOnThePhoneCanStillText: three wrong PINs lock the phone line, not texts:
 // the resident texts VISITOR AB12CDE and gets the visit.
 func TestLockedOutOnThePhoneCanStillText(t *testing.T) {
 	l := servertest.New(t, monday)
-	c, err := twiliosim.Dial(l.Ctx, l.Sim(alex, "+443455207007"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Next(l.Ctx); err != nil {
-		t.Fatal(err)
-	}
-	var heard string
-	for _, p := range []string{"1111#", "2222#", "3333#"} {
-		turn, err := c.Press(l.Ctx, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		heard = strings.Join(turn.Said, " ")
-	}
+	heard := strings.Join(alexCalls(t, l, "1111#", "2222#", "3333#").Said, " ")
 	if !strings.Contains(heard, "locked until") {
 		t.Fatalf("after three wrong PINs the caller heard: %s", heard)
 	}

@@ -42,31 +42,48 @@ func flush(t *testing.T, l *servertest.Line, s *outbound.Sender) {
 	}
 }
 
-func TestAPhoneActivationIsConfirmedByTextOnce(t *testing.T) {
-	l := servertest.New(t, "2026-11-30 10:00")
-	s, fake := outbox(t, l)
+// alexCalls rings the phone line from Alex Morgan's mobile and presses each of keys in
+// turn, and returns the last turn heard.
+func alexCalls(t *testing.T, l *servertest.Line, keys ...string) twiliosim.Turn {
+	t.Helper()
 	call, err := twiliosim.Dial(l.Ctx, l.Sim(alex, "+443455207007"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := call.Next(l.Ctx); err != nil {
+	turn, err := call.Next(l.Ctx)
+	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"2580", "1", "1", "2", "1"} {
-		if _, err := call.Press(l.Ctx, k); err != nil {
-			t.Fatal(err)
+	for _, k := range keys {
+		if turn, err = call.Press(l.Ctx, k); err != nil {
+			t.Fatalf("pressing %s: %v", k, err)
 		}
 	}
+	return turn
+}
+
+// sentOnce sends what is due twice over and returns every text sent, failing t unless
+// there are n: a second flush must send nothing again.
+func sentOnce(t *testing.T, l *servertest.Line, s *outbound.Sender, fake *fakeapi.Server, n int) []fakeapi.Message {
+	t.Helper()
+	flush(t, l, s)
+	flush(t, l, s)
+	msgs := fake.Messages()
+	if len(msgs) != n {
+		t.Fatalf("want %d texts, got %+v", n, msgs)
+	}
+	return msgs
+}
+
+func TestAPhoneActivationIsConfirmedByTextOnce(t *testing.T) {
+	l := servertest.New(t, "2026-11-30 10:00")
+	s, fake := outbox(t, l)
+	alexCalls(t, l, "2580", "1", "1", "2", "1")
 	vs := l.Upcoming("Alex Morgan")
 	if len(vs) != 1 {
 		t.Fatalf("visits: %+v", vs)
 	}
-	flush(t, l, s)
-	flush(t, l, s)
-	msgs := fake.Messages()
-	if len(msgs) != 1 {
-		t.Fatalf("want exactly one text, got %+v", msgs)
-	}
+	msgs := sentOnce(t, l, s, fake, 1)
 	m := msgs[0]
 	want := "Visitor permit: AB12 CDE booked tomorrow, 9am-6pm. Ref " + vs[0].Ref + ". To cancel by 8:55am tomorrow, text UNDO " + vs[0].Ref
 	if m.To != alex || m.From != line || m.Body != want || !strings.HasPrefix(m.StatusCallback, l.Srv.URL+"/twilio/sms/status") {
@@ -110,10 +127,7 @@ func TestNoTextToALandlineNorAfterAnOptOut(t *testing.T) {
 	if _, err := l.Svc.ActivateVisit(l.Ctx, agent, l.People["Alex Morgan"].Account, domain.VisitRequest{VRM: "AB12CDE"}); err != nil {
 		t.Fatal(err)
 	}
-	flush(t, l, s)
-	if msgs := fake.Messages(); len(msgs) != 0 {
-		t.Fatalf("texts sent: %+v", msgs)
-	}
+	sentOnce(t, l, s, fake, 0)
 }
 
 func TestTextsSurviveTwilioFailingThenRecovering(t *testing.T) {

@@ -9,36 +9,35 @@ import (
 	"permitline/sms"
 )
 
+// payOnCall records qty permits bought by Alex Morgan on a call, the payment taken under
+// the reference ref, told by the text receipt names ("" for none).
+func payOnCall(l *servertest.Line, qty int, ref string, receipt domain.NoticeKind) error {
+	_, err := l.Svc.BuyPermits(l.Ctx, l.Resident("Alex Morgan", domain.ChannelVoice), l.People["Alex Morgan"].Account, qty,
+		domain.PaymentIn{Amount: domain.PermitPrice * domain.Pence(qty), ProviderRef: ref, IdempotencyKey: ref, Taken: true,
+			Receipt: receipt})
+	return err
+}
+
 // The texts about a payment taken on a call: permits added after the caller hung up, and a
 // refund due for permits that could not be issued (R24), each sent once, within two
 // segments even with the longest payment reference Twilio's connectors give.
 func TestPaymentTextsAreSentOnce(t *testing.T) {
 	l := servertest.New(t, "2026-11-30 10:00")
 	s, fake := outbox(t, l)
-	alexAcct := l.People["Alex Morgan"].Account
-	caller := l.Resident("Alex Morgan", domain.ChannelVoice)
 	late := "ch_" + strings.Repeat("a", 40)
-	if _, err := l.Svc.BuyPermits(l.Ctx, caller, alexAcct, 2, domain.PaymentIn{Amount: 3600, ProviderRef: late,
-		IdempotencyKey: late, Taken: true, Receipt: domain.NoticePermitsAdded}); err != nil {
+	if err := payOnCall(l, 2, late, domain.NoticePermitsAdded); err != nil {
 		t.Fatal(err)
 	}
 	left := l.Balance("Alex Morgan").AllowanceLeft
-	if _, err := l.Svc.BuyPermits(l.Ctx, domain.Admin("test"), alexAcct, left, domain.PaymentIn{
+	if _, err := l.Svc.BuyPermits(l.Ctx, domain.Admin("test"), l.People["Alex Morgan"].Account, left, domain.PaymentIn{
 		Amount: domain.PermitPrice * domain.Pence(left), ProviderRef: "BO", IdempotencyKey: "admin:BO"}); err != nil {
 		t.Fatal(err)
 	}
 	refused := "ch_" + strings.Repeat("b", 40)
-	_, err := l.Svc.BuyPermits(l.Ctx, caller, alexAcct, 20, domain.PaymentIn{Amount: 36000, ProviderRef: refused,
-		IdempotencyKey: refused, Taken: true})
-	if domain.RuleOf(err) != "R24" {
+	if err := payOnCall(l, 20, refused, ""); domain.RuleOf(err) != "R24" {
 		t.Fatalf("want a refund due: %v", err)
 	}
-	flush(t, l, s)
-	flush(t, l, s)
-	msgs := fake.Messages()
-	if len(msgs) != 2 {
-		t.Fatalf("want two texts, got %+v", msgs)
-	}
+	msgs := sentOnce(t, l, s, fake, 2)
 	wants := []string{
 		"Visitor permits: your payment of £36.00 (ref " + late + ") went through after the call ended. " +
 			"2 permits are now on your account, valid until Tue 30 Nov 2027.",
@@ -56,15 +55,32 @@ func TestPaymentTextsAreSentOnce(t *testing.T) {
 	}
 	// Settled before it was sent: the refund text is not sent.
 	other := "ch_settled"
-	if _, err := l.Svc.BuyPermits(l.Ctx, caller, alexAcct, 1, domain.PaymentIn{Amount: 1800, ProviderRef: other,
-		IdempotencyKey: other, Taken: true}); domain.RuleOf(err) != "R24" {
+	if err := payOnCall(l, 1, other, ""); domain.RuleOf(err) != "R24" {
 		t.Fatalf("want a refund due: %v", err)
 	}
 	if _, err := l.Svc.SettleRefund(l.Ctx, domain.Admin("ops"), other); err != nil {
 		t.Fatal(err)
 	}
-	flush(t, l, s)
-	if msgs := fake.Messages(); len(msgs) != 2 {
-		t.Fatalf("a refund already made was announced: %+v", msgs)
+	sentOnce(t, l, s, fake, 2) // the two above, and no more
+}
+
+// A purchase heard on the call is receipted by text: what was bought, the price, the
+// payment's reference and until when, in GSM-7 within two segments even with the longest
+// reference a payment connector gives.
+func TestAReceiptFitsTwoSegments(t *testing.T) {
+	l := servertest.New(t, "2026-11-30 10:00")
+	s, fake := outbox(t, l)
+	ref := "ch_" + strings.Repeat("a", 40)
+	if err := payOnCall(l, l.Balance("Alex Morgan").AllowanceLeft, ref, domain.NoticeReceipt); err != nil {
+		t.Fatal(err)
+	}
+	msgs := sentOnce(t, l, s, fake, 1)
+	want := "Visitor permits receipt: 18 permits for £324.00 (£18.00 each), paid by card, ref " + ref +
+		". 5 visits each, valid until Tue 30 Nov 2027. No refunds or exchanges."
+	if m := msgs[0]; m.To != alex || m.Body != want {
+		t.Errorf("receipt to %s: %q\nwant %q", m.To, m.Body, want)
+	}
+	if !sms.IsGSM7(msgs[0].Body) || sms.Segments(msgs[0].Body) > 2 {
+		t.Errorf("receipt is not GSM-7 in two segments (%d)", sms.Segments(msgs[0].Body))
 	}
 }

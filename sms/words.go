@@ -37,20 +37,15 @@ func relDay(d, today calendar.Date) string {
 
 // clock writes a London time as texts do: "9am", "8:55am", "6pm", "12pm".
 func clock(t time.Time) string {
-	l := t.In(calendar.London)
-	h, m := l.Hour(), l.Minute()
+	h, m, pm := calendar.Clock12(t)
 	suffix := "am"
-	if h >= 12 {
+	if pm {
 		suffix = "pm"
 	}
-	h12 := h % 12
-	if h12 == 0 {
-		h12 = 12
-	}
 	if m == 0 {
-		return fmt.Sprintf("%d%s", h12, suffix)
+		return fmt.Sprintf("%d%s", h, suffix)
 	}
-	return fmt.Sprintf("%d:%02d%s", h12, m, suffix)
+	return fmt.Sprintf("%d:%02d%s", h, m, suffix)
 }
 
 // when writes an instant relative to now: "8:55am today", "9am Tue 1 Dec".

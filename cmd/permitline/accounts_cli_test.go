@@ -14,9 +14,7 @@ func TestResidentAddRefusesTheSamePersonTwice(t *testing.T) {
 	}
 	c.refused(add("ann  smith", "1 High St", "07700 900112"), "R1", "same name", a)
 	c.refused(add("Bob Smith", "1, high street", "07700 900111"), "R1", "same phone number", a)
-	if n := len(c.residents()); n != 1 {
-		t.Fatalf("%d accounts after two refusals, want 1", n)
-	}
+	c.wantAccounts(1, "after two refusals")
 	c.addResident("Bob Smith", "1 High St.", "Central", "07700 900113", "") // another of the household
 	c.refused([]string{"member", "add", a, "--name", "Ann", "--phone", "+44 7700 900111", "--can", "view"},
 		"R5", "holder's own")
@@ -35,9 +33,7 @@ func TestAbbreviatedAddressIsTheDeactivatedOne(t *testing.T) {
 	}
 	c.refused([]string{"resident", "add", "--name", "Al", "--address", "1 Test St", "--postcode", "cb1 1aa",
 		"--scheme", "Central", "--phone", "07700 900112"}, "R4", "parking.permits@cambridgeshire.gov.uk")
-	if n := len(c.residents()); n != 1 {
-		t.Errorf("%d accounts, want 1", n)
-	}
+	c.wantAccounts(1, "after a refused add")
 }
 
 func TestResidentAddRefusesABadPostcode(t *testing.T) {
@@ -47,9 +43,7 @@ func TestResidentAddRefusesABadPostcode(t *testing.T) {
 		"--scheme", "Central", "--phone", "07700 900112"}, `postcode: "NOTAPC" is not a UK postcode`)
 	c.refused([]string{"address", "deactivate", "--address", "1 Test Street", "--postcode", "NOTAPC"},
 		`"NOTAPC" is not a UK postcode`)
-	if n := len(c.residents()); n != 0 {
-		t.Errorf("%d accounts, want none", n)
-	}
+	c.wantAccounts(0, "after a bad postcode")
 }
 
 // The person who typed a bad number sees it, not "****".

@@ -92,10 +92,7 @@ func runResidentAdd(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&in.Scheme, "scheme", "", "scheme area")
 	fs.StringVar(&in.Phone, "phone", "", "phone number")
 	fs.StringVar(&in.PIN, "pin", "", "phone PIN (4-6 digits)")
-	if _, err := parse(fs, args, 0); err != nil {
-		return err
-	}
-	if err := required(fs, "name", "address", "postcode", "scheme", "phone"); err != nil {
+	if _, err := parseRequiring(fs, args, 0, "name", "address", "postcode", "scheme", "phone"); err != nil {
 		return err
 	}
 	if err := e.open(ctx); err != nil {
@@ -283,11 +280,8 @@ func runResidentList(ctx context.Context, e *env, args []string) error {
 func runResidentSetPIN(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("resident set-pin")
 	newPIN := fs.String("pin", "", "the new PIN (4-6 digits)")
-	pos, err := parse(fs, args, 1)
+	pos, err := parseRequiring(fs, args, 1, "pin")
 	if err != nil {
-		return err
-	}
-	if err := required(fs, "pin"); err != nil {
 		return err
 	}
 	if err := e.open(ctx); err != nil {
@@ -305,10 +299,7 @@ func runAddressActive(active bool) func(context.Context, *env, []string) error {
 		fs := e.flags(map[bool]string{true: "address activate", false: "address deactivate"}[active])
 		line := fs.String("address", "", "address line")
 		postcode := fs.String("postcode", "", "postcode")
-		if _, err := parse(fs, args, 0); err != nil {
-			return err
-		}
-		if err := required(fs, "address", "postcode"); err != nil {
+		if _, err := parseRequiring(fs, args, 0, "address", "postcode"); err != nil {
 			return err
 		}
 		if err := e.open(ctx); err != nil {
@@ -328,11 +319,8 @@ func runRegistrationApprove(ctx context.Context, e *env, args []string) error {
 	doc := fs.String("document", "", "driving-licence, tenancy-agreement or utility-bill")
 	docDate := fs.String("document-date", "", "the utility bill's date (YYYY-MM-DD, 5/12/2026, 5 Dec 2026, ...)")
 	tenancyEnd := fs.String("tenancy-end", "", "the tenancy's end date (YYYY-MM-DD, 5/12/2027, 5 Dec 2027, ...)")
-	pos, err := parse(fs, args, 1)
+	pos, err := parseRequiring(fs, args, 1, "document")
 	if err != nil {
-		return err
-	}
-	if err := required(fs, "document"); err != nil {
 		return err
 	}
 	switch domain.Document(*doc) {
@@ -377,11 +365,8 @@ func runMemberAdd(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&in.Phone, "phone", "", "member's phone number")
 	can := fs.String("can", "", "view,activate,buy")
 	fs.StringVar(&in.PIN, "pin", "", "member's phone PIN")
-	pos, err := parse(fs, args, 1)
+	pos, err := parseRequiring(fs, args, 1, "name", "phone", "can")
 	if err != nil {
-		return err
-	}
-	if err := required(fs, "name", "phone", "can"); err != nil {
 		return err
 	}
 	if in.Permissions, err = domain.ParsePermissions(*can); err != nil {
@@ -401,11 +386,8 @@ func runMemberAdd(ctx context.Context, e *env, args []string) error {
 func runVehicleAdd(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("vehicle add")
 	reg := fs.String("vrm", "", "vehicle registration")
-	pos, err := parse(fs, args, 1)
+	pos, err := parseRequiring(fs, args, 1, "vrm")
 	if err != nil {
-		return err
-	}
-	if err := required(fs, "vrm"); err != nil {
 		return err
 	}
 	if err := e.open(ctx); err != nil {
@@ -423,11 +405,8 @@ func runPermitsBuy(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("permits buy")
 	qty := fs.Int("quantity", 0, "how many permits")
 	ref := fs.String("payment-ref", "", "the payment's reference (a repeat with the same reference records nothing)")
-	pos, err := parse(fs, args, 1)
+	pos, err := parseRequiring(fs, args, 1, "quantity", "payment-ref")
 	if err != nil {
-		return err
-	}
-	if err := required(fs, "quantity", "payment-ref"); err != nil {
 		return err
 	}
 	if err := e.open(ctx); err != nil {
@@ -455,11 +434,8 @@ func runVisitsAdd(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("visits add")
 	reg := fs.String("vrm", "", "vehicle registration")
 	day := fs.String("date", "today", "the day: YYYY-MM-DD, today, tomorrow, a weekday (saturday), 5/12, 05/12/2026, 5 Dec, 5th December")
-	pos, err := parse(fs, args, 1)
+	pos, err := parseRequiring(fs, args, 1, "vrm")
 	if err != nil {
-		return err
-	}
-	if err := required(fs, "vrm"); err != nil {
 		return err
 	}
 	if err := e.setClock(); err != nil {
@@ -534,11 +510,8 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("check")
 	scheme := fs.String("scheme", "", "scheme area")
 	at := fs.String("at", "", "the moment to check: RFC3339, London wall time or a date (default --now)")
-	pos, err := parse(fs, args, 1)
+	pos, err := parseRequiring(fs, args, 1, "scheme")
 	if err != nil {
-		return err
-	}
-	if err := required(fs, "scheme"); err != nil {
 		return err
 	}
 	if err := e.open(ctx); err != nil {

@@ -21,10 +21,7 @@ func runAgentAdd(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&in.Phone, "phone", "", "the phone calls are put through to")
 	fs.StringVar(&in.ClientIdentity, "client", "", "a Twilio Client identity, instead of a phone")
 	passwordFile := fs.String("password-file", "", "read the password from this file (default: ask at the terminal)")
-	if _, err := parse(fs, args, 0); err != nil {
-		return err
-	}
-	if err := required(fs, "username", "name"); err != nil {
+	if _, err := parseRequiring(fs, args, 0, "username", "name"); err != nil {
 		return err
 	}
 	if (strings.TrimSpace(in.Phone) == "") == (strings.TrimSpace(in.ClientIdentity) == "") {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -17,26 +18,37 @@ import (
 // testCard is the card the simulated payment provider accepts.
 const testCard = "4242424242424242"
 
-func runCall(ctx context.Context, e *env, args []string) error {
-	fs := e.flags("call")
-	from := fs.String("from", "07700900123", "the number calling, or anonymous")
-	to := fs.String("to", "+443455207007", "the line's number")
+// simFlags declares the flags of a simulated phone (--from, --to, --url, --public-url),
+// the sender's help and the line's number and help given, and returns what makes the
+// simulator's configuration from them once they are parsed: the sender in E.164 where it
+// is a phone number, the line's auth token and account from the environment or the demo's.
+func simFlags(fs *flag.FlagSet, fromHelp, to, toHelp string) func() twiliosim.Config {
+	from := fs.String("from", "07700900123", fromHelp)
+	line := fs.String("to", to, toHelp)
 	base := fs.String("url", envOr("PERMITLINE_URL", "http://127.0.0.1:8080"), "the server, as Twilio reaches it")
 	public := fs.String("public-url", os.Getenv("PERMITLINE_PUBLIC_URL"), "the public URL the server signs against (default --url)")
+	return func() twiliosim.Config {
+		sender := *from
+		if e164, err := phone.Parse(sender); err == nil {
+			sender = e164
+		}
+		return twiliosim.Config{BaseURL: *base, PublicURL: *public, AuthToken: envOr("TWILIO_AUTH_TOKEN", DemoAuthToken),
+			AccountSid: envOr("TWILIO_ACCOUNT_SID", fixtures.DemoAccountSid), From: sender, To: *line}
+	}
+}
+
+func runCall(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("call")
+	line := simFlags(fs, "the number calling, or anonymous", "+443455207007", "the line's number")
 	keys := fs.String("keys", "", `a whole call, one answer per turn, separated by ";": keys like "2580#", `+
 		`"say: AB12 CDE", "pay: 4242424242424242", "wait" for silence, "hangup"`)
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	caller := *from
-	if e164, err := phone.Parse(caller); err == nil {
-		caller = e164
-	}
-	token := envOr("TWILIO_AUTH_TOKEN", DemoAuthToken)
-	call, err := twiliosim.Dial(ctx, twiliosim.Config{BaseURL: *base, PublicURL: *public, AuthToken: token,
-		AccountSid: envOr("TWILIO_ACCOUNT_SID", fixtures.DemoAccountSid), From: caller, To: *to})
+	cfg := line()
+	call, err := twiliosim.Dial(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("calling %s: %w", *base, err)
+		return fmt.Errorf("calling %s: %w", cfg.BaseURL, err)
 	}
 	turn, err := call.Next(ctx)
 	p := &phoneUI{w: e.stdout}

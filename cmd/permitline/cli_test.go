@@ -210,6 +210,14 @@ func (c *cli) residents() []map[string]any {
 	return rs
 }
 
+// wantAccounts fails the test unless resident list shows n accounts; after says when.
+func (c *cli) wantAccounts(n int, after string) {
+	c.t.Helper()
+	if got := len(c.residents()); got != n {
+		c.t.Errorf("resident list has %d accounts %s, want %d", got, after, n)
+	}
+}
+
 func decode(t *testing.T, s string, v any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(s), v); err != nil {
@@ -340,9 +348,7 @@ func TestResidentAdd(t *testing.T) {
 	c := newCLI(t)
 	c.importSchemes(testSchemes)
 	a := c.addResident("Ann Smith", "1 High Street", "Central", "07700 900111", "")
-	if n := len(c.residents()); n != 1 {
-		t.Fatalf("resident list has %d accounts after one add, want 1", n)
-	}
+	c.wantAccounts(1, "after one add")
 	ok := []string{"resident", "add", "--address", "2 High Street", "--postcode", "CB1 1AA", "--scheme", "Central"}
 	for _, tc := range []struct {
 		name   string
@@ -367,9 +373,7 @@ func TestResidentAdd(t *testing.T) {
 			if tc.secret != "" && strings.Contains(stderr, tc.secret) {
 				t.Errorf("stderr %q shows the PIN", stderr)
 			}
-			if n := len(c.residents()); n != 1 {
-				t.Errorf("resident list has %d accounts after a refused add, want 1", n)
-			}
+			c.wantAccounts(1, "after a refused add")
 		})
 	}
 	t.Run("unknown flag is a usage error", func(t *testing.T) {
@@ -558,9 +562,7 @@ func TestAddressDeactivateRefusesRegistration(t *testing.T) {
 	c.refused([]string{"registration", "approve", a, "--document", "driving-licence"}, "R4", email)
 	c.refused([]string{"resident", "add", "--name", "Al", "--address", "1 High Street", "--postcode", "CB1 1AA",
 		"--scheme", "Central", "--phone", "07700 900112"}, "R4", email)
-	if n := len(c.residents()); n != 1 {
-		t.Errorf("%d accounts, want 1", n)
-	}
+	c.wantAccounts(1, "after a refused add")
 	if got := c.show(a); got.Registered {
 		t.Errorf("the account is registered after a refusal")
 	}
@@ -955,14 +957,10 @@ func TestDemo(t *testing.T) {
 	}
 
 	c.refused([]string{"demo", "--seed-only"}, "already holds accounts", "--fresh")
-	if n := len(c.residents()); n != 4 {
-		t.Errorf("%d accounts after a refused demo, want 4", n)
-	}
+	c.wantAccounts(4, "after a refused demo")
 
 	again := demoAccounts(t, c.ok("demo", "--seed-only", "--fresh"))
-	if n := len(c.residents()); n != 4 {
-		t.Errorf("%d accounts after demo --fresh, want 4", n)
-	}
+	c.wantAccounts(4, "after demo --fresh")
 	if again["Alex Morgan"] == "" {
 		t.Fatal("demo --fresh listed no Alex Morgan")
 	}

@@ -17,11 +17,11 @@ import (
 	"permitline/domain/pin"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"permitline/cmd/permitline/server/servertest"
 	"permitline/fixtures"
 	"permitline/ivr/speak"
 	"permitline/ivr/twiliosim"
@@ -29,25 +29,6 @@ import (
 
 // crashToken signs the webhooks of the crash test's line.
 const crashToken = "c0ffee00000000000000000000000001"
-
-// lockedBuffer is a bytes.Buffer the child processes' output copiers and the test can
-// share.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // crashLine runs the real permitline binary as a child process, on one database file
 // and one loopback port, and kills and restarts it as a crash would.
@@ -57,7 +38,7 @@ type crashLine struct {
 	addr     string // 127.0.0.1:PORT
 	url      string // http://127.0.0.1:PORT
 	env      []string
-	logs     lockedBuffer // every server's stdout and stderr, in order
+	logs     servertest.LogBuffer // every server's stdout and stderr, in order
 	servers  int
 	current  *serveProc
 	healthzc *http.Client
@@ -201,6 +182,21 @@ func newCrashLine(t *testing.T, bin, db string, env []string, healthz time.Durat
 	return l
 }
 
+// freshCrashLine builds the binary and returns a line for it on a new database, with the
+// demo's Twilio account and crashToken.
+func freshCrashLine(t *testing.T) *crashLine {
+	dir := t.TempDir()
+	bin := buildPermitline(t, dir)
+	return newCrashLine(t, bin, filepath.Join(dir, "permitline.db"), lineEnv(crashToken), time.Second)
+}
+
+// lineEnv is the environment of a server under test: this process's, with the test PIN
+// key, the demo's Twilio account and token as its signing token.
+func lineEnv(token string) []string {
+	return append(os.Environ(), "PERMITLINE_PIN_KEY="+pin.TestKey, "TWILIO_AUTH_TOKEN="+token,
+		"TWILIO_ACCOUNT_SID="+fixtures.DemoAccountSid)
+}
+
 // seedDemo seeds the demo accounts and returns Alex Morgan's account number.
 func (l *crashLine) seedDemo(ctx context.Context) string {
 	l.t.Helper()
@@ -291,15 +287,10 @@ var gatherActionRE = regexp.MustCompile(`<Gather[^>]* action="([^"]+)"`)
 // after the confirmation loses nothing and doubles nothing, even when Twilio sends the
 // confirmation again.
 func TestServeSurvivesSIGKILLMidCall(t *testing.T) {
-	dir := t.TempDir()
-	bin := buildPermitline(t, dir)
-
+	l := freshCrashLine(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 
-	env := append(os.Environ(), "PERMITLINE_PIN_KEY="+pin.TestKey, "TWILIO_AUTH_TOKEN="+crashToken,
-		"TWILIO_ACCOUNT_SID="+fixtures.DemoAccountSid)
-	l := newCrashLine(t, bin, filepath.Join(dir, "permitline.db"), env, time.Second)
 	account := l.seedDemo(ctx)
 	before := l.visits(ctx, account)
 

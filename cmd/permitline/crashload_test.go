@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"permitline/domain/pin"
 	"strings"
 	"sync"
@@ -12,7 +10,6 @@ import (
 	"time"
 
 	"permitline/cmd/permitline/load"
-	"permitline/fixtures"
 )
 
 // TestLoadCarriesOnAcrossASIGKILL runs the real binary under load, SIGKILLs it a third of
@@ -29,15 +26,10 @@ func TestLoadCarriesOnAcrossASIGKILL(t *testing.T) {
 		// third of the run's webhooks have been sent.
 		killAfter = calls * 7 / 3
 	)
-	dir := t.TempDir()
-	bin := buildPermitline(t, dir)
-
+	l := freshCrashLine(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 
-	env := append(os.Environ(), "PERMITLINE_PIN_KEY="+pin.TestKey, "TWILIO_AUTH_TOKEN="+crashToken,
-		"TWILIO_ACCOUNT_SID="+fixtures.DemoAccountSid)
-	l := newCrashLine(t, bin, filepath.Join(dir, "permitline.db"), env, time.Second)
 	now, err := time.Parse(time.RFC3339, testNow)
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"permitline/cmd/permitline/server/servertest"
 )
 
 // A port in use stops demo and serve before they print anything as if they ran: the
@@ -51,13 +53,13 @@ func TestABusyPortSaysWhichFlagPicksAnother(t *testing.T) {
 // runningDemo is `permitline demo` running in-process until the test ends.
 type runningDemo struct {
 	addr           string
-	stdout, stderr *lockedBuffer
+	stdout, stderr *servertest.LogBuffer
 }
 
 func startDemo(t *testing.T, args ...string) *runningDemo {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &runningDemo{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}
+	d := &runningDemo{stdout: &servertest.LogBuffer{}, stderr: &servertest.LogBuffer{}}
 	done := make(chan int, 1)
 	args = append([]string{"demo", "--fresh", "--db", filepath.Join(t.TempDir(), "demo.db"), "--addr", "127.0.0.1:0"}, args...)
 	go func() { done <- run(ctx, args, strings.NewReader(""), d.stdout, d.stderr) }()

@@ -217,6 +217,15 @@ func parseDay(s string, now time.Time) (calendar.Date, error) {
 	return calendar.Date{}, fmt.Errorf("%q is not a date: %s", s, dayHelp)
 }
 
+// parseRequiring is parse, then required: the flags named must be given.
+func parseRequiring(fs *flag.FlagSet, args []string, positional int, names ...string) ([]string, error) {
+	pos, err := parse(fs, args, positional)
+	if err != nil {
+		return nil, err
+	}
+	return pos, required(fs, names...)
+}
+
 // required returns a usage error naming the first of the flags in names that was not
 // given, or was given blank: nothing is opened or written before the words are right.
 func required(fs *flag.FlagSet, names ...string) error {

@@ -16,7 +16,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"permitline/domain/pin"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"permitline/cmd/permitline/server/servertest"
 	"permitline/fixtures"
 	"permitline/ivr/twiliosim"
 )
@@ -126,12 +126,10 @@ func runFaultScenario(t *testing.T, fault string, inject func(*testing.T, *fault
 	defer cancel()
 	start := time.Now()
 
-	env := append(os.Environ(), "PERMITLINE_PIN_KEY="+pin.TestKey, "TWILIO_AUTH_TOKEN="+faultToken,
-		"TWILIO_ACCOUNT_SID="+fixtures.DemoAccountSid)
 	hooks := &webhookLog{base: &http.Transport{}}
 	defer hooks.base.CloseIdleConnections()
 	// The server is killed before the tmpfs is unmounted: Cleanups run last first.
-	f := &faultLine{crashLine: newCrashLine(t, bin, filepath.Join(dir, "permitline.db"), env, 2*time.Second),
+	f := &faultLine{crashLine: newCrashLine(t, bin, filepath.Join(dir, "permitline.db"), lineEnv(faultToken), 2*time.Second),
 		dir: dir, hooks: hooks, client: &http.Client{Timeout: 15 * time.Second, Transport: hooks}}
 	// Alex Morgan has two permits, nine visits left, AB12CDE saved.
 	f.account = f.seedDemo(ctx)
@@ -398,7 +396,7 @@ func injectEROFS(t *testing.T, f *faultLine) func() {
 	}
 	exited := make(chan error, 1)
 	attached := make(chan struct{})
-	var msgs lockedBuffer
+	var msgs servertest.LogBuffer
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		once := sync.Once{}

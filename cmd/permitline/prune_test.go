@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"permitline/cmd/permitline/server/servertest"
 	"permitline/domain"
 	"permitline/domain/sqlite"
 	"permitline/fixtures"
@@ -67,7 +68,7 @@ func TestServePrunesOldConversations(t *testing.T) {
 		return found
 	}
 
-	var logs lockedBuffer
+	var logs servertest.LogBuffer
 	pctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {

@@ -29,16 +29,12 @@ func TestEveryRefusalHasWords(t *testing.T) {
 	})
 }
 
-// cliWants is what the command line must say beyond the rule and the limits: the price,
-// or what the refusal is about where it names no rule.
+// cliWants is what the command line must say beyond the rule and the limits: what the
+// refusal is about where it names no rule, and what refusaltest.RuleWants gives.
 func cliWants(r domain.Refusal) []string {
 	switch e := r.(type) {
-	case *domain.PaymentMismatchError:
-		return []string{domain.PermitPrice.String() + " a permit"}
 	case *domain.WrongPINError:
 		return []string{"wrong PIN"}
-	case *domain.LockedOutError:
-		return []string{"PIN is locked", fmt.Sprintf("%d wrong PINs", domain.PINAttempts)}
 	case *domain.IdentifyLimitError:
 		return []string{"failed identifications"}
 	case *domain.InvalidInputError:
@@ -46,10 +42,6 @@ func cliWants(r domain.Refusal) []string {
 			return []string{"PIN not accepted: it must not be a run"}
 		}
 		return []string{e.Field, e.Reason}
-	case *domain.TooManySignInsError:
-		return []string{"try again in"}
-	case *domain.RefundDueError:
-		return []string{"refund is due", e.Refund.PaymentRef}
 	}
-	return nil
+	return refusaltest.RuleWants(r)
 }

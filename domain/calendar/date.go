@@ -125,3 +125,14 @@ func AddMonths(t time.Time, n int) time.Time {
 	d := DateOf(l).AddMonths(n)
 	return time.Date(d.Year, d.Month, d.Day, l.Hour(), l.Minute(), l.Second(), l.Nanosecond(), London)
 }
+
+// Clock12 reads t on a London 12-hour clock: the hour (1 to 12), the minute, and whether
+// it is after midday.
+func Clock12(t time.Time) (hour, minute int, pm bool) {
+	l := t.In(London)
+	hour, minute, pm = l.Hour()%12, l.Minute(), l.Hour() >= 12
+	if hour == 0 {
+		hour = 12
+	}
+	return hour, minute, pm
+}

@@ -32,3 +32,24 @@ func TestAddMonthsClampsToMonthEnd(t *testing.T) {
 		t.Errorf("31 Jan 10:00 GMT + 6 months = %s, want 2026-07-31T09:00:00Z", got)
 	}
 }
+
+// Clock12 reads London's wall clock, whatever the instant's zone: midnight is 12 a.m.,
+// midday 12 p.m., and a summer instant in UTC is an hour on.
+func TestClock12(t *testing.T) {
+	for _, tc := range []struct {
+		at       time.Time
+		hour, mm int
+		pm       bool
+	}{
+		{london(2026, 12, 1, 0, 0, 0), 12, 0, false},
+		{london(2026, 12, 1, 0, 30, 0), 12, 30, false},
+		{london(2026, 12, 1, 8, 55, 0), 8, 55, false},
+		{london(2026, 12, 1, 12, 0, 0), 12, 0, true},
+		{london(2026, 12, 1, 23, 59, 59), 11, 59, true},
+		{time.Date(2026, 7, 1, 11, 15, 0, 0, time.UTC), 12, 15, true},
+	} {
+		if h, m, pm := Clock12(tc.at); h != tc.hour || m != tc.mm || pm != tc.pm {
+			t.Errorf("Clock12(%s) = %d, %d, %t; want %d, %d, %t", tc.at, h, m, pm, tc.hour, tc.mm, tc.pm)
+		}
+	}
+}

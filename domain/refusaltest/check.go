@@ -69,3 +69,20 @@ func RuleFirst(r domain.Refusal, s string) string {
 	}
 	return ""
 }
+
+// RuleWants is what the words of a table that names rules (the desk's, the command
+// line's) must say beyond the rule and the limits, where both say the same: the price,
+// the PIN lockout, the wait, the refund's payment reference.
+func RuleWants(r domain.Refusal) []string {
+	switch e := r.(type) {
+	case *domain.PaymentMismatchError:
+		return []string{domain.PermitPrice.String() + " a permit"}
+	case *domain.LockedOutError:
+		return []string{"PIN is locked", fmt.Sprintf("%d wrong PINs", domain.PINAttempts)}
+	case *domain.TooManySignInsError:
+		return []string{"try again in"}
+	case *domain.RefundDueError:
+		return []string{"refund is due", e.Refund.PaymentRef}
+	}
+	return nil
+}

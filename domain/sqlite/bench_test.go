@@ -348,31 +348,29 @@ func reportCPU(b *testing.B, start time.Duration) {
 }
 
 func BenchmarkActivateVisit(b *testing.B) {
-	ctx := context.Background()
-	for _, bs := range benchStores {
-		b.Run(bs.name, func(b *testing.B) {
-			bs.get(b)
-			b.ReportAllocs()
-			cpu := cpuNow()
-			for b.Loop() {
-				n := bs.nextVisit
-				bs.nextVisit++
-				id := n%benchResidents + 1
-				bs.clock.Advance(time.Millisecond)
-				actor := domain.Actor{Kind: domain.ActorResident, ID: int64(id), Name: "Bench Resident", Channel: domain.ChannelVoice}
-				// A mark no seeded visit uses, new on every iteration: R18 never refuses.
-				_, err := bs.svc.ActivateVisit(ctx, actor, benchAccount(id),
-					domain.VisitRequest{VRM: benchVRM(1_000_000 + n)})
-				if err != nil {
-					b.Fatalf("activation %d (resident %d): %v", n, id, err)
-				}
-			}
-			reportCPU(b, cpu)
+	benchResidentOps(b, func(bs *benchStore) *int { return &bs.nextVisit },
+		func(ctx context.Context, bs *benchStore, actor domain.Actor, n int) error {
+			// A mark no seeded visit uses, new on every iteration: R18 never refuses.
+			_, err := bs.svc.ActivateVisit(ctx, actor, benchAccount(int(actor.ID)),
+				domain.VisitRequest{VRM: benchVRM(1_000_000 + n)})
+			return err
 		})
-	}
 }
 
 func BenchmarkBuyPermit(b *testing.B) {
+	benchResidentOps(b, func(bs *benchStore) *int { return &bs.nextBuy },
+		func(ctx context.Context, bs *benchStore, actor domain.Actor, n int) error {
+			_, err := bs.svc.BuyPermits(ctx, actor, benchAccount(int(actor.ID)), 1, domain.PaymentIn{Amount: domain.PermitPrice,
+				ProviderRef: "BENCH", IdempotencyKey: "bench:buy:" + strconv.Itoa(n)})
+			return err
+		})
+}
+
+// benchResidentOps runs op once an iteration on every store, as the seeded residents in
+// turn, a millisecond apart; counter picks the store's count of such operations, which
+// numbers them across runs.
+func benchResidentOps(b *testing.B, counter func(*benchStore) *int,
+	op func(ctx context.Context, bs *benchStore, actor domain.Actor, n int) error) {
 	ctx := context.Background()
 	for _, bs := range benchStores {
 		b.Run(bs.name, func(b *testing.B) {
@@ -380,15 +378,13 @@ func BenchmarkBuyPermit(b *testing.B) {
 			b.ReportAllocs()
 			cpu := cpuNow()
 			for b.Loop() {
-				n := bs.nextBuy
-				bs.nextBuy++
+				n := *counter(bs)
+				*counter(bs)++
 				id := n%benchResidents + 1
 				bs.clock.Advance(time.Millisecond)
 				actor := domain.Actor{Kind: domain.ActorResident, ID: int64(id), Name: "Bench Resident", Channel: domain.ChannelVoice}
-				_, err := bs.svc.BuyPermits(ctx, actor, benchAccount(id), 1, domain.PaymentIn{Amount: domain.PermitPrice,
-					ProviderRef: "BENCH", IdempotencyKey: "bench:buy:" + strconv.Itoa(n)})
-				if err != nil {
-					b.Fatalf("purchase %d (resident %d): %v", n, id, err)
+				if err := op(ctx, bs, actor, n); err != nil {
+					b.Fatalf("operation %d (resident %d): %v", n, id, err)
 				}
 			}
 			reportCPU(b, cpu)

@@ -62,17 +62,8 @@ func (l *Ledger) VisitsAfter(id int64) ([]domain.Visit, error) {
 // ActiveVisitsByPermit counts the active visits on each permit that has any, by the
 // permit id the visits name (whether or not such a permit is stored).
 func (l *Ledger) ActiveVisitsByPermit() (map[int64]int, error) {
-	out := map[int64]int{}
-	err := each(l.q, `SELECT permit_id, COUNT(*) FROM visits WHERE status = ? GROUP BY permit_id`, func(s scanner) error {
-		var id int64
-		var n int
-		if err := s.Scan(&id, &n); err != nil {
-			return err
-		}
-		out[id] = n
-		return nil
-	}, string(domain.VisitActive))
-	return out, err
+	return countBy[int64](l.q, `SELECT permit_id, COUNT(*) FROM visits WHERE status = ? GROUP BY permit_id`,
+		string(domain.VisitActive))
 }
 
 // EachPermit runs fn on every permit, in id order.
@@ -115,20 +106,25 @@ func (l *Ledger) PaymentsAfter(id int64) ([]domain.Payment, error) {
 
 // AuditCounts counts the audit entries by action, about an account or not.
 func (l *Ledger) AuditCounts() (map[string]int, error) {
-	out := map[string]int{}
-	err := each(l.q, `SELECT action, COUNT(*) FROM audit GROUP BY action`, func(s scanner) error {
-		var action string
-		var n int
-		if err := s.Scan(&action, &n); err != nil {
-			return err
-		}
-		out[action] = n
-		return nil
-	})
-	return out, err
+	return countBy[string](l.q, `SELECT action, COUNT(*) FROM audit GROUP BY action`)
 }
 
 // each runs fn on every row of the query, without keeping the rows.
+// countBy reads the rows of a query that selects a key and a count into a map.
+func countBy[K comparable](r *q, query string, args ...any) (map[K]int, error) {
+	out := map[K]int{}
+	err := each(r, query, func(s scanner) error {
+		var k K
+		var n int
+		if err := s.Scan(&k, &n); err != nil {
+			return err
+		}
+		out[k] = n
+		return nil
+	}, args...)
+	return out, err
+}
+
 func each(r *q, query string, fn func(scanner) error, args ...any) error {
 	rows, err := r.db.QueryContext(r.ctx, query, args...)
 	if err != nil {

@@ -219,23 +219,18 @@ func year(y int) string {
 // 12:00 "midday", 12:15 "twelve fifteen p.m.", 00:00 "midnight", 00:30 "twelve
 // thirty a.m.". Seconds are dropped.
 func Time(t time.Time) string {
-	l := t.In(calendar.London)
-	h, m := l.Hour(), l.Minute()
+	h, m, pm := calendar.Clock12(t)
 	switch {
-	case m == 0 && h == 0:
+	case m == 0 && h == 12 && !pm:
 		return "midnight"
 	case m == 0 && h == 12:
 		return "midday"
 	}
 	suffix := " a.m."
-	if h >= 12 {
+	if pm {
 		suffix = " p.m."
 	}
-	h12 := h % 12
-	if h12 == 0 {
-		h12 = 12
-	}
-	s := Number(h12)
+	s := Number(h)
 	switch {
 	case m == 0:
 	case m < 10:

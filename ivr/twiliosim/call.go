@@ -183,12 +183,9 @@ func (c *Call) Next(ctx context.Context) (Turn, error) {
 
 // Press answers the Gather with keys: Digits up to the finishOnKey or numDigits; none is Silence.
 func (c *Call) Press(ctx context.Context, keys string) (Turn, error) {
-	g, err := c.expect("Gather")
+	g, err := c.gather("dtmf", "keys")
 	if err != nil {
 		return Turn{}, err
-	}
-	if input := g.attr("input", "dtmf"); !strings.Contains(input, "dtmf") {
-		return Turn{}, fmt.Errorf("twiliosim: the <Gather> takes input %q, not keys", input)
 	}
 	if strings.Trim(keys, "0123456789*#") != "" {
 		return Turn{}, fmt.Errorf("twiliosim: %q is not keys of a phone (0-9, * and #)", keys)
@@ -210,12 +207,9 @@ func (c *Call) Press(ctx context.Context, keys string) (Turn, error) {
 
 // Say answers the Gather with speech, sent as SpeechResult with a Confidence of 0.9.
 func (c *Call) Say(ctx context.Context, speech string) (Turn, error) {
-	g, err := c.expect("Gather")
+	g, err := c.gather("speech", "speech")
 	if err != nil {
 		return Turn{}, err
-	}
-	if input := g.attr("input", "dtmf"); !strings.Contains(input, "speech") {
-		return Turn{}, fmt.Errorf("twiliosim: the <Gather> takes input %q, not speech", input)
 	}
 	if strings.TrimSpace(speech) == "" {
 		return c.silence(ctx, g)
@@ -363,6 +357,19 @@ func (c *Call) expect(verb string) (*node, error) {
 		return nil, fmt.Errorf("twiliosim: the call waits on a <%s>, not a <%s>", c.waiting.name, verb)
 	}
 	return c.waiting, nil
+}
+
+// gather returns the <Gather> the call waits on, and an error unless it takes input of
+// the kind ("dtmf", "speech"), named noun in the error.
+func (c *Call) gather(kind, noun string) (*node, error) {
+	g, err := c.expect("Gather")
+	if err != nil {
+		return nil, err
+	}
+	if input := g.attr("input", "dtmf"); !strings.Contains(input, kind) {
+		return nil, fmt.Errorf("twiliosim: the <Gather> takes input %q, not %s", input, noun)
+	}
+	return g, nil
 }
 
 // run runs verbs until the call waits or ends.

@@ -110,6 +110,17 @@ func (f *fakeServer) config() Config {
 	}
 }
 
+// answer dials the line and returns the call with its first turn, the line's answer.
+func (f *fakeServer) answer() (*Call, Turn) {
+	f.t.Helper()
+	c := f.dial()
+	turn, err := c.Next(context.Background())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return c, turn
+}
+
 func (f *fakeServer) dial() *Call {
 	f.t.Helper()
 	c, err := Dial(context.Background(), f.config())
@@ -173,11 +184,7 @@ var menuDocs = map[string]string{
 func TestCallFollowsSayGatherRedirectHangup(t *testing.T) {
 	ctx := context.Background()
 	f := newFakeServer(t, menuDocs)
-	c := f.dial()
-	turn, err := c.Next(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, turn := f.answer()
 	check(t, "Said", turn.Said, []string{"Welcome to the permit line. Hello", "Press 1 for your balance."})
 	check(t, "Played", turn.Played, []string{"https://cdn.example.org/chime.mp3"})
 	check(t, "Wait.Kind", turn.Wait.Kind, "gather")
@@ -189,7 +196,7 @@ func TestCallFollowsSayGatherRedirectHangup(t *testing.T) {
 		t.Fatal("the call ended")
 	}
 
-	turn, err = c.Press(ctx, "1#")
+	turn, err := c.Press(ctx, "1#")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,10 +245,7 @@ func TestCallFollowsSayGatherRedirectHangup(t *testing.T) {
 func TestSilenceFallsThrough(t *testing.T) {
 	ctx := context.Background()
 	f := newFakeServer(t, menuDocs)
-	c := f.dial()
-	if _, err := c.Next(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, _ := f.answer()
 	turn, err := c.Silence(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -261,11 +265,7 @@ func TestGatherInput(t *testing.T) {
 		</Response>`,
 		"/twilio/heard": `<Response><Redirect>/twilio/voice</Redirect></Response>`,
 	})
-	c := f.dial()
-	turn, err := c.Next(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, turn := f.answer()
 	check(t, "Wait", turn.Wait.Input+"|"+turn.Wait.Hints+"|"+turn.Wait.FinishOnKey, "dtmf speech|visitor permit, balance|*")
 
 	if _, err := c.Press(ctx, "12345678*9"); err != nil {
@@ -320,14 +320,10 @@ func TestPay(t *testing.T) {
 	} {
 		ctx := context.Background()
 		f := newFakeServer(t, docs)
-		c := f.dial()
-		turn, err := c.Next(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		c, turn := f.answer()
 		check(t, "Said", turn.Said, []string{"Enter your card number."})
 		check(t, "Wait", turn.Wait.Kind+" "+turn.Wait.ChargeAmount+" "+turn.Wait.Currency, "pay 12.50 gbp")
-		turn, err = c.PayWith(ctx, tc.card)
+		turn, err := c.PayWith(ctx, tc.card)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -367,11 +363,7 @@ var queueDocs = map[string]string{
 func TestEnqueueAndHangup(t *testing.T) {
 	ctx := context.Background()
 	f := newFakeServer(t, queueDocs)
-	c := f.dial()
-	turn, err := c.Next(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, turn := f.answer()
 	check(t, "Said", turn.Said, []string{"Putting you through to the helpdesk.", "You are first in the queue."})
 	check(t, "Wait.Kind", turn.Wait.Kind, "queue")
 	wait := f.last("/twilio/queue/wait")
@@ -380,7 +372,7 @@ func TestEnqueueAndHangup(t *testing.T) {
 	if sid := wait.form.Get("QueueSid"); len(sid) != 34 || !strings.HasPrefix(sid, "QU") {
 		t.Errorf("QueueSid %q", sid)
 	}
-	if turn, err = c.Next(ctx); err != nil || turn.Wait.Kind != "queue" {
+	if turn, err := c.Next(ctx); err != nil || turn.Wait.Kind != "queue" {
 		t.Fatalf("Next in a queue: %+v, %v", turn, err)
 	}
 
@@ -403,10 +395,7 @@ func TestEnqueueAndHangup(t *testing.T) {
 func TestLeaveQueue(t *testing.T) {
 	ctx := context.Background()
 	f := newFakeServer(t, queueDocs)
-	c := f.dial()
-	if _, err := c.Next(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, _ := f.answer()
 	turn, err := c.LeaveQueue(ctx, "bridged")
 	if err != nil {
 		t.Fatal(err)
@@ -435,14 +424,10 @@ func TestDialAndReject(t *testing.T) {
 		"/twilio/voice":   `<Response><Dial action="/twilio/dialled"><Number>+442079460999</Number><Client>agent</Client><Queue>helpdesk</Queue></Dial></Response>`,
 		"/twilio/dialled": `<Response><Reject reason="busy"/></Response>`,
 	})
-	c := f.dial()
-	turn, err := c.Next(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, turn := f.answer()
 	check(t, "Wait.Kind", turn.Wait.Kind, "dial")
 	check(t, "Wait.Targets", turn.Wait.Targets, []string{"+442079460999", "client:agent", "queue:helpdesk"})
-	turn, err = c.EndDial(ctx, "no-answer")
+	turn, err := c.EndDial(ctx, "no-answer")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -483,10 +468,7 @@ func TestApplicationErrors(t *testing.T) {
 				"/twilio/voice": `<Response><Gather numDigits="1" action="/twilio/next"><Say>Press 1.</Say></Gather></Response>`,
 				"/twilio/next":  tc.doc,
 			})
-			c := f.dial()
-			if _, err := c.Next(ctx); err != nil {
-				t.Fatal(err)
-			}
+			c, _ := f.answer()
 			turn, err := c.Press(ctx, "1")
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want one with %q", err, tc.want)

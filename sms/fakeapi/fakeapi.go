@@ -187,14 +187,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	s.mu.Lock()
-	s.messages = append(s.messages, m)
-	hook := s.OnMessage
-	s.mu.Unlock()
-	if hook != nil {
-		hook(m)
-	}
+	record(&s.mu, &s.messages, &s.OnMessage, m)
 	writeJSON(w, http.StatusCreated, resource(m))
+}
+
+// record appends v to what the server keeps, under its lock mu, then calls hook, when
+// set, outside the lock.
+func record[T any](mu *sync.Mutex, kept *[]T, hook *func(T), v T) {
+	mu.Lock()
+	*kept = append(*kept, v)
+	h := *hook
+	mu.Unlock()
+	if h != nil {
+		h(v)
+	}
 }
 
 func (s *Server) now() time.Time {
@@ -226,13 +232,7 @@ func (s *Server) updateCall(w http.ResponseWriter, c CallUpdate) {
 		writeError(w, http.StatusBadRequest, 21205, "Either Url or Twiml is required, not both.")
 		return
 	}
-	s.mu.Lock()
-	s.calls = append(s.calls, c)
-	hook := s.OnCallUpdate
-	s.mu.Unlock()
-	if hook != nil {
-		hook(c)
-	}
+	record(&s.mu, &s.calls, &s.OnCallUpdate, c)
 	writeJSON(w, http.StatusOK, map[string]any{"sid": c.CallSid, "account_sid": c.AccountSid, "status": "in-progress",
 		"api_version": apiVersion, "date_updated": c.At.UTC().Format(time.RFC1123Z),
 		"uri": "/" + apiVersion + "/Accounts/" + c.AccountSid + "/Calls/" + c.CallSid + ".json"})

@@ -1,7 +1,6 @@
 package outbound_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,11 +12,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"permitline/cmd/permitline/server/servertest"
 	"permitline/domain"
 	"permitline/domain/calendar"
 	"permitline/domain/pin"
@@ -49,40 +48,14 @@ type env struct {
 	target *url.URL // srv's
 	cfg    outbound.Config
 	sender *outbound.Sender
-	logs   *syncBuffer
+	logs   *servertest.LogBuffer
 	// renderErr, when set, makes the renderer fail.
 	renderErr atomic.Pointer[error]
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
-func at(t *testing.T, s string) time.Time {
-	t.Helper()
-	v, err := time.ParseInLocation("2006-01-02 15:04:05", s, calendar.London)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 func newEnv(t *testing.T, now string, opts ...func(*outbound.Config)) *env {
 	t.Helper()
-	e := &env{t: t, ctx: context.Background(), clock: domain.NewManualClock(at(t, now)), logs: &syncBuffer{}}
+	e := &env{t: t, ctx: context.Background(), clock: domain.NewManualClock(servertest.At(t, now)), logs: &servertest.LogBuffer{}}
 	store, err := sqlite.Open(e.ctx, filepath.Join(t.TempDir(), "permitline.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +111,7 @@ func (e *env) render(r domain.Reader, m domain.Outgoing, now time.Time) (string,
 	return fmt.Sprintf("%s %s %s", m.Kind, v.Ref, v.VRM), true, nil
 }
 
-func (e *env) set(now string) { e.clock.Set(at(e.t, now)) }
+func (e *env) set(now string) { e.clock.Set(servertest.At(e.t, now)) }
 
 var payN atomic.Int64
 
@@ -275,7 +248,7 @@ func (e *env) statusCallback(query string, form url.Values) int {
 }
 
 func TestConfirmationSentOnce(t *testing.T) {
-	e := newEnv(t, "2026-11-30 10:00:00") // a Monday
+	e := newEnv(t, "2026-11-30 10:00") // a Monday
 	res := e.resident("07700 900123")
 	v := e.activate(res, "AB12CDE", "")
 	e.flush(1)
@@ -300,17 +273,17 @@ func TestConfirmationSentOnce(t *testing.T) {
 }
 
 func TestReminderAtSevenOnTheDay(t *testing.T) {
-	e := newEnv(t, "2026-11-30 10:00:00")
+	e := newEnv(t, "2026-11-30 10:00")
 	res := e.resident("07700 900123")
 	v := e.activate(res, "AB12CDE", "2026-12-01")
 	e.flush(1) // the confirmation only
 	e.wantRequests(1, body(domain.NoticeActivated, v))
-	if r := e.row(domain.NoticeReminder, v); r.Status != domain.OutboxPending || !r.NotBefore.Equal(at(t, "2026-12-01 07:00:00")) {
+	if r := e.row(domain.NoticeReminder, v); r.Status != domain.OutboxPending || !r.NotBefore.Equal(servertest.At(t, "2026-12-01 07:00")) {
 		t.Fatalf("reminder %+v", r)
 	}
-	e.set("2026-12-01 06:59:59")
+	e.clock.Set(servertest.At(t, "2026-12-01 07:00").Add(-time.Second))
 	e.flush(0)
-	e.set("2026-12-01 07:00:00")
+	e.set("2026-12-01 07:00")
 	e.flush(1)
 	e.flush(0)
 	msgs := e.wantRequests(2, body(domain.NoticeActivated, v), body(domain.NoticeReminder, v))
@@ -320,15 +293,15 @@ func TestReminderAtSevenOnTheDay(t *testing.T) {
 }
 
 func TestReminderOfCancelledVisitSkipped(t *testing.T) {
-	e := newEnv(t, "2026-11-30 10:00:00")
+	e := newEnv(t, "2026-11-30 10:00")
 	res := e.resident("07700 900123")
 	v := e.activate(res, "AB12CDE", "2026-12-01")
-	e.set("2026-11-30 11:00:00")
+	e.set("2026-11-30 11:00")
 	if _, err := e.svc.CancelVisit(e.ctx, voice(res), v.Ref); err != nil {
 		t.Fatal(err)
 	}
 	e.flush(2)
-	e.set("2026-12-01 07:00:00")
+	e.set("2026-12-01 07:00")
 	e.flush(0)
 	e.wantRequests(2, body(domain.NoticeActivated, v), body(domain.NoticeCancelled, v))
 	if r := e.row(domain.NoticeReminder, v); r.Status != domain.OutboxSkipped || r.Body != "" {
@@ -340,7 +313,7 @@ func TestReminderOfCancelledVisitSkipped(t *testing.T) {
 }
 
 func TestRetriesWithBackoff(t *testing.T) {
-	e := newEnv(t, "2026-11-30 10:00:00")
+	e := newEnv(t, "2026-11-30 10:00")
 	v := e.activate(e.resident("07700 900123"), "AB12CDE", "")
 	e.fake.FailNext(3, http.StatusInternalServerError)
 	want := func(requests, attempts int, wait time.Duration) {
@@ -392,7 +365,7 @@ func TestBackoff(t *testing.T) {
 }
 
 func TestGivesUpAfterMaxAttempts(t *testing.T) {
-	e := newEnv(t, "2026-11-30 10:00:00", func(c *outbound.Config) { c.MaxAttempts = 3 })
+	e := newEnv(t, "2026-11-30 10:00", func(c *outbound.Config) { c.MaxAttempts = 3 })
 	v := e.activate(e.resident("07700 900123"), "AB12CDE", "")
 	e.fake.FailNext(100, http.StatusServiceUnavailable)
 	for i := range 3 {
@@ -408,7 +381,7 @@ func TestGivesUpAfterMaxAttempts(t *testing.T) {
 }
 
 func TestServerDownRetried(t *testing.T) {
-	e := newEnv(t, "2026-11-30 10:00:00")
+	e := newEnv(t, "2026-11-30 10:00")
 	v := e.activate(e.resident("07700 900123"), "AB12CDE", "")
 	addr := e.srv.Listener.Addr().String()
 	e.srv.Close()
@@ -435,7 +408,7 @@ func TestServerDownRetried(t *testing.T) {
 }
 
 func TestTimeoutRetried(t *testing.T) {
-	e := newEnv(t, "2026-11-30 10:00:00")
+	e := newEnv(t, "2026-11-30 10:00")
 	e.cfg.API = e.api(200 * time.Millisecond)
 	e.sender = outbound.New(e.cfg, e.svc, e.render, slog.New(slog.NewTextHandler(e.logs, nil)))
 	v := e.activate(e.resident("07700 900123"), "AB12CDE", "")
@@ -457,7 +430,7 @@ func TestTimeoutRetried(t *testing.T) {
 }
 
 func TestRendererErrorRetried(t *testing.T) {
-	e := newEnv(t, "2026-11-30 10:00:00")
+	e := newEnv(t, "2026-11-30 10:00")
 	v := e.activate(e.resident("07700 900123"), "AB12CDE", "")
 	boom := errors.New("no words today")
 	e.renderErr.Store(&boom)
@@ -472,7 +445,7 @@ func TestRendererErrorRetried(t *testing.T) {
 }
 
 func TestPermanentErrors(t *testing.T) {
-	e := newEnv(t, "2026-11-30 10:00:00")
+	e := newEnv(t, "2026-11-30 10:00")
 	a := e.resident("07700 900123")
 	b := e.resident("07700 900124")
 	va := e.activate(a, "AB12CDE", "")
@@ -497,7 +470,7 @@ func TestPermanentErrors(t *testing.T) {
 	if err := e.svc.View(e.ctx, func(r domain.Reader) (err error) { out, err = r.OptedOut(b.Phone); return err }); err != nil || !out {
 		t.Fatalf("opted out: %v %v", out, err)
 	}
-	e.set("2026-12-01 08:00:00")
+	e.set("2026-12-01 08:00")
 	e.flush(0)
 	e.wantRequests(2)
 }
@@ -515,7 +488,7 @@ func (e *env) leaveSending(m domain.Outgoing) {
 }
 
 func TestStaleSendingRetriedUnlessCallbackSaysSent(t *testing.T) {
-	e := newEnv(t, "2026-11-30 10:00:00")
+	e := newEnv(t, "2026-11-30 10:00")
 	a := e.activate(e.resident("07700 900123"), "AB12CDE", "")
 	b := e.activate(e.resident("07700 900124"), "CD34EFG", "")
 	ra, rb := e.row(domain.NoticeActivated, a), e.row(domain.NoticeActivated, b)
@@ -553,7 +526,7 @@ func TestStaleSendingRetriedUnlessCallbackSaysSent(t *testing.T) {
 }
 
 func TestStatusCallback(t *testing.T) {
-	e := newEnv(t, "2026-11-30 10:00:00")
+	e := newEnv(t, "2026-11-30 10:00")
 	v := e.activate(e.resident("07700 900123"), "AB12CDE", "")
 	e.flush(1)
 	sid := e.wantRequests(1, body(domain.NoticeActivated, v))[0].Sid
@@ -612,14 +585,14 @@ func TestStatusCallback(t *testing.T) {
 }
 
 func TestLandlineGetsNothing(t *testing.T) {
-	e := newEnv(t, "2026-11-30 10:00:00")
+	e := newEnv(t, "2026-11-30 10:00")
 	res := e.resident("01632 960123")
 	e.activate(res, "AB12CDE", "2026-12-01")
 	if rows := e.outbox(); len(rows) != 0 {
 		t.Fatalf("queued for a landline: %+v", rows)
 	}
 	e.flush(0)
-	e.set("2026-12-01 07:00:00")
+	e.set("2026-12-01 07:00")
 	e.flush(0)
 	e.wantRequests(0)
 }
@@ -632,7 +605,7 @@ func (e *env) optOut(res domain.Resident) {
 }
 
 func TestOptedOutGetsNothing(t *testing.T) {
-	e := newEnv(t, "2026-11-30 10:00:00")
+	e := newEnv(t, "2026-11-30 10:00")
 	// Opted out before the visit: nothing is queued.
 	a := e.resident("07700 900123")
 	e.optOut(a)
@@ -653,7 +626,7 @@ func TestOptedOutGetsNothing(t *testing.T) {
 	e.flush(0)
 	e.clock.Advance(3 * time.Minute)
 	e.flush(0)
-	e.set("2026-12-01 07:00:00")
+	e.set("2026-12-01 07:00")
 	e.flush(0)
 	e.wantRequests(0)
 	for _, r := range []domain.Outgoing{e.row(domain.NoticeActivated, vb), e.row(domain.NoticeReminder, vb),
@@ -665,7 +638,7 @@ func TestOptedOutGetsNothing(t *testing.T) {
 }
 
 func TestCancelledContextSendsNothing(t *testing.T) {
-	e := newEnv(t, "2026-11-30 10:00:00")
+	e := newEnv(t, "2026-11-30 10:00")
 	v := e.activate(e.resident("07700 900123"), "AB12CDE", "")
 	ctx, cancel := context.WithCancel(e.ctx)
 	cancel()
@@ -679,7 +652,7 @@ func TestCancelledContextSendsNothing(t *testing.T) {
 }
 
 func TestRun(t *testing.T) {
-	e := newEnv(t, "2026-11-30 10:00:00", func(c *outbound.Config) { c.Batch = 1 })
+	e := newEnv(t, "2026-11-30 10:00", func(c *outbound.Config) { c.Batch = 1 })
 	v1 := e.activate(e.resident("07700 900123"), "AB12CDE", "")
 	v2 := e.activate(e.resident("07700 900124"), "CD34EFG", "")
 	ctx, cancel := context.WithCancel(e.ctx)
@@ -702,9 +675,9 @@ func TestRun(t *testing.T) {
 // With a clock that runs (nanoseconds, where the store keeps microseconds) a failure is
 // still recorded on the text the sender claimed.
 func TestRunningClock(t *testing.T) {
-	e := newEnv(t, "2026-11-30 10:00:00")
+	e := newEnv(t, "2026-11-30 10:00")
 	v := e.activate(e.resident("07700 900123"), "AB12CDE", "")
-	running := domain.StartingAt(at(t, "2026-11-30 10:00:00").Add(123456789 * time.Nanosecond))
+	running := domain.StartingAt(servertest.At(t, "2026-11-30 10:00").Add(123456789 * time.Nanosecond))
 	e.svc = domain.New(domain.Config{Store: e.store, Clock: running, Holidays: fixtures.MustBankHolidays()})
 	e.sender = outbound.New(e.cfg, e.svc, e.render, slog.New(slog.NewTextHandler(e.logs, nil)))
 	e.fake.FailNext(1, http.StatusInternalServerError)
@@ -724,7 +697,7 @@ func TestRunningClock(t *testing.T) {
 // Service reports it) records the opt-out: the number's queued texts are dropped, and
 // nothing more is sent to it, as after a STOP.
 func TestStatusCallbackUnsubscribedRecordsTheOptOut(t *testing.T) {
-	e := newEnv(t, "2026-11-30 10:00:00")
+	e := newEnv(t, "2026-11-30 10:00")
 	res := e.resident("07700 900123")
 	v := e.activate(res, "AB12CDE", "2026-12-01") // a confirmation now, a reminder tomorrow
 	e.flush(1)
@@ -746,7 +719,7 @@ func TestStatusCallbackUnsubscribedRecordsTheOptOut(t *testing.T) {
 	}
 	// Texts queued later are not queued at all, and nothing more goes out.
 	w := e.activate(res, "CD34EFG", "")
-	e.set("2026-12-01 07:00:00")
+	e.set("2026-12-01 07:00")
 	e.flush(0)
 	e.wantRequests(1, body(domain.NoticeActivated, v))
 	for _, m := range e.outbox() {

@@ -25,24 +25,16 @@ func TestEveryRefusalIsExplained(t *testing.T) {
 		})
 }
 
-// deskWants is what the agent must read beyond the rule and the limits: the price, or
-// what the refusal is about where it names no rule.
+// deskWants is what the agent must read beyond the rule and the limits: what the refusal
+// is about where it names no rule, and what refusaltest.RuleWants gives.
 func deskWants(r domain.Refusal) []string {
 	switch e := r.(type) {
-	case *domain.PaymentMismatchError:
-		return []string{domain.PermitPrice.String() + " a permit"}
 	case *domain.WrongPINError:
 		return []string{"Wrong PIN"}
-	case *domain.LockedOutError:
-		return []string{"PIN is locked", fmt.Sprintf("%d wrong PINs", domain.PINAttempts)}
 	case *domain.IdentifyLimitError:
 		return []string{"Find the caller's account"}
 	case *domain.InvalidInputError:
 		return []string{"Nothing was changed", e.Field}
-	case *domain.TooManySignInsError:
-		return []string{"try again in"}
-	case *domain.RefundDueError:
-		return []string{"refund is due", e.Refund.PaymentRef}
 	}
-	return nil
+	return refusaltest.RuleWants(r)
 }
