@@ -125,10 +125,7 @@ func TestEveryFormNeedsTheSessionsCSRFToken(t *testing.T) {
 }
 
 func TestSignedOutSessionCannotBeReplayed(t *testing.T) {
-	l := servertest.New(t, monday)
-	l.AddAgent("dana", "Dana Reid", "07700 900501", password)
-	dana := newClient(t, l.Srv.URL)
-	dana.mustSignIn("dana", password)
+	l, dana := danaAtDesk(t)
 	u, _ := url.Parse(l.Srv.URL + "/desk/")
 	var cookie *http.Cookie
 	for _, c := range dana.hc.Jar.Cookies(u) {
@@ -395,10 +392,7 @@ func cookieNamed(h http.Header, name string) *http.Cookie {
 }
 
 func TestWaitingCallAppearsLiveWithItsContext(t *testing.T) {
-	l := servertest.New(t, monday)
-	l.AddAgent("dana", "Dana Reid", "07700 900501", password)
-	c := newClient(t, l.Srv.URL)
-	c.mustSignIn("dana", password)
+	l, c := danaAtDesk(t)
 
 	ctx, cancel := contextWithTimeout(t, 20*time.Second)
 	defer cancel()
@@ -657,10 +651,7 @@ func TestAgentActsForTheCaller(t *testing.T) {
 }
 
 func TestHandBackToTheLine(t *testing.T) {
-	l := servertest.New(t, monday)
-	l.AddAgent("dana", "Dana Reid", "07700 900501", password)
-	c := newClient(t, l.Srv.URL)
-	c.mustSignIn("dana", password)
+	l, c := danaAtDesk(t)
 	_, tr := queueForAgent(t, l)
 	callPath := fmt.Sprintf("/desk/calls/%d", tr.ID)
 	c.act(callPath+"/take", nil)

@@ -85,10 +85,7 @@ func TestAnAgentNotReachedPutsTheCallerBackAtTheFront(t *testing.T) {
 // A bridge that ended: the caller's call ends as it did before the Dial had an action, and
 // the transfer stays with the agent, who finishes it with a wrap-up note.
 func TestACompletedBridgeEndsTheCall(t *testing.T) {
-	l := servertest.New(t, monday)
-	l.AddAgent("dana", "Dana Reid", "07700 900501", password)
-	c := newClient(t, l.Srv.URL)
-	c.mustSignIn("dana", password)
+	l, c := danaAtDesk(t)
 	call, tr := queueForAgent(t, l)
 	takeAndRing(t, l, c, call, tr)
 	turn, err := call.EndDial(l.Ctx, "completed")

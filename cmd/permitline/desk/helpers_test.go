@@ -266,3 +266,35 @@ func sameXML(t testing.TB, got, want string) bool {
 	t.Helper()
 	return slices.Equal(xmlTokens(t, got), xmlTokens(t, want))
 }
+
+// unknownCallerWaits rings the line from a number it does not know and presses 0 at the
+// account prompt: the caller waits in the queue, unidentified.
+func unknownCallerWaits(t testing.TB, l *servertest.Line) (*twiliosim.Call, domain.Transfer) {
+	t.Helper()
+	call, err := twiliosim.Dial(l.Ctx, l.Sim("+447700900999", lineNumber))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := call.Next(l.Ctx); err != nil {
+		t.Fatal(err)
+	}
+	if turn, err := call.Press(l.Ctx, "0"); err != nil || turn.Wait.Kind != "queue" {
+		t.Fatalf("0 at the account prompt: %v %+v", err, turn)
+	}
+	var tr domain.Transfer
+	if err := l.Svc.View(l.Ctx, func(r domain.Reader) (err error) { tr, err = r.TransferByCall(call.Sid()); return err }); err != nil {
+		t.Fatal(err)
+	}
+	return call, tr
+}
+
+// danaAtDesk starts the line on a Monday morning with one agent, Dana Reid, signed in to
+// the desk.
+func danaAtDesk(t testing.TB) (*servertest.Line, *client) {
+	t.Helper()
+	l := servertest.New(t, monday)
+	l.AddAgent("dana", "Dana Reid", "07700 900501", password)
+	c := newClient(t, l.Srv.URL)
+	c.mustSignIn("dana", password)
+	return l, c
+}

@@ -9,17 +9,13 @@ import (
 
 	"permitline/cmd/permitline/server/servertest"
 	"permitline/domain"
-	"permitline/ivr/twiliosim"
 )
 
 // A caller who keys two wrong PINs, then 0: the desk says in words where they got stuck
 // and warns they are one try from lockout; handing them back, which lets them on as
 // verified, needs the agent to say they checked who it is.
 func TestCallerOneTryFromLockout(t *testing.T) {
-	l := servertest.New(t, monday)
-	l.AddAgent("dana", "Dana Reid", "07700 900501", password)
-	c := newClient(t, l.Srv.URL)
-	c.mustSignIn("dana", password)
+	l, c := danaAtDesk(t)
 	call := alexKeys(t, l, "1111", "9999")
 	if turn, err := call.Press(l.Ctx, "0"); err != nil || turn.Wait.Kind != "queue" {
 		t.Fatalf("0 at the PIN prompt: %v %+v", err, turn)
@@ -79,24 +75,8 @@ func TestCallerOneTryFromLockout(t *testing.T) {
 // A caller the line could not identify is handed back to identification, not to the
 // menu, and the desk says so beside the button and after.
 func TestHandBackAnUnidentifiedCaller(t *testing.T) {
-	l := servertest.New(t, monday)
-	l.AddAgent("dana", "Dana Reid", "07700 900501", password)
-	c := newClient(t, l.Srv.URL)
-	c.mustSignIn("dana", password)
-	call, err := twiliosim.Dial(l.Ctx, l.Sim("+447700900999", lineNumber))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := call.Next(l.Ctx); err != nil {
-		t.Fatal(err)
-	}
-	if turn, err := call.Press(l.Ctx, "0"); err != nil || turn.Wait.Kind != "queue" {
-		t.Fatalf("0 at the account prompt: %v %+v", err, turn)
-	}
-	var tr domain.Transfer
-	if err := l.Svc.View(l.Ctx, func(r domain.Reader) (err error) { tr, err = r.TransferByCall(call.Sid()); return err }); err != nil {
-		t.Fatal(err)
-	}
+	l, c := danaAtDesk(t)
+	_, tr := unknownCallerWaits(t, l)
 	callPath := fmt.Sprintf("/desk/calls/%d", tr.ID)
 	c.act(callPath+"/take", nil)
 	page := c.get(callPath)
@@ -155,20 +135,7 @@ func TestFindAnAccountForAnUnidentifiedCaller(t *testing.T) {
 	cd, ce := newClient(t, l.Srv.URL), newClient(t, l.Srv.URL)
 	cd.mustSignIn("dana", password)
 	ce.mustSignIn("eli", password)
-	call, err := twiliosim.Dial(l.Ctx, l.Sim("+447700900999", lineNumber))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := call.Next(l.Ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := call.Press(l.Ctx, "0"); err != nil {
-		t.Fatal(err)
-	}
-	var tr domain.Transfer
-	if err := l.Svc.View(l.Ctx, func(r domain.Reader) (err error) { tr, err = r.TransferByCall(call.Sid()); return err }); err != nil {
-		t.Fatal(err)
-	}
+	_, tr := unknownCallerWaits(t, l)
 	callPath := fmt.Sprintf("/desk/calls/%d", tr.ID)
 	if r := ce.get(callPath + "?by=postcode&q=CB1+3PH"); r.status != http.StatusForbidden || strings.Contains(r.body, "Alex Morgan") {
 		t.Fatalf("a search on a waiting call: %d", r.status)
