@@ -10,7 +10,7 @@ import (
 // IDSource makes the numbers residents quote: account numbers and visit references.
 // It is injected so tests are repeatable; collisions are retried by the caller.
 type IDSource interface {
-	// AccountNumber returns an 8-digit account number, easy to key on a phone.
+	// AccountNumber returns an account number of AccountDigits digits, easy to key on a phone.
 	AccountNumber() string
 	// VisitRef returns a 6-character visit reference without look-alike characters.
 	VisitRef() string
@@ -59,8 +59,11 @@ func (s *SeededIDs) AccountNumber() string { return accountFrom(s.intn) }
 // VisitRef returns the next visit reference.
 func (s *SeededIDs) VisitRef() string { return refFrom(s.intn) }
 
+// AccountDigits is how many digits an account number has.
+const AccountDigits = 8
+
 func accountFrom(intn func(int) int) string {
-	b := make([]byte, 8)
+	b := make([]byte, AccountDigits)
 	b[0] = byte('1' + intn(9)) // never a leading zero
 	for i := 1; i < len(b); i++ {
 		b[i] = byte('0' + intn(10))

@@ -151,3 +151,23 @@ type SentText struct {
 
 // ErrDuplicate is returned when a record with the same unique key exists.
 var ErrDuplicate = errors.New("already recorded")
+
+// OptedOut reports whether a number has opted out of texts.
+func (o *Op) OptedOut(e164 string) (bool, error) { return o.tx.OptedOut(e164) }
+
+// TextAnswered returns the text the line already received under messageSid, with the
+// reply it gave; false when it is new.
+func (o *Op) TextAnswered(messageSid string) (SentText, bool, error) {
+	t, err := o.tx.TextByMessageSid(messageSid)
+	if errors.Is(err, ErrNotFound) {
+		return SentText{}, false, nil
+	}
+	return t, err == nil, err
+}
+
+// RecordText keeps a text received and the reply given, so that a repeat of it is
+// answered the same and acted on once; t.CreatedAt is the step's instant.
+func (o *Op) RecordText(t SentText) error {
+	t.CreatedAt = o.now
+	return o.tx.InsertText(t)
+}

@@ -273,7 +273,7 @@ func activate(c *Ctx, done Next, onRefusal func(error) Outcome) Outcome {
 	v := a.Visit
 	c.Data.Ref = v.Ref
 	return Outcome{Say: []Msg{{ID: MsgActivated, Ref: v.Ref, VRM: v.VRM, Date: v.Date, At: v.StartsAt,
-		Until: v.CancelDeadline(), N: a.VisitsLeft}}, Next: done, Note: "activated " + v.Ref}
+		Until: v.CancelDeadline(), N: a.VisitsLeft, Visits: []domain.Visit{v}}}, Next: done, Note: "activated " + v.Ref}
 }
 
 func confirmVisit(c *Ctx, in Input) Outcome {

@@ -31,7 +31,7 @@ func Identify() *Flow {
 		States: map[StateName]State{
 			IdentifyStart: {Auto: true, Decide: identifyByNumber},
 			IdentifyAccount: {
-				Ask:    func(*Ctx) Ask { return Ask{Kind: AskDigits, MaxDigits: 8} },
+				Ask:    func(*Ctx) Ask { return Ask{Kind: AskDigits, MaxDigits: domain.AccountDigits} },
 				Prompt: func(*Ctx) []Msg { return []Msg{say(MsgAskAccount)} },
 				Decide: identifyByAccount,
 			},
@@ -89,7 +89,7 @@ func identifyByAccount(c *Ctx, in Input) Outcome {
 	if in.Kind == InputKeys && account == "0" {
 		return Outcome{Next: Fire(ToHelpdesk), Note: "asked for an agent"}
 	}
-	if in.Kind != InputKeys || len(account) != 8 || !digits(account) {
+	if in.Kind != InputKeys || len(account) != domain.AccountDigits || !digits(account) {
 		return Outcome{Next: Retry(Msg{ID: MsgAccountNotFound}), Failure: "account number not 8 digits"}
 	}
 	if err := c.Op.CheckIdentifyLimit(domain.IdentifyCaller(c.Data.From)); err != nil {

@@ -26,7 +26,8 @@ type Msg struct {
 	Dates []calendar.Date
 	// Err is a rule's refusal to explain, with what the person can do instead.
 	Err error
-	// Visits are the upcoming visits of an account, earliest first.
+	// Visits are the upcoming visits of an account, earliest first; for MsgActivated, the
+	// visit just activated, alone.
 	Visits []domain.Visit
 	// Balance and Helpdesk carry the figures of a balance or an hours announcement.
 	Balance  *domain.Balance

@@ -3,6 +3,7 @@ package ivr
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,8 +18,8 @@ import (
 // writes the rest from the message's values.
 var sayings = map[flows.MsgID]string{
 	flows.MsgWelcome:         "Welcome to the visitor parking permit line.",
-	flows.MsgAskAccount:      "Please key your 8-digit account number, then press hash.",
-	flows.MsgAccountNotFound: "Sorry, I can't find that account number. It has 8 digits and is on your registration email.",
+	flows.MsgAskAccount:      "Please key your " + strconv.Itoa(domain.AccountDigits) + "-digit account number, then press hash.",
+	flows.MsgAccountNotFound: "Sorry, I can't find that account number. It has " + strconv.Itoa(domain.AccountDigits) + " digits and is on your registration email.",
 	flows.MsgAskPIN:          "Please key your phone PIN, then press hash.",
 	flows.MsgPINHelp:         "An agent can reset your phone PIN. You can also call the helpdesk on " + domain.HelpdeskPhone + " while it's open.",
 	flows.MsgCannotIdentify:  "Sorry, I can't identify you by phone at the moment.",

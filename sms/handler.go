@@ -8,7 +8,6 @@ package sms
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -93,18 +92,15 @@ func messageTwiML(body string) (string, error) {
 // the text, so a repeat gets the same reply and does nothing twice.
 func (h *Handler) answer(ctx context.Context, log *slog.Logger, in incoming) (out string, repeat bool, err error) {
 	err = h.svc.Update(ctx, func(op *domain.Op) error {
-		if seen, err := op.Tx().TextByMessageSid(in.sid); err == nil {
-			out, repeat = seen.Reply, true
-			return nil
-		} else if !errors.Is(err, domain.ErrNotFound) {
+		seen, ok, err := op.TextAnswered(in.sid)
+		if ok || err != nil {
+			out, repeat = seen.Reply, ok
 			return err
 		}
-		var err error
 		if out, err = h.act(ctx, op, log, in); err != nil {
 			return err
 		}
-		return op.Tx().InsertText(domain.SentText{MessageSid: in.sid, From: in.from, Body: in.body, Reply: out,
-			CreatedAt: op.Now()})
+		return op.RecordText(domain.SentText{MessageSid: in.sid, From: in.from, Body: in.body, Reply: out})
 	})
 	return out, repeat, err
 }
@@ -136,7 +132,7 @@ func keyword(op *domain.Op, log *slog.Logger, e164, optOutType, body string, cmd
 		if cmd.Kind != command.Yes || !command.IsOptInWord(body) || e164 == "" {
 			return false, nil
 		}
-		out, err := op.Tx().OptedOut(e164)
+		out, err := op.OptedOut(e164)
 		if err != nil || !out {
 			return false, err
 		}
@@ -202,7 +198,7 @@ func (h *Handler) act(ctx context.Context, op *domain.Op, log *slog.Logger, in i
 	case !live:
 		return notUnderstood, nil
 	}
-	return reply(rep, now, op.Tx().VisitByRef)
+	return reply(rep, now)
 }
 
 // commands are the flows the text commands start.

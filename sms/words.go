@@ -121,7 +121,7 @@ func activatedText(v domain.Visit, visitsLeft int, now time.Time) string {
 		s = fmt.Sprintf("Booked: %s, now until %s %s. Ref %s. %s left. It has started, so it can't be cancelled.",
 			plate(v.VRM), clock(v.EndsAt), relDay(v.Date, today), v.Ref, plural(visitsLeft, "visit", "visits"))
 	case v.CancelDeadline().Before(now):
-		s += " It starts within 5 minutes, so it can't be cancelled."
+		s += " It starts within " + minutes(domain.CancelNotice) + ", so it can't be cancelled."
 	default:
 		s += fmt.Sprintf(" To cancel by %s, text UNDO %s", when(v.CancelDeadline(), now), v.Ref)
 	}
@@ -185,7 +185,7 @@ func askDate(days []calendar.Date, today calendar.Date) string {
 	}
 	switch len(examples) {
 	case 0:
-		return "Reply with a date, up to 14 days ahead."
+		return fmt.Sprintf("Reply with a date, up to %d days ahead.", domain.MaxDaysAhead)
 	case 1:
 		return "Reply with a date, e.g. " + examples[0] + "."
 	}
@@ -362,17 +362,16 @@ func weekText(week []calendar.OpeningHours, on calendar.Date) string {
 	return strings.Join(parts, ", ")
 }
 
-// reply writes a flow's whole reply as one text; visit looks up an activated visit, whose
-// text is written from the visit itself, with its times.
-func reply(r flows.Reply, now time.Time, visit func(ref string) (domain.Visit, error)) (string, error) {
+// reply writes a flow's whole reply as one text; an activated visit's is written from the
+// visit the message carries, with its times.
+func reply(r flows.Reply, now time.Time) (string, error) {
 	var parts []string
 	for _, m := range r.Says {
 		if m.ID == flows.MsgActivated {
-			v, err := visit(m.Ref)
-			if err != nil {
-				return "", err
+			if len(m.Visits) != 1 {
+				return "", fmt.Errorf("an activation message without its visit (%s)", m.Ref)
 			}
-			parts = append(parts, activatedText(v, m.N, now))
+			parts = append(parts, activatedText(m.Visits[0], m.N, now))
 			continue
 		}
 		if t := text(m, now); t != "" {

@@ -53,19 +53,19 @@ func TestEveryReplyFitsTwoSegmentsOfGSM7(t *testing.T) {
 	for _, err := range refusals {
 		texts = append(texts, refusal(err, now))
 		r, _ := reply(flows.Reply{Says: []flows.Msg{{ID: flows.MsgRefused, Err: err}},
-			Ask: &flows.Ask{Kind: flows.AskChoice, Options: []flows.Option{{Key: "1", Msg: flows.Msg{ID: flows.MsgOptToday}}}}}, now, nil)
+			Ask: &flows.Ask{Kind: flows.AskChoice, Options: []flows.Option{{Key: "1", Msg: flows.Msg{ID: flows.MsgOptToday}}}}}, now)
 		texts = append(texts, r)
-		r, _ = reply(flows.Reply{Says: []flows.Msg{{ID: flows.MsgRefused, Err: err}}, Ask: &flows.Ask{Kind: flows.AskVRM}}, now, nil)
+		r, _ = reply(flows.Reply{Says: []flows.Msg{{ID: flows.MsgRefused, Err: err}}, Ask: &flows.Ask{Kind: flows.AskVRM}}, now)
 		texts = append(texts, r)
 	}
 	for _, v := range []domain.Visit{visit, started, soon} {
 		texts = append(texts, activatedText(v, 100, now))
 	}
 	confirm, _ := reply(flows.Reply{Says: []flows.Msg{{ID: flows.MsgConfirmVisit, VRM: vrm, Date: far, At: start, Until: visit.EndsAt}},
-		Ask: &flows.Ask{Kind: flows.AskChoice, Options: []flows.Option{{Key: "1", Msg: flows.Msg{ID: flows.MsgOptYes}}}}}, now, nil)
+		Ask: &flows.Ask{Kind: flows.AskChoice, Options: []flows.Option{{Key: "1", Msg: flows.Msg{ID: flows.MsgOptYes}}}}}, now)
 	texts = append(texts, confirm)
 	for _, id := range []flows.MsgID{flows.MsgNotActivated, flows.MsgBadEntry, flows.MsgBadDate, flows.MsgWrongKey, flows.MsgStuck} {
-		r, _ := reply(flows.Reply{Says: []flows.Msg{{ID: id}}, Ask: &flows.Ask{Kind: flows.AskVRM}}, now, nil)
+		r, _ := reply(flows.Reply{Says: []flows.Msg{{ID: id}}, Ask: &flows.Ask{Kind: flows.AskVRM}}, now)
 		texts = append(texts, r)
 	}
 	b := domain.Balance{Permits: make([]domain.Permit, 20), VisitsLeft: 100, SoonestExpiry: start, AllowanceLeft: 20,
@@ -207,7 +207,7 @@ func TestEveryRefusalHasItsText(t *testing.T) {
 		func(r domain.Refusal) []string { return textWants(t, r, today) },
 		func(r domain.Refusal, _ string) string {
 			for _, ask := range asks {
-				whole, err := reply(flows.Reply{Says: []flows.Msg{{ID: flows.MsgRefused, Err: r}}, Ask: ask}, now, nil)
+				whole, err := reply(flows.Reply{Says: []flows.Msg{{ID: flows.MsgRefused, Err: r}}, Ask: ask}, now)
 				if err != nil || !IsGSM7(whole) || Segments(whole) > 2 {
 					return fmt.Sprintf("with its question %d segments, GSM-7 %t, error %v: %q", Segments(whole), IsGSM7(whole), err, whole)
 				}
