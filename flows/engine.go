@@ -433,7 +433,9 @@ func (s *Session) record(c *Ctx, in Input, st State, out Outcome) {
 	switch in.Kind {
 	case InputKeys:
 		ev.Input = "keys " + in.Keys
-		if st.Ask != nil && st.Ask(c).Secret {
+		// A secret's keys are never kept, but for 0 alone, the key for a person, which no
+		// PIN can be (4 to 6 digits): the agent sees that the caller asked for them.
+		if st.Ask != nil && st.Ask(c).Secret && in.Keys != "0" {
 			ev.Input = "keys (hidden)"
 		}
 	case InputSpeech:

@@ -31,7 +31,7 @@ func TestCallerOneTryFromLockout(t *testing.T) {
 	for _, want := range []string{"PIN not passed", "1 try left before the lockout",
 		"One try from lockout: one more wrong PIN locks the phone PIN for 30 minutes.",
 		"The caller was identifying themselves.", "Keying their phone PIN.",
-		"The caller could not key a PIN the line accepted: 2 wrong tries.", "keyed the PIN (not shown), keyed the PIN (not shown)"} {
+		"The caller could not key a PIN the line accepted: 2 wrong tries.", "keyed the PIN (not shown), keyed the PIN (not shown), pressed 0"} {
 		if !strings.Contains(queue.body, want) {
 			t.Errorf("the queue lacks %q", want)
 		}
