@@ -383,3 +383,82 @@ func reply(r flows.Reply, now time.Time) (string, error) {
 	}
 	return strings.Join(parts, " "), nil
 }
+
+// answerText writes the answers of the text commands' one-shot flows.
+func answerText(m flows.Msg, now time.Time) string {
+	today := calendar.DateOf(now)
+	switch m.ID {
+	case flows.MsgUnreadDate:
+		return fmt.Sprintf("Sorry, I couldn't read the date \"%s\". Use TODAY, TOMORROW, a day like SAT, or a date like 5/12.",
+			quote(m.Text))
+	case flows.MsgAskRef:
+		return "Text UNDO and the visit's reference, e.g. UNDO K7P9QD. Text VISITS to see your references."
+	case flows.MsgVisitNotFound:
+		return fmt.Sprintf("I can't find %s. Text VISITS to see your visits and their references.", visitNamed(m.Ref))
+	case flows.MsgCancelled:
+		return fmt.Sprintf("Cancelled: visit %s for %s on %s. The visit is back on your permit.", m.Ref, plate(m.VRM),
+			day(m.Date, today))
+	case flows.MsgBalance:
+		return balanceText(*m.Balance, now)
+	case flows.MsgVisits:
+		return visitsText(m.Visits, now)
+	case flows.MsgHours:
+		return hoursText(*m.Helpdesk, now)
+	case flows.MsgHelp:
+		return helpText
+	}
+	return ""
+}
+
+// visitNamed names the visit a resident texted a reference for: "visit K7P9QD", or "that
+// visit" for a reference too long to be one, which is not quoted back.
+func visitNamed(ref string) string {
+	if len(ref) > maxQuoted {
+		return "that visit"
+	}
+	return "visit " + quote(ref)
+}
+
+func balanceText(b domain.Balance, now time.Time) string {
+	today := calendar.DateOf(now)
+	s := fmt.Sprintf("%s, %s left.", plural(len(b.Permits), "permit", "permits"), plural(b.VisitsLeft, "visit", "visits"))
+	if !b.SoonestExpiry.IsZero() {
+		s += fmt.Sprintf(" First expires %s.", day(calendar.DateOf(b.SoonestExpiry), today))
+	}
+	s += fmt.Sprintf(" You can buy %d more before %s.", b.AllowanceLeft, day(b.RenewsOn, today))
+	switch {
+	case b.Registered:
+		s += fmt.Sprintf(" Registered to %s.", day(calendar.DateOf(b.Registration.ExpiresAt), today))
+	case !b.Registration.ExpiresAt.IsZero():
+		s += " Registration expired: register again to buy permits."
+	default:
+		s += " Not registered yet: register to buy permits."
+	}
+	return s
+}
+
+// maxListed is how many upcoming visits a text lists, to stay within two segments.
+const maxListed = 5
+
+func visitsText(vs []domain.Visit, now time.Time) string {
+	today := calendar.DateOf(now)
+	var lines []string
+	for _, v := range vs {
+		if v.Status != domain.VisitActive {
+			continue
+		}
+		if len(lines) == maxListed {
+			lines = append(lines, "and more")
+			break
+		}
+		lines = append(lines, fmt.Sprintf("%s %s %s", v.Ref, plate(v.VRM), relDay(v.Date, today)))
+	}
+	if len(lines) == 0 {
+		return "You have no upcoming visits. Text VISITOR and the registration to book one."
+	}
+	return "Upcoming: " + strings.Join(lines, "; ") + ". Text UNDO and a reference to cancel."
+}
+
+func hoursText(st calendar.Status, now time.Time) string {
+	return helpdeskText(calendar.HelpdeskWeek(), st, now)
+}
