@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 )
 
 // metricsAccess guards GET /metrics, which is for the ops team: the figures say how busy
@@ -59,8 +60,14 @@ func observed(observe WebhookObserver, w http.ResponseWriter, r *http.Request) (
 		return w, func() {}
 	}
 	start := time.Now()
-	sw := &statusWriter{ResponseWriter: w}
-	return sw, func() { observe(routePattern(r), sw.code(), time.Since(start)) }
+	ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+	return ww, func() {
+		status := ww.Status()
+		if status == 0 {
+			status = http.StatusOK // nothing written: net/http answers 200
+		}
+		observe(routePattern(r), status, time.Since(start))
+	}
 }
 
 // routePattern is the router's pattern for r ("/twilio/voice/step"), never the raw path:
@@ -72,34 +79,4 @@ func routePattern(r *http.Request) string {
 		}
 	}
 	return "unmatched"
-}
-
-// statusWriter notes the status a handler answers with.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection's own writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (w *statusWriter) code() int {
-	if w.status == 0 {
-		return http.StatusOK
-	}
-	return w.status
 }
