@@ -4,26 +4,49 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"time"
 
 	"github.com/twilio/twilio-go/twiml"
 
 	"permitline/domain"
+	"permitline/domain/calendar"
 	"permitline/ivr/speak"
 )
 
 // QueueWait answers the <Enqueue> waitUrl: what a caller hears while waiting for an
-// agent. Twilio fetches it again each time the document finishes.
+// agent. Twilio fetches it again each time the document finishes, so the caller hears
+// their place again about every queueRepeat.
 func (h *Handler) QueueWait(ctx context.Context, log *slog.Logger, f QueueForm) (string, error) {
 	if err := h.svc.QueueUnknownCaller(ctx, f.CallSid, f.From); err != nil {
 		log.Warn("recording a caller in the queue", "error", err)
 	}
-	msg := "Thank you for waiting. An agent will be with you as soon as possible."
-	if f.QueuePosition > 0 {
-		msg = fmt.Sprintf("You're number %s in the queue. An agent will be with you as soon as possible, "+
-			"and will see what you've already done.", speak.Number(f.QueuePosition))
-	}
+	now := h.svc.Now()
+	msg := queueWords(f.QueuePosition, h.svc.Helpdesk().Status(now), now)
 	return verbs(&twiml.VoiceSay{Message: msg, Voice: h.cfg.Voice.Name, Language: h.cfg.Voice.Language},
-		&twiml.VoicePause{Length: "20"})
+		&twiml.VoicePause{Length: strconv.Itoa(int(queueRepeat / time.Second))})
+}
+
+// queueRepeat is how long the waiting music's silence lasts before the caller hears their
+// place again.
+const queueRepeat = 30 * time.Second
+
+// closingSoon is how near the helpdesk's closing time must be for a caller in the queue
+// to be told when it closes.
+const closingSoon = 30 * time.Minute
+
+// queueWords is what a caller in the queue hears: their place (position 0: not known),
+// and, when the helpdesk closes soon, when it does.
+func queueWords(position int, st calendar.Status, now time.Time) string {
+	msg := "Thank you for waiting. An agent will be with you as soon as possible."
+	if position > 0 {
+		msg = fmt.Sprintf("You're number %s in the queue. An agent will be with you as soon as possible, "+
+			"and will see what you've already done.", speak.Number(position))
+	}
+	if st.Open && !st.ClosesAt.IsZero() && st.ClosesAt.Sub(now) <= closingSoon {
+		msg += fmt.Sprintf(" The helpdesk closes at %s today.", speak.Time(st.ClosesAt))
+	}
+	return msg
 }
 
 // queueResults maps the <Enqueue> action's QueueResult to what became of the transfer; a
