@@ -104,16 +104,18 @@ type QueueForm struct {
 	CallForm
 	QueuePosition int // 0: not sent
 	QueueResult   string
-	QueueTime     int // seconds in the queue
+	QueueTime     int    // seconds in the queue
+	Digits        string // the key pressed at the wait's <Gather> (/twilio/voice/queue/key)
 }
 
-// DecodeQueue reads POST /twilio/voice/queue/wait and /twilio/voice/queue/done.
+// DecodeQueue reads POST /twilio/voice/queue/wait, /twilio/voice/queue/key and
+// /twilio/voice/queue/done.
 func DecodeQueue(query, form url.Values) (QueueForm, error) {
 	c, err := DecodeCall(query, form)
 	if err != nil {
 		return QueueForm{}, err
 	}
-	f := QueueForm{CallForm: c, QueueResult: form.Get("QueueResult")}
+	f := QueueForm{CallForm: c, QueueResult: form.Get("QueueResult"), Digits: form.Get("Digits")}
 	// A position or a time that is not a number is read as not sent, as it always was.
 	f.QueuePosition, _ = strconv.Atoi(form.Get("QueuePosition"))
 	f.QueueTime, _ = strconv.Atoi(form.Get("QueueTime"))

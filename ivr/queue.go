@@ -2,28 +2,113 @@ package ivr
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"time"
 
 	"github.com/twilio/twilio-go/twiml"
 
 	"permitline/domain"
+	"permitline/domain/calendar"
 	"permitline/ivr/speak"
 )
 
 // QueueWait answers the <Enqueue> waitUrl: what a caller hears while waiting for an
-// agent. Twilio fetches it again each time the document finishes.
+// agent. Twilio fetches it again each time the document finishes, so the caller hears
+// their place again about every queueRepeat.
 func (h *Handler) QueueWait(ctx context.Context, log *slog.Logger, f QueueForm) (string, error) {
 	if err := h.svc.QueueUnknownCaller(ctx, f.CallSid, f.From); err != nil {
 		log.Warn("recording a caller in the queue", "error", err)
 	}
-	msg := "Thank you for waiting. An agent will be with you as soon as possible."
-	if f.QueuePosition > 0 {
-		msg = fmt.Sprintf("You're number %s in the queue. An agent will be with you as soon as possible, "+
-			"and will see what you've already done.", speak.Number(f.QueuePosition))
+	now := h.svc.Now()
+	return h.queueWait(queueWords(f.QueuePosition, h.svc.Helpdesk().Status(now), now))
+}
+
+// queueWait is the wait's document: msg, then the offer of a call back, which a key
+// pressed during either answers, then silence until Twilio fetches the wait again.
+func (h *Handler) queueWait(msg string) (string, error) {
+	say := func(s string) twiml.Element {
+		return &twiml.VoiceSay{Message: s, Voice: h.cfg.Voice.Name, Language: h.cfg.Voice.Language}
 	}
-	return verbs(&twiml.VoiceSay{Message: msg, Voice: h.cfg.Voice.Name, Language: h.cfg.Voice.Language},
-		&twiml.VoicePause{Length: "20"})
+	gather := &twiml.VoiceGather{Action: h.cfg.PublicURL + QueueKeyPath, Method: "POST", Input: "dtmf",
+		NumDigits: "1", Timeout: "3", InnerElements: []twiml.Element{say(msg), say(queueCallbackOffer)}}
+	return verbs(gather, &twiml.VoicePause{Length: strconv.Itoa(int(queueRepeat / time.Second))})
+}
+
+// QueueKeyPath is the action of the wait's <Gather>: a key pressed while waiting.
+const QueueKeyPath = "/twilio/voice/queue/key"
+
+// The words of a call back asked for from the queue.
+const (
+	queueCallbackOffer = "To keep your place and be called back, press 1."
+	queueCallbackAgain = "Please hold, and you'll keep your place in the queue."
+)
+
+// queueCallbackBooked is what a caller hears once their call back is booked: the number
+// it will be made to (its last four digits), and that it keeps their place.
+func queueCallbackBooked(number string) string {
+	return fmt.Sprintf("Thank you. We'll call you back on the number ending %s when it's your turn, "+
+		"and the agent will see what you've already done. Goodbye.", speak.Digits(number[max(0, len(number)-4):]))
+}
+
+// QueueKey answers a key pressed while waiting in the queue. 1 books a call back that
+// keeps the caller's place (R25): the caller hears the number it will be made to and the
+// call ends, the transfer now waiting as a call back, not abandoned. Any other key, or a
+// call back refused, and the caller waits on.
+func (h *Handler) QueueKey(ctx context.Context, log *slog.Logger, f QueueForm) (string, error) {
+	if f.Digits != "1" {
+		return h.queueWait("Thank you for waiting.")
+	}
+	in := domain.CallbackIn{CallSid: f.CallSid, Number: f.From, Kind: domain.CallbackKept}
+	queued, err := h.svc.QueuedTransfers(ctx)
+	if err != nil {
+		return "", fmt.Errorf("reading the queue for a call back: %w", err)
+	}
+	for _, t := range queued {
+		if t.CallSid == f.CallSid && t.ResidentID != 0 {
+			in.Caller = &domain.Caller{Kind: t.Caller.Kind, ID: t.Caller.ID, Name: t.Caller.Name, ResidentID: t.ResidentID}
+			in.Verified = t.Verified
+		}
+	}
+	var cb domain.Callback
+	err = h.svc.Update(ctx, func(op *domain.Op) (err error) { cb, err = op.BookCallback(in); return err })
+	switch {
+	case err == nil:
+		log.Info("a call back booked from the queue", "callback_id", cb.ID)
+		return verbs(&twiml.VoiceSay{Message: queueCallbackBooked(cb.Number), Voice: h.cfg.Voice.Name,
+			Language: h.cfg.Voice.Language}, &twiml.VoiceHangup{})
+	case domain.RuleOf(err) != "":
+		log.Info("a call back refused", "error", err)
+		return h.queueWait(refusal(err, h.svc.Now()) + " " + queueCallbackAgain)
+	case errors.Is(err, domain.ErrTaken), errors.Is(err, domain.ErrNotFound):
+		log.Info("a call back asked for by a call no longer queued", "error", err)
+		return h.queueWait(queueCallbackAgain)
+	}
+	return "", fmt.Errorf("booking a call back from the queue: %w", err)
+}
+
+// queueRepeat is how long the waiting music's silence lasts before the caller hears their
+// place again.
+const queueRepeat = 30 * time.Second
+
+// closingSoon is how near the helpdesk's closing time must be for a caller in the queue
+// to be told when it closes.
+const closingSoon = 30 * time.Minute
+
+// queueWords is what a caller in the queue hears: their place (position 0: not known),
+// and, when the helpdesk closes soon, when it does.
+func queueWords(position int, st calendar.Status, now time.Time) string {
+	msg := "Thank you for waiting. An agent will be with you as soon as possible."
+	if position > 0 {
+		msg = fmt.Sprintf("You're number %s in the queue. An agent will be with you as soon as possible, "+
+			"and will see what you've already done.", speak.Number(position))
+	}
+	if st.Open && !st.ClosesAt.IsZero() && st.ClosesAt.Sub(now) <= closingSoon {
+		msg += fmt.Sprintf(" The helpdesk closes at %s today.", speak.Time(st.ClosesAt))
+	}
+	return msg
 }
 
 // queueResults maps the <Enqueue> action's QueueResult to what became of the transfer; a

@@ -385,8 +385,14 @@ func (c *Call) run(ctx context.Context) (Turn, error) {
 			for _, k := range v.kids {
 				c.hear(k)
 			}
+			// A <Gather> in a queue's wait document leaves the caller waiting in the queue,
+			// able to press a key.
+			kind := "gather"
+			if c.queue != nil {
+				kind = "queue"
+			}
 			return c.await(v, Wait{
-				Kind:        "gather",
+				Kind:        kind,
 				Input:       v.attr("input", "dtmf"),
 				NumDigits:   v.intAttr("numDigits", 0),
 				FinishOnKey: v.attr("finishOnKey", "#"),

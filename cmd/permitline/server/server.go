@@ -77,6 +77,7 @@ func New(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
 		r.Post("/twilio/voice/step", webhook(t, ivr.DecodeStep, voice.Step, voice.Fallback))
 		r.Post("/twilio/voice/status", webhook(t, ivr.DecodeStatus, voice.Status, nil))
 		r.Post("/twilio/voice/queue/wait", webhook(t, ivr.DecodeQueue, voice.QueueWait, voice.Fallback))
+		r.Post(ivr.QueueKeyPath, webhook(t, ivr.DecodeQueue, voice.QueueKey, voice.Fallback))
 		r.Post("/twilio/voice/queue/done", webhook(t, ivr.DecodeQueue, voice.QueueDone, voice.Fallback))
 		r.Post("/twilio/voice/resume", webhook(t, ivr.DecodeResume, voice.Resume, voice.Fallback))
 		r.Post(ivr.DialedPath, webhook(t, ivr.DecodeDial, voice.Dialed, voice.Fallback))
