@@ -30,7 +30,8 @@ func Activate() *Flow {
 			{activateDated, from(ActivateChooseDate, ActivateEnterDate), ActivateConfirm},
 			{activateChange, from(ActivateConfirm), ActivateStart},
 			exit(FlowMenu, ActivateStart, ActivateChooseDate, ActivateEnterDate, ActivateConfirm),
-			exit(FlowHelpdesk, ActivateChooseVehicle, ActivateConfirmVRM, ActivateChooseDate, ActivateConfirm),
+			exit(FlowHelpdesk, ActivateChooseVehicle, ActivateEnterVRM, ActivateConfirmVRM, ActivateChooseDate,
+				ActivateEnterDate, ActivateConfirm),
 		},
 		States: map[StateName]State{
 			ActivateStart: {Auto: true, Decide: startActivate},
@@ -149,6 +150,9 @@ func chooseVehicle(c *Ctx, in Input) Outcome {
 
 // enterVRM reads a registration keyed, said or texted, and moves on with entered.
 func enterVRM(c *Ctx, in Input, entered EventName) Outcome {
+	if out, ok := loneKey(in); ok {
+		return out
+	}
 	var text string
 	switch in.Kind {
 	case InputKeys:
@@ -219,6 +223,9 @@ func chooseDate(c *Ctx, in Input) Outcome {
 }
 
 func enterDate(c *Ctx, in Input) Outcome {
+	if out, ok := loneKey(in); ok {
+		return out
+	}
 	d, err := entry.DayMonth(in.Keys, c.Today())
 	var de *entry.DateError
 	if errors.As(err, &de) {

@@ -27,7 +27,7 @@ func Buy() *Flow {
 			{buyPay, from(BuyQuote, BuyPayFailed), BuyPay},
 			{buyFailed, from(BuyPay), BuyPayFailed},
 			exit(FlowMenu, BuyStart, BuyQuote, BuyPay, BuyPayFailed),
-			exit(FlowHelpdesk, BuyQuote, BuyPay, BuyPayFailed),
+			exit(FlowHelpdesk, BuyQuantity, BuyQuote, BuyPay, BuyPayFailed),
 		},
 		States: map[StateName]State{
 			BuyStart: {Auto: true, Decide: startBuy},
@@ -125,6 +125,9 @@ func startBuy(c *Ctx, _ Input) Outcome {
 }
 
 func chooseQuantity(c *Ctx, in Input) Outcome {
+	if out, ok := loneKey(in); ok {
+		return out
+	}
 	most := mostToBuy(c)
 	n, err := strconv.Atoi(in.Keys)
 	if in.Kind != InputKeys || err != nil || n < 1 || n > most {

@@ -372,18 +372,16 @@ func (e *Engine) answer(c *Ctx, s *Session, st State, in Input) Outcome {
 	return st.Decide(c, in)
 }
 
-// stuck ends repeated failures: an agent when the helpdesk is open, else a goodbye.
+// stuck ends repeated failures. On the phone no question ends a call: the caller goes
+// to the helpdesk flow, with LastFailure saying what went wrong, and it decides what is
+// offered. A text conversation ends politely.
 func (e *Engine) stuck(c *Ctx, s *Session) Outcome {
 	s.Data.Retries = 0
 	if !e.transfers {
 		return Outcome{Say: []Msg{say(MsgStuck)}, Next: Hangup, Failure: "stuck at " + s.Flow + "." + s.State}
 	}
-	if c.Svc.Helpdesk().IsOpen(c.Now()) {
-		return Outcome{Say: []Msg{say(MsgStuck)},
-			Next: TransferTo(fmt.Sprintf("stuck at %s.%s: %s", s.Flow, s.State, s.Data.LastFailure))}
-	}
-	st := c.Svc.Helpdesk().Status(c.Now())
-	return Outcome{Say: []Msg{{ID: MsgClosed, Helpdesk: &st}, say(MsgGoodbye)}, Next: Hangup}
+	s.Data.LastFailure = fmt.Sprintf("stuck at %s.%s: %s", s.Flow, s.State, s.Data.LastFailure)
+	return Outcome{Next: Fire(ToHelpdesk)}
 }
 
 func (e *Engine) ask(c *Ctx, st State, says []Msg) Reply {

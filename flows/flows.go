@@ -25,7 +25,7 @@ import (
 )
 
 // MaxRetries is how many times a state re-asks after no input or a wrong answer before
-// the caller is offered an agent (when the helpdesk is open) or a polite goodbye.
+// a call goes to the helpdesk flow (a text conversation ends with a polite goodbye).
 const MaxRetries = 2
 
 // InputKind says what kind of answer arrived.

@@ -85,10 +85,10 @@ const failIdentify = "too many failed identifications from this number"
 // identifyByAccount takes an account number. Whether or not it is an account, and
 // whether or not it has a PIN, the caller is asked for the PIN: the answer tells nothing.
 func identifyByAccount(c *Ctx, in Input) Outcome {
-	account := in.Keys
-	if in.Kind == InputKeys && account == "0" {
-		return Outcome{Next: Fire(ToHelpdesk), Note: "asked for an agent"}
+	if out, ok := loneKey(in); ok {
+		return out
 	}
+	account := in.Keys
 	if in.Kind != InputKeys || len(account) != domain.AccountDigits || !digits(account) {
 		return Outcome{Next: Retry(Msg{ID: MsgAccountNotFound}), Failure: "account number not 8 digits"}
 	}
@@ -134,8 +134,8 @@ const failLocked = "PIN locked after 3 wrong tries"
 
 // decidePIN checks the PIN in the step's write transaction (domain.Op.VerifyPIN).
 func decidePIN(c *Ctx, in Input) Outcome {
-	if in.Kind == InputKeys && in.Keys == "0" {
-		return Outcome{Next: Fire(ToHelpdesk), Note: "asked for an agent"} // never a PIN try (R25)
+	if out, ok := loneKey(in); ok {
+		return out // never a PIN try (R25)
 	}
 	chk := domain.PINCheck{Given: in.Keys}
 	switch {

@@ -57,6 +57,12 @@ var (
 		{"agent-while-open", monday, alex, []string{"2580", "0", "hangup"}},
 		{"agent-on-christmas-day", "2026-12-25 11:00", alex, []string{"2580", "0", "5"}},
 		{"stuck-while-closed", "2026-11-30 19:30", alex, []string{"2580", "7", "silence", "8"}},
+		// A caller who has forgotten the PIN keys 0: a person, and no PIN try is used.
+		{"forgotten-pin-asks-for-a-person", monday, alex, []string{"0", "hangup"}},
+		// Wrong keys and silence at the date prompt, the helpdesk closed: back to the menu.
+		{"date-prompt-wrong-keys-and-silence", "2026-11-30 19:30", alex, []string{"2580", "1", "1", "3", "99", "silence", "12"}},
+		// * alone repeats every question, the PIN's and the keyed date's too.
+		{"star-repeats-the-question", monday, alex, []string{"*", "2580", "*", "1", "1", "3", "*"}},
 	}
 )
 

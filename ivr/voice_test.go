@@ -24,7 +24,8 @@ func TestFirstAnswerIsExactTwiML(t *testing.T) {
 	want := `<?xml version="1.0" encoding="UTF-8"?>` +
 		`<Response><Gather action="` + l.Srv.URL + `/twilio/voice/step?s=1" method="POST" input="dtmf" timeout="6" ` +
 		`finishOnKey="#" numDigits="6" language="en-GB"><Say voice="Polly.Amy" language="en-GB">` +
-		`Welcome to the visitor parking permit line. Please key your phone PIN, then press hash.</Say>` +
+		`Welcome to the visitor parking permit line. Please key your phone PIN, then press hash. ` +
+		`If you&apos;ve forgotten your PIN, press 0.</Say>` +
 		`</Gather><Redirect method="POST">` + l.Srv.URL + `/twilio/voice/step?s=1&amp;silence=1</Redirect></Response>`
 	if !strings.HasPrefix(body, `<?xml version="1.0" encoding="UTF-8"?>`) {
 		t.Fatalf("TwiML without its XML declaration: %s", body)
@@ -114,7 +115,7 @@ func TestEveryMenuRepeatsAndReprompts(t *testing.T) {
 func TestStuckCallerIsPutThroughWhenOpen(t *testing.T) {
 	l := newLine(t, monday)
 	c := l.alexAtMenu().press("7").press("8").press("6")
-	c.expect("Let me put you through to someone who can help.", "You're number one in the queue.").waitsFor("queue")
+	c.expect("Putting you through to the helpdesk.", "You're number one in the queue.").waitsFor("queue")
 	tr := l.transfer(c)
 	if tr.Status != domain.TransferQueued || !tr.Verified || tr.ResidentID == 0 || !strings.Contains(tr.Reason, "stuck at menu.main") {
 		t.Fatalf("transfer record: %+v", tr)
@@ -140,10 +141,13 @@ func (l *line) transfer(c *call) domain.Transfer {
 	return tr
 }
 
-func TestStuckCallerHearsAPoliteGoodbyeWhenClosed(t *testing.T) {
+// A caller who keys nothing is never hung up on: with the helpdesk closed they hear when
+// it opens and are back at the menu.
+func TestStuckCallerIsNotHungUpOnWhenClosed(t *testing.T) {
 	l := newLine(t, "2026-11-30 19:30")
 	c := l.alexAtMenu().silence().silence().silence()
-	c.expect("The helpdesk is closed now. It opens tomorrow at eight a.m.", "Thank you for calling. Goodbye.").ended()
+	c.expect("The helpdesk is closed now. It opens tomorrow at eight a.m.", "To activate a visit, press 1.").
+		never("Goodbye").waitsFor("gather")
 }
 
 func TestWithheldNumberKeysTheAccountNumber(t *testing.T) {
@@ -327,8 +331,8 @@ func TestACallSurvivesARestartBetweenEverySteps(t *testing.T) {
 }
 
 func TestStepForAnEndedCallHangsUp(t *testing.T) {
-	l := newLine(t, "2026-11-30 19:30")
-	c := l.alexAtMenu().silence().silence().silence().ended()
+	l := newLine(t, "2026-11-30 22:00")
+	c := l.dial(alex).press("1111").press("2222").press("3333").ended() // locked out, the helpdesk closed
 	var conv domain.Conversation
 	_ = l.Svc.View(l.Ctx, func(r domain.Reader) (err error) {
 		conv, err = r.ConversationByKey(domain.ChannelVoice, c.c.Sid())

@@ -18,9 +18,9 @@ import (
 // writes the rest from the message's values.
 var sayings = map[flows.MsgID]string{
 	flows.MsgWelcome:         "Welcome to the visitor parking permit line.",
-	flows.MsgAskAccount:      "Please key your " + strconv.Itoa(domain.AccountDigits) + "-digit account number, then press hash.",
+	flows.MsgAskAccount:      "Please key your " + strconv.Itoa(domain.AccountDigits) + "-digit account number, then press hash. To speak to someone, press 0.",
 	flows.MsgAccountNotFound: "Sorry, I can't find that account number. It has " + strconv.Itoa(domain.AccountDigits) + " digits and is on your registration email.",
-	flows.MsgAskPIN:          "Please key your phone PIN, then press hash.",
+	flows.MsgAskPIN:          "Please key your phone PIN, then press hash. If you've forgotten your PIN, press 0.",
 	flows.MsgPINHelp:         "An agent can reset your phone PIN. You can also call the helpdesk on " + domain.HelpdeskPhone + " while it's open.",
 	flows.MsgCannotIdentify:  "Sorry, I can't identify you by phone at the moment.",
 	flows.MsgNoPIN:           "This account has no phone PIN yet, so I can't take you any further myself.",
