@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"permitline/domain"
 )
@@ -277,5 +278,38 @@ func TestClaimTransferRecordsWhenTheCallWasTaken(t *testing.T) {
 	}
 	if read, _ := w.svc.Transfer(w.ctx, tr.ID); !read.TakenAt.Equal(w.clock.Now()) {
 		t.Fatalf("stored taken at %v", read.TakenAt)
+	}
+}
+
+func TestTheWaitIsEstimatedFromTheCallsTakenInTheLastHour(t *testing.T) {
+	w := newWorld(t, "2026-11-30 09:00:00")
+	a := w.agent("robin")
+	if _, ok, err := w.svc.EstimateWait(w.ctx, 1); ok || err != nil {
+		t.Fatalf("an estimate with no history: %v", err)
+	}
+	// Six calls taken between 09:00 and 10:00, one at 08:00 (out of the window).
+	take := func(sid, at0 string) {
+		t.Helper()
+		tr := w.queuedTransfer(sid, 0)
+		w.set(at0)
+		if _, err := w.svc.ClaimTransfer(w.ctx, a, tr.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.set("2026-11-30 07:55:00")
+	take("CA0", "2026-11-30 08:00:00")
+	for i, m := range []string{"05", "15", "25", "35", "45", "55"} {
+		w.set("2026-11-30 09:" + m + ":00")
+		take(fmt.Sprintf("CA%d", i+1), "2026-11-30 09:"+m+":30")
+	}
+	w.set("2026-11-30 10:00:00")
+	got, ok, err := w.svc.EstimateWait(w.ctx, 3)
+	if err != nil || !ok || got != 30*time.Minute {
+		t.Fatalf("estimate for third in the queue: %v %v %v, want 30m (six an hour)", got, ok, err)
+	}
+	// Two hours on, nothing taken since: too little to say.
+	w.set("2026-11-30 12:00:00")
+	if _, ok, _ := w.svc.EstimateWait(w.ctx, 1); ok {
+		t.Fatal("an estimate from calls taken over an hour ago")
 	}
 }

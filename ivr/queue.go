@@ -23,7 +23,37 @@ func (h *Handler) QueueWait(ctx context.Context, log *slog.Logger, f QueueForm) 
 		log.Warn("recording a caller in the queue", "error", err)
 	}
 	now := h.svc.Now()
-	return h.queueWait(queueWords(f.QueuePosition, h.svc.Helpdesk().Status(now), now))
+	wait, known, err := h.svc.EstimateWait(ctx, f.QueuePosition)
+	if err != nil {
+		log.Warn("estimating the wait", "error", err)
+	}
+	msg := queueWords(f.QueuePosition, h.svc.Helpdesk().Status(now), now)
+	if known {
+		msg += " " + waitWords(wait)
+	}
+	// The self-service reminder on entering and about every two minutes after (Twilio
+	// sends QueueTime, the seconds waited, with each fetch of the wait).
+	if f.QueueTime/int(queueRepeat/time.Second)%4 == 0 {
+		msg += " " + queueSelfService
+	}
+	return h.queueWait(msg)
+}
+
+// queueSelfService reminds a waiting caller what the line does without an agent.
+const queueSelfService = "You can also hang up and call again at any time to activate or cancel a visit, " +
+	"hear your balance or buy permits yourself: the automated line is open all day, every day."
+
+// waitWords says an estimated wait in whole minutes rounded up, never more precisely than
+// the estimate is: "about N minutes", and no figure beyond half an hour.
+func waitWords(d time.Duration) string {
+	mins := int((d + time.Minute - 1) / time.Minute)
+	switch {
+	case mins > 30:
+		return "The wait is likely to be more than half an hour."
+	case mins <= 1:
+		return "The wait should be about a minute."
+	}
+	return fmt.Sprintf("The wait should be about %s minutes.", speak.Number(mins))
 }
 
 // queueWait is the wait's document: msg, then the offer of a call back, which a key

@@ -73,3 +73,54 @@ func TestACallBackKeepsThePlaceInTheQueue(t *testing.T) {
 		t.Fatalf("callback %+v, want kept, due %s, to %s, for Alex", cb, joined, alex)
 	}
 }
+
+// A caller in the queue hears an estimate of the wait from the calls agents took in the
+// last hour, in whole minutes, and none when too few were taken to say; the self-service
+// reminder comes on entering and about every two minutes after.
+func TestTheQueueEstimatesTheWaitFromTheLastHour(t *testing.T) {
+	l := newLine(t, "2026-11-30 09:00")
+	wait := func(queueTime string) string {
+		t.Helper()
+		status, body := l.signedPost("/twilio/voice/queue/wait", url.Values{"CallSid": {servertest.Sid("CA", 0x9a18)},
+			"From": {alex}, "QueuePosition": {"2"}, "QueueTime": {queueTime}})
+		if status != 200 {
+			t.Fatalf("wait: %d %s", status, body)
+		}
+		return strings.ReplaceAll(body, "&apos;", "'")
+	}
+	if body := wait("0"); strings.Contains(body, "wait should be") || !strings.Contains(body, "open all day, every day") {
+		t.Fatalf("with no history: %s", body)
+	}
+	a, err := l.Svc.AddAgent(l.Ctx, domain.Admin("test"), domain.NewAgent{Username: "robin", Name: "Robin Patel",
+		Phone: "07700900900", Password: "correct horse battery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Four calls taken in the hour: one every fifteen minutes, so second in the queue
+	// waits about thirty.
+	for i := range 4 {
+		l.Clock.Set(at(t, "2026-11-30 09:00").Add(time.Duration(i) * 15 * time.Minute))
+		var tr domain.Transfer
+		if err := l.Svc.Update(l.Ctx, func(o *domain.Op) (err error) {
+			tr, err = o.QueueTransfer(domain.TransferIn{CallSid: servertest.Sid("CA", 0x7700+i), From: alex,
+				Reason: "asked for an agent", Context: []byte(`{"history":[]}`)})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Svc.ClaimTransfer(l.Ctx, a, tr.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.Clock.Set(at(t, "2026-11-30 09:50"))
+	body := wait("60")
+	if !strings.Contains(body, "The wait should be about thirty minutes.") {
+		t.Fatalf("with four taken in the hour: %s", body)
+	}
+	if strings.Contains(body, "open all day, every day") {
+		t.Fatalf("the self-service reminder a minute in: %s", body)
+	}
+	if body := wait("120"); !strings.Contains(body, "open all day, every day") {
+		t.Fatalf("no self-service reminder two minutes in: %s", body)
+	}
+}
