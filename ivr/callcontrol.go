@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	twclient "github.com/twilio/twilio-go/client"
@@ -14,6 +15,7 @@ import (
 	"github.com/twilio/twilio-go/twiml"
 
 	"permitline/domain"
+	"permitline/domain/phone"
 	"permitline/flows"
 	"permitline/ivr/twilioapi"
 )
@@ -26,6 +28,9 @@ type CallControl struct {
 	// Retry is how a failed update is tried again; zero fields take the production
 	// values. Set it before use.
 	Retry Retry
+	// From is the line's own number (E.164), the caller's number a resident called back
+	// sees; empty, no callback can be made. Set it before use.
+	From string
 
 	sid, token string
 	hc         *http.Client // every attempt's client is a copy, bound to the caller's context
@@ -110,6 +115,49 @@ func (c *CallControl) Connect(ctx context.Context, callSid string, a domain.Agen
 		return fmt.Errorf("putting call %s through to %s: %w", callSid, a.Username, err)
 	}
 	return nil
+}
+
+// Where Twilio tells the line about a call back: the resident answered (the TwiML that
+// puts them through), and how the call ended.
+const (
+	CallbackAnswerPath = "/twilio/voice/callback"
+	CallbackStatusPath = "/twilio/voice/callback/status"
+)
+
+// ErrNoLineNumber is the error of a callback asked of call control without the line's number.
+var ErrNoLineNumber = errors.New("the line's phone number is not set (PERMITLINE_PHONE_NUMBER): no callback can be made")
+
+// CallBack calls the resident of a callback an agent has taken, from the line's number
+// (twilio-go's CreateCall). Answered, the call fetches CallbackAnswerPath, which puts the
+// resident through to the agent; its end (completed, busy, no-answer, failed, canceled) is
+// reported to CallbackStatusPath. Both carry the callback's ID (?cb=). Creating a call is
+// not idempotent, so it is tried once, bounded by Retry.Attempt: a second attempt after a
+// timeout could ring the resident twice. It returns the new call's CallSid.
+// https://www.twilio.com/docs/voice/api/call-resource#create-a-call-resource
+func (c *CallControl) CallBack(ctx context.Context, cb domain.Callback, a domain.Agent) (string, error) {
+	if c.From == "" {
+		return "", ErrNoLineNumber
+	}
+	if a.ClientIdentity == "" && a.Phone == "" {
+		return "", fmt.Errorf("agent %s has neither a phone nor a client identity", a.Username)
+	}
+	q := "?cb=" + strconv.FormatInt(cb.ID, 10)
+	p := (&openapi.CreateCallParams{}).SetTo(cb.Number).SetFrom(c.From).
+		SetUrl(c.base + CallbackAnswerPath + q).SetMethod("POST").
+		SetStatusCallback(c.base + CallbackStatusPath + q).SetStatusCallbackMethod("POST").
+		SetStatusCallbackEvent([]string{"completed"})
+	ctx, cancel := context.WithTimeout(ctx, c.Retry.withDefaults().Attempt)
+	defer cancel()
+	hc := *c.hc
+	hc.Transport = ctxTransport{ctx: ctx, base: c.hc.Transport}
+	call, err := twilioapi.New(c.sid, c.token, &hc).Api.CreateCall(p)
+	if err != nil {
+		return "", fmt.Errorf("calling back %s for callback %d: %w", phone.Mask(cb.Number), cb.ID, err)
+	}
+	if call.Sid == nil || *call.Sid == "" {
+		return "", fmt.Errorf("calling back %s for callback %d: Twilio answered without a CallSid", phone.Mask(cb.Number), cb.ID)
+	}
+	return *call.Sid, nil
 }
 
 // update updates the call, trying again under c.Retry while the failure may pass and ctx
