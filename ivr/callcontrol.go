@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -306,4 +307,32 @@ func (h *Handler) Resume(ctx context.Context, _ *slog.Logger, f ResumeForm) (str
 		return "", fmt.Errorf("resuming a call: %w", err)
 	}
 	return doc, nil
+}
+
+// ErrNotTwilioRecording is the error of a recording URL that is not Twilio's: the
+// account's credentials go to api.twilio.com alone.
+var ErrNotTwilioRecording = errors.New("not a recording URL of Twilio's API")
+
+// Recording fetches a recording's audio as MP3 (its RecordingUrl + ".mp3"), with the
+// account's credentials, for an agent to listen to. The caller closes the body.
+// https://www.twilio.com/docs/voice/api/recording#fetch-a-recording-media-file
+func (c *CallControl) Recording(ctx context.Context, recordingURL string) (io.ReadCloser, string, error) {
+	u, err := url.Parse(recordingURL)
+	if err != nil || u.Scheme != "https" || u.Host != "api.twilio.com" || u.User != nil {
+		return nil, "", ErrNotTwilioRecording
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, recordingURL+".mp3", nil)
+	if err != nil {
+		return nil, "", fmt.Errorf("fetching a recording: %w", err)
+	}
+	req.SetBasicAuth(c.sid, c.token)
+	res, err := c.hc.Do(req)
+	if err != nil {
+		return nil, "", fmt.Errorf("fetching a recording: %w", err)
+	}
+	if res.StatusCode != http.StatusOK {
+		res.Body.Close()
+		return nil, "", fmt.Errorf("fetching a recording: Twilio answered %s", res.Status)
+	}
+	return res.Body, res.Header.Get("Content-Type"), nil
 }

@@ -143,6 +143,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, 20404, "The requested resource "+r.URL.Path+" was not found")
 		return
 	}
+	if kind == "Recordings" {
+		s.serveRecording(w, r, callSid)
+		return
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeError(w, http.StatusMethodNotAllowed, 20004, "Method not allowed")
@@ -220,6 +224,7 @@ func (s *Server) now() time.Time {
 }
 
 // resourcePath reads /2010-04-01/Accounts/{AccountSid}/Messages.json,
+// /2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}.mp3 (callSid the recording's sid),
 // /2010-04-01/Accounts/{AccountSid}/Calls.json (callSid empty) or
 // /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json.
 func resourcePath(p string) (account, kind, callSid string, ok bool) {
@@ -232,6 +237,8 @@ func resourcePath(p string) (account, kind, callSid string, ok bool) {
 		return parts[2], "Messages", "", true
 	case len(parts) == 4 && parts[3] == "Calls.json":
 		return parts[2], "Calls", "", true
+	case len(parts) == 5 && parts[3] == "Recordings" && strings.HasSuffix(parts[4], ".mp3") && len(parts[4]) > len(".mp3"):
+		return parts[2], "Recordings", strings.TrimSuffix(parts[4], ".mp3"), true
 	case len(parts) == 5 && parts[3] == "Calls" && strings.HasSuffix(parts[4], ".json") && len(parts[4]) > len(".json"):
 		return parts[2], "Calls", strings.TrimSuffix(parts[4], ".json"), true
 	}
