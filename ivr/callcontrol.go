@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 
 	twclient "github.com/twilio/twilio-go/client"
@@ -14,6 +16,7 @@ import (
 	"github.com/twilio/twilio-go/twiml"
 
 	"permitline/domain"
+	"permitline/domain/phone"
 	"permitline/flows"
 	"permitline/ivr/twilioapi"
 )
@@ -26,6 +29,9 @@ type CallControl struct {
 	// Retry is how a failed update is tried again; zero fields take the production
 	// values. Set it before use.
 	Retry Retry
+	// From is the line's own number (E.164), the caller's number a resident called back
+	// sees; empty, no callback can be made. Set it before use.
+	From string
 
 	sid, token string
 	hc         *http.Client // every attempt's client is a copy, bound to the caller's context
@@ -110,6 +116,49 @@ func (c *CallControl) Connect(ctx context.Context, callSid string, a domain.Agen
 		return fmt.Errorf("putting call %s through to %s: %w", callSid, a.Username, err)
 	}
 	return nil
+}
+
+// Where Twilio tells the line about a call back: the resident answered (the TwiML that
+// puts them through), and how the call ended.
+const (
+	CallbackAnswerPath = "/twilio/voice/callback"
+	CallbackStatusPath = "/twilio/voice/callback/status"
+)
+
+// ErrNoLineNumber is the error of a callback asked of call control without the line's number.
+var ErrNoLineNumber = errors.New("the line's phone number is not set (PERMITLINE_PHONE_NUMBER): no callback can be made")
+
+// CallBack calls the resident of a callback an agent has taken, from the line's number
+// (twilio-go's CreateCall). Answered, the call fetches CallbackAnswerPath, which puts the
+// resident through to the agent; its end (completed, busy, no-answer, failed, canceled) is
+// reported to CallbackStatusPath. Both carry the callback's ID (?cb=). Creating a call is
+// not idempotent, so it is tried once, bounded by Retry.Attempt: a second attempt after a
+// timeout could ring the resident twice. It returns the new call's CallSid.
+// https://www.twilio.com/docs/voice/api/call-resource#create-a-call-resource
+func (c *CallControl) CallBack(ctx context.Context, cb domain.Callback, a domain.Agent) (string, error) {
+	if c.From == "" {
+		return "", ErrNoLineNumber
+	}
+	if a.ClientIdentity == "" && a.Phone == "" {
+		return "", fmt.Errorf("agent %s has neither a phone nor a client identity", a.Username)
+	}
+	q := "?cb=" + strconv.FormatInt(cb.ID, 10)
+	p := (&openapi.CreateCallParams{}).SetTo(cb.Number).SetFrom(c.From).
+		SetUrl(c.base + CallbackAnswerPath + q).SetMethod("POST").
+		SetStatusCallback(c.base + CallbackStatusPath + q).SetStatusCallbackMethod("POST").
+		SetStatusCallbackEvent([]string{"completed"})
+	ctx, cancel := context.WithTimeout(ctx, c.Retry.withDefaults().Attempt)
+	defer cancel()
+	hc := *c.hc
+	hc.Transport = ctxTransport{ctx: ctx, base: c.hc.Transport}
+	call, err := twilioapi.New(c.sid, c.token, &hc).Api.CreateCall(p)
+	if err != nil {
+		return "", fmt.Errorf("calling back %s for callback %d: %w", phone.Mask(cb.Number), cb.ID, err)
+	}
+	if call.Sid == nil || *call.Sid == "" {
+		return "", fmt.Errorf("calling back %s for callback %d: Twilio answered without a CallSid", phone.Mask(cb.Number), cb.ID)
+	}
+	return *call.Sid, nil
 }
 
 // update updates the call, trying again under c.Retry while the failure may pass and ctx
@@ -258,4 +307,32 @@ func (h *Handler) Resume(ctx context.Context, _ *slog.Logger, f ResumeForm) (str
 		return "", fmt.Errorf("resuming a call: %w", err)
 	}
 	return doc, nil
+}
+
+// ErrNotTwilioRecording is the error of a recording URL that is not Twilio's: the
+// account's credentials go to api.twilio.com alone.
+var ErrNotTwilioRecording = errors.New("not a recording URL of Twilio's API")
+
+// Recording fetches a recording's audio as MP3 (its RecordingUrl + ".mp3"), with the
+// account's credentials, for an agent to listen to. The caller closes the body.
+// https://www.twilio.com/docs/voice/api/recording#fetch-a-recording-media-file
+func (c *CallControl) Recording(ctx context.Context, recordingURL string) (io.ReadCloser, string, error) {
+	u, err := url.Parse(recordingURL)
+	if err != nil || u.Scheme != "https" || u.Host != "api.twilio.com" || u.User != nil {
+		return nil, "", ErrNotTwilioRecording
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, recordingURL+".mp3", nil)
+	if err != nil {
+		return nil, "", fmt.Errorf("fetching a recording: %w", err)
+	}
+	req.SetBasicAuth(c.sid, c.token)
+	res, err := c.hc.Do(req)
+	if err != nil {
+		return nil, "", fmt.Errorf("fetching a recording: %w", err)
+	}
+	if res.StatusCode != http.StatusOK {
+		res.Body.Close()
+		return nil, "", fmt.Errorf("fetching a recording: Twilio answered %s", res.Status)
+	}
+	return res.Body, res.Header.Get("Content-Type"), nil
 }

@@ -159,3 +159,26 @@ func DecodeResume(query, form url.Values) (ResumeForm, error) {
 	}
 	return ResumeForm{CallForm: c, Back: to}, nil
 }
+
+// CallbackForm is a webhook of a call the line made to call a resident back: the call's
+// URL, fetched when the resident answers, or its status callback (CallStatus). Callback
+// comes from the URL the line gave Twilio (?cb=ID).
+// https://www.twilio.com/docs/voice/api/call-resource#statuscallback
+type CallbackForm struct {
+	CallForm
+	Callback   int64
+	CallStatus string
+}
+
+// DecodeCallback reads POST /twilio/voice/callback?cb=ID and /twilio/voice/callback/status?cb=ID.
+func DecodeCallback(query, form url.Values) (CallbackForm, error) {
+	c, err := DecodeCall(query, form)
+	if err != nil {
+		return CallbackForm{}, err
+	}
+	id, err := strconv.ParseInt(query.Get("cb"), 10, 64)
+	if err != nil || id < 1 {
+		return CallbackForm{}, errors.New("missing or bad callback")
+	}
+	return CallbackForm{CallForm: c, Callback: id, CallStatus: form.Get("CallStatus")}, nil
+}

@@ -88,6 +88,10 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	return e.serve(ctx, ln, "", DemoAuthToken, fixtures.DemoAccountSid, api)
 }
 
+// DemoLineNumber is the demo line's own number, from which it calls residents back (a
+// number Ofcom keeps for drama).
+const DemoLineNumber = "+441632960000"
+
 // defaultAddr is where the line listens unless --addr or PERMITLINE_ADDR says otherwise,
 // and where call and text find it.
 const defaultAddr = "127.0.0.1:8080"
@@ -103,6 +107,10 @@ func (e *env) fakeTwilio(ctx context.Context) (twilioAPI, error) {
 	fake.OnMessage = func(m fakeapi.Message) {
 		fmt.Fprintf(e.stdout, "  text to %s: %s\n", phone.National(m.To), m.Body)
 	}
+	fake.OnCall = func(c fakeapi.Call) {
+		fmt.Fprintf(e.stdout, "  calling %s back from %s (call %s): answered, Twilio would fetch %s\n",
+			phone.National(c.To), phone.National(c.From), c.Sid, c.URL)
+	}
 	fake.OnCallUpdate = func(c fakeapi.CallUpdate) {
 		if c.URL != "" {
 			fmt.Fprintf(e.stdout, "  call %s handed back to the line: %s\n", c.CallSid, c.URL)
@@ -114,7 +122,7 @@ func (e *env) fakeTwilio(ctx context.Context) (twilioAPI, error) {
 	go func() { _ = srv.Serve(ln) }()
 	go func() { <-ctx.Done(); _ = srv.Close() }()
 	target := &url.URL{Scheme: "http", Host: ln.Addr().String()}
-	return twilioAPI{every: time.Second,
+	return twilioAPI{every: time.Second, from: DemoLineNumber,
 		client: &http.Client{Transport: fakeapi.Transport(target, nil), Timeout: 10 * time.Second}}, nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"permitline/cmd/permitline/desk"
 	"permitline/cmd/permitline/metrics"
 	"permitline/cmd/permitline/server"
+	"permitline/domain/phone"
 	"permitline/domain/pin"
 	"permitline/fixtures"
 	"permitline/ivr"
@@ -57,7 +58,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("serve")
 	addr := fs.String("addr", envOr("PERMITLINE_ADDR", defaultAddr), "address to listen on")
 	publicURL := fs.String("public-url", os.Getenv("PERMITLINE_PUBLIC_URL"), "the base URL Twilio reaches the service at")
+	number := fs.String("phone-number", os.Getenv("PERMITLINE_PHONE_NUMBER"), "the line's own number, which residents called back see (E.164)")
 	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	from, err := lineNumberFlag(*number)
+	if err != nil {
 		return err
 	}
 	token, sid, err := twilioAccountFromEnv()
@@ -81,7 +87,20 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ln.Close()
-	return e.serve(ctx, ln, public, token, sid, twilioAPI{})
+	return e.serve(ctx, ln, public, token, sid, twilioAPI{from: from})
+}
+
+// lineNumberFlag reads the line's own number (--phone-number): E.164, or national UK, made
+// E.164; empty, the line makes no callbacks and says so.
+func lineNumberFlag(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	e164, err := phone.Parse(s)
+	if err != nil {
+		return "", usageErr("--phone-number (or PERMITLINE_PHONE_NUMBER): %v", err)
+	}
+	return e164, nil
 }
 
 // listen binds the line's address, before anything says the line is running. An address
@@ -141,6 +160,7 @@ func twilioAccountFromEnv() (token, sid string, err error) {
 type twilioAPI struct {
 	client *http.Client // nil: Twilio itself
 	every  time.Duration
+	from   string // the line's own number (E.164), callbacks' caller ID; "": no callbacks
 }
 
 // serve runs the HTTP server on ln (see listen), the sender of texts and the pruning of old
@@ -163,7 +183,12 @@ func (e *env) serve(ctx context.Context, ln net.Listener, publicURL, token, sid 
 	}
 	log := slog.New(logs)
 	cfg := server.Config{PublicURL: publicURL, AuthToken: token, AccountSid: sid, Voice: voiceFromEnv(), TrustedProxies: proxies}
-	cfg.Calls = ivr.NewCallControl(sid, token, publicURL, cfg.Voice, api.client)
+	calls := ivr.NewCallControl(sid, token, publicURL, cfg.Voice, api.client)
+	calls.From = api.from
+	if api.from == "" {
+		log.Warn("the line cannot call residents back: set PERMITLINE_PHONE_NUMBER (or --phone-number)")
+	}
+	cfg.Calls = calls
 	if key := os.Getenv("PERMITLINE_SESSION_KEY"); len(key) >= 32 {
 		cfg.SessionKey = []byte(key)
 	} else {

@@ -57,9 +57,14 @@ type Server struct {
 	// accepted. Set it before serving.
 	OnCallUpdate func(CallUpdate)
 
+	// OnCall, when set, is called (outside the server's lock) with each call created.
+	// Set it before serving.
+	OnCall func(Call)
+
 	mu          sync.Mutex
 	messages    []Message
 	calls       []CallUpdate
+	created     []Call
 	requests    int // requests to the Messages and Calls resources, answered or failed
 	failN       int
 	failStatus  int
@@ -133,9 +138,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	account, callSid, ok := resourcePath(r.URL.Path)
+	account, kind, callSid, ok := resourcePath(r.URL.Path)
 	if !ok {
 		writeError(w, http.StatusNotFound, 20404, "The requested resource "+r.URL.Path+" was not found")
+		return
+	}
+	if kind == "Recordings" {
+		s.serveRecording(w, r, callSid)
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -167,6 +176,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
+	if kind == "Calls" && callSid == "" {
+		s.createCall(w, account, f)
+		return
+	}
 	if callSid != "" {
 		s.updateCall(w, CallUpdate{AccountSid: account, CallSid: callSid, Twiml: f.Get("Twiml"), URL: f.Get("Url"),
 			Method: f.Get("Method"), At: s.now()})
@@ -210,20 +223,26 @@ func (s *Server) now() time.Time {
 	return time.Now()
 }
 
-// resourcePath reads /2010-04-01/Accounts/{AccountSid}/Messages.json (callSid empty) or
+// resourcePath reads /2010-04-01/Accounts/{AccountSid}/Messages.json,
+// /2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}.mp3 (callSid the recording's sid),
+// /2010-04-01/Accounts/{AccountSid}/Calls.json (callSid empty) or
 // /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json.
-func resourcePath(p string) (account, callSid string, ok bool) {
+func resourcePath(p string) (account, kind, callSid string, ok bool) {
 	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
 	if len(parts) < 4 || parts[0] != apiVersion || parts[1] != "Accounts" || parts[2] == "" {
-		return "", "", false
+		return "", "", "", false
 	}
 	switch {
 	case len(parts) == 4 && parts[3] == "Messages.json":
-		return parts[2], "", true
+		return parts[2], "Messages", "", true
+	case len(parts) == 4 && parts[3] == "Calls.json":
+		return parts[2], "Calls", "", true
+	case len(parts) == 5 && parts[3] == "Recordings" && strings.HasSuffix(parts[4], ".mp3") && len(parts[4]) > len(".mp3"):
+		return parts[2], "Recordings", strings.TrimSuffix(parts[4], ".mp3"), true
 	case len(parts) == 5 && parts[3] == "Calls" && strings.HasSuffix(parts[4], ".json") && len(parts[4]) > len(".json"):
-		return parts[2], strings.TrimSuffix(parts[4], ".json"), true
+		return parts[2], "Calls", strings.TrimSuffix(parts[4], ".json"), true
 	}
-	return "", "", false
+	return "", "", "", false
 }
 
 // updateCall records a call update and answers with the Call resource.

@@ -92,7 +92,7 @@ func TestRefusals(t *testing.T) {
 	if status, body := post(t, c, messagesURL, ok, false); status != http.StatusUnauthorized || body["code"] != 20003.0 {
 		t.Fatalf("without auth: %d %v", status, body)
 	}
-	if status, body := post(t, c, "https://api.twilio.com/2010-04-01/Accounts/"+account+"/Calls.json", ok, true); status != http.StatusNotFound || body["code"] != 20404.0 || body["status"] != 404.0 {
+	if status, body := post(t, c, "https://api.twilio.com/2010-04-01/Accounts/"+account+"/Queues.json", ok, true); status != http.StatusNotFound || body["code"] != 20404.0 || body["status"] != 404.0 {
 		t.Fatalf("unknown path: %d %v", status, body)
 	}
 	noTo := url.Values{"From": {"+447700900999"}, "Body": {"Hello"}}

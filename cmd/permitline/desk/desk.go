@@ -126,6 +126,12 @@ func (d *desk) routes() {
 	m.HandleFunc("GET /desk/today", d.agentGet(d.todayPage))
 	m.HandleFunc("GET /desk/refunds", d.agentGet(d.refundsPage))
 	m.HandleFunc("GET /desk/calls/{id}", d.agentGet(d.callPage))
+	m.HandleFunc("GET /desk/callbacks", d.agentGet(d.callbacksPage))
+	m.HandleFunc("POST /desk/callbacks/{id}/take", d.agentPost(d.takeCallback))
+	m.HandleFunc("POST /desk/callbacks/{id}/finish", d.agentPost(d.finishCallback))
+	m.HandleFunc("GET /desk/voicemails", d.agentGet(d.voicemailsPage))
+	m.HandleFunc("GET /desk/voicemails/{id}/audio", d.agentGet(d.voicemailAudio))
+	m.HandleFunc("POST /desk/voicemails/{id}/done", d.agentPost(d.voicemailDone))
 	m.HandleFunc("POST /desk/calls/{id}/take", d.agentPost(d.take))
 	m.HandleFunc("POST /desk/calls/{id}/connect", d.agentPost(d.held(d.connect)))
 	m.HandleFunc("POST /desk/calls/{id}/visits", d.agentPost(d.held(d.activate)))
@@ -154,7 +160,7 @@ func SecurityHeaders(h http.Header, csp string) {
 // ServeHTTP sets the headers every response carries and routes the request.
 func (d *desk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	SecurityHeaders(w.Header(), "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "+
-		"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		"media-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	}

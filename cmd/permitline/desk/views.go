@@ -33,14 +33,35 @@ type page struct {
 	Flash    *flash
 	Nav      string
 	Helpdesk *helpdeskView
+	// Callbacks and Voicemails count those waiting, for the header's links.
+	Callbacks, Voicemails int
 }
 
-func (d *desk) page(_ *http.Request, rq *request, title string) page {
+func (d *desk) page(r *http.Request, rq *request, title string) page {
 	p := page{Title: title}
 	if rq != nil {
 		p.Agent, p.CSRF = &rq.agent, rq.csrf
+		if r != nil {
+			p.Callbacks, p.Voicemails = d.waiting(r.Context())
+		}
 	}
 	return p
+}
+
+// waiting counts the callbacks and voicemails waiting for an agent; a count that cannot
+// be read is logged and shown as 0.
+func (d *desk) waiting(ctx context.Context) (callbacks, voicemails int) {
+	err := d.svc.View(ctx, func(rd domain.Reader) (err error) {
+		if callbacks, err = rd.CountCallbacks(domain.CallbackPending); err != nil {
+			return err
+		}
+		voicemails, err = rd.CountVoicemails(domain.VoicemailWaiting)
+		return err
+	})
+	if err != nil && ctx.Err() == nil {
+		d.log.Error("counting the callbacks and voicemails waiting", "error", err)
+	}
+	return callbacks, voicemails
 }
 
 type errorView struct {

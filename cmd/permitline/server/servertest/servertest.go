@@ -42,6 +42,9 @@ const Token = "test0000000000000000000000000000"
 // Twilio's default) and the desk's call control against the fake API.
 const AccountSid = fixtures.DemoAccountSid
 
+// LineNumber is the line's own number, from which it calls residents back.
+const LineNumber = "+441632960001"
+
 // Key is the PIN key of the test line (pin.TestKey): fixed, so hashes survive Restart.
 const Key = pin.TestKey
 
@@ -158,6 +161,7 @@ func (l *Line) Restart() {
 	}
 	calls := ivr.NewCallControl(AccountSid, Token, l.Srv.URL, voice,
 		&http.Client{Transport: fakeapi.Transport(target, nil), Timeout: 5 * time.Second})
+	calls.From = LineNumber
 	l.handler = server.New(server.Config{PublicURL: l.Srv.URL, AuthToken: Token, AccountSid: AccountSid, Voice: voice,
 		Calls: calls, SessionKey: SessionKey, Metrics: l.Metrics, MetricsToken: l.MetricsToken,
 		TextStatus: func(ctx context.Context, f sms.StatusForm) error {
