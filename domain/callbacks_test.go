@@ -313,3 +313,31 @@ func TestTheWaitIsEstimatedFromTheCallsTakenInTheLastHour(t *testing.T) {
 		t.Fatal("an estimate from calls taken over an hour ago")
 	}
 }
+
+func TestACallerWithNoAccountIsTextedAfterTheLastTry(t *testing.T) {
+	w := newWorld(t, "2026-11-30 10:00:00")
+	w.queuedTransfer("CA1", 0)
+	cb, err := w.book(domain.CallbackIn{CallSid: "CA1", Number: "07700900555", Kind: domain.CallbackKept})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := w.agent("robin")
+	for try := 1; try <= domain.CallbackAttempts; try++ {
+		got, err := w.svc.TakeCallback(w.ctx, a, cb.ID)
+		if err != nil {
+			t.Fatalf("try %d: %v", try, err)
+		}
+		sid := fmt.Sprintf("CAout%d", try)
+		if err := w.svc.CallbackDialled(w.ctx, cb.ID, sid); err != nil {
+			t.Fatal(err)
+		}
+		if got, err = w.svc.CallbackNotAnswered(w.ctx, sid, "busy"); err != nil {
+			t.Fatalf("try %d: %v", try, err)
+		}
+		w.clock.Set(got.DueAt)
+	}
+	texts := w.outbox()
+	if len(texts) != 1 || texts[0].ResidentID != 0 || texts[0].To != "+447700900555" {
+		t.Fatalf("texts %+v", texts)
+	}
+}

@@ -41,7 +41,7 @@ func (t *wtx) InsertText(st domain.SentText) error {
 	return err
 }
 
-const outgoingCols = `id, key, kind, recipient, resident_id, visit_id, not_before, status, attempts, next_try,
+const outgoingCols = `id, key, kind, recipient, COALESCE(resident_id, 0), visit_id, not_before, status, attempts, next_try,
 	last_error, provider_sid, delivery_status, body, created_at, updated_at`
 
 func scanOutgoing(s scanner) (domain.Outgoing, error) {
@@ -81,7 +81,7 @@ func (r *q) DueOutgoing(t, stale time.Time, limit int) ([]domain.Outgoing, error
 func (t *wtx) InsertOutgoing(m domain.Outgoing) (domain.Outgoing, error) {
 	_, err := t.db.ExecContext(t.ctx, `INSERT INTO outbox (key, kind, recipient, resident_id, visit_id, not_before,
 		status, attempts, next_try, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
-		ON CONFLICT (key) DO NOTHING`, m.Key, string(m.Kind), m.To, m.ResidentID, m.VisitID, ts(m.NotBefore),
+		ON CONFLICT (key) DO NOTHING`, m.Key, string(m.Kind), m.To, nullID(m.ResidentID), m.VisitID, ts(m.NotBefore),
 		string(m.Status), ts(m.NextTry), ts(m.CreatedAt), ts(m.UpdatedAt))
 	if err != nil {
 		return m, err
