@@ -134,6 +134,7 @@ func (d *desk) routes() {
 	m.HandleFunc("POST /desk/calls/{id}/vehicles", d.agentPost(d.held(d.addVehicle)))
 	m.HandleFunc("POST /desk/calls/{id}/pay", d.agentPost(d.held(d.sendToPay)))
 	m.HandleFunc("POST /desk/calls/{id}/return", d.agentPost(d.held(d.handBack)))
+	m.HandleFunc("POST /desk/calls/{id}/pin", d.agentPost(d.held(d.pinHelp)))
 	m.HandleFunc("POST /desk/calls/{id}/finish", d.agentPost(d.held(d.finish)))
 	m.HandleFunc("/desk/", func(w http.ResponseWriter, r *http.Request) {
 		d.errorPage(w, r, nil, http.StatusNotFound, "There is no such page on the desk.")
