@@ -124,6 +124,7 @@ func (d *desk) routes() {
 	m.HandleFunc("GET /desk/{$}", d.agentGet(d.queuePage))
 	m.HandleFunc("GET /desk/events", d.agentGet(d.events))
 	m.HandleFunc("GET /desk/today", d.agentGet(d.todayPage))
+	m.HandleFunc("GET /desk/supervisor", d.agentGet(d.supervisorPage))
 	m.HandleFunc("GET /desk/refunds", d.agentGet(d.refundsPage))
 	m.HandleFunc("GET /desk/calls/{id}", d.agentGet(d.callPage))
 	m.HandleFunc("POST /desk/calls/{id}/take", d.agentPost(d.take))
