@@ -225,7 +225,7 @@ const (
 
 // NewVoiceEngine returns the engine of the phone line, entering at identification.
 func NewVoiceEngine() *Engine {
-	e := newEngine(FlowIdentify, Identify(), Menu(), Activate(), Cancel(), Buy(), Helpdesk())
+	e := newEngine(FlowIdentify, Identify(), Menu(), Activate(), Cancel(), Buy(), Helpdesk(), NewPIN())
 	e.transfers = true
 	return e
 }

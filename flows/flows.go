@@ -143,6 +143,10 @@ type Data struct {
 	// LastFailure says what went wrong last, in a few words, for the agent.
 	LastFailure string  `json:"last_failure,omitempty"`
 	History     []Event `json:"history,omitempty"`
+
+	// NewPINTag is a keyed tag of a new PIN keyed once, to check the second keying
+	// against; never the PIN itself.
+	NewPINTag []byte `json:"new_pin_tag,omitempty"`
 }
 
 // VisitDate returns the collected visit date.
@@ -164,6 +168,7 @@ func (s *Session) Clone() *Session {
 	c.Data.Vehicles = slices.Clone(s.Data.Vehicles)
 	c.Data.Visits = slices.Clone(s.Data.Visits)
 	c.Data.History = slices.Clone(s.Data.History)
+	c.Data.NewPINTag = slices.Clone(s.Data.NewPINTag)
 	if s.Data.Caller != nil {
 		caller := *s.Data.Caller
 		caller.Permissions = slices.Clone(caller.Permissions)

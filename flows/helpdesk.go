@@ -52,7 +52,7 @@ func toHelpdesk(c *Ctx, _ Input) Outcome {
 func (e *Engine) HandBack(s *Session, flow string) {
 	s.Data.Retries = 0
 	s.Data.Verified = s.Data.Caller != nil
-	if !s.Data.Verified {
+	if !s.Data.Verified && flow != FlowNewPIN {
 		flow = FlowIdentify
 	}
 	b := e.Begin(flow, s.Data)

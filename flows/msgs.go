@@ -48,6 +48,13 @@ const (
 	MsgPINHelp         MsgID = "pin_help"        // how to have a PIN reset: the helpdesk (R22) or an agent
 	MsgCannotIdentify  MsgID = "cannot_identify" // too many failed identifications from this number
 
+	// Choosing a new PIN after an agent reset it.
+	MsgAskNewPIN      MsgID = "ask_new_pin"       // key a new PIN of 4 to 6 digits
+	MsgAskNewPINAgain MsgID = "ask_new_pin_again" // key it again
+	MsgNewPINInvalid  MsgID = "new_pin_invalid"   // not 4 to 6 digits, or refused
+	MsgNewPINMismatch MsgID = "new_pin_mismatch"  // the two keyings differ
+	MsgNewPINSet      MsgID = "new_pin_set"
+
 	// Generic.
 	MsgNoInput      MsgID = "no_input"
 	MsgWrongKey     MsgID = "wrong_key" // Text: the key pressed

@@ -75,9 +75,21 @@ func (w *walk) step(s *flows.Session, in flows.Input) (*flows.Session, flows.Rep
 // before the walk's inputs: each state, with what the conversation holds, is tried with
 // every input once, from the first conversation that reached it.
 func (w *walk) from(d flows.Data, first ...flows.Input) {
+	w.fromSession(w.engine.New(d), first...)
+}
+
+// handedBack walks from a call with d that an agent hands back to the flow named to.
+func (w *walk) handedBack(d flows.Data, to string, first ...flows.Input) {
+	s := w.engine.New(d)
+	w.engine.HandBack(s, to)
+	w.fromSession(s, first...)
+}
+
+// fromSession walks every state reached from the session s (see from).
+func (w *walk) fromSession(start *flows.Session, first ...flows.Input) {
 	tried := map[string]bool{}
 	inputs := append(first, w.inputs...)
-	s, rep := w.step(w.engine.New(d), flows.Input{})
+	s, rep := w.step(start, flows.Input{})
 	queue := []*flows.Session{}
 	if rep.End == flows.EndNone {
 		queue = append(queue, s)
@@ -181,6 +193,15 @@ func TestEveryEventADecideReturnsIsInTheGraph(t *testing.T) {
 				// The person's own PIN first, before wrong ones lock the account.
 				w.from(flows.Data{Channel: domain.ChannelVoice, Key: "CA" + p.Phone, From: p.Phone}, keys(p.PIN)...)
 			}
+			// An agent resets Alex's PIN on a call and hands it back: a new PIN is chosen.
+			// Handed back without a reset, the call goes on to the menu, or identification.
+			agent := l.AddAgent("agent", "Agent", "07700 900501", "correct horse battery")
+			resetPINOnCall(t, l, agent, alex, "CAreset")
+			w.handedBack(flows.Data{Channel: domain.ChannelVoice, Key: "CAreset", From: alex.Phone}, flows.FlowNewPIN, keys("4826")...)
+			alexCaller := &domain.Caller{Kind: domain.ActorResident, Account: alex.Account}
+			w.handedBack(flows.Data{Channel: domain.ChannelVoice, Key: "CAnoreset", From: alex.Phone, Caller: alexCaller},
+				flows.FlowNewPIN)
+			w.handedBack(flows.Data{Channel: domain.ChannelVoice, Key: "CAnoone", From: "anonymous"}, flows.FlowNewPIN)
 			if now == "2026-11-29 08:00" {
 				w.check(true)
 			}
@@ -219,6 +240,34 @@ func TestEveryEventADecideReturnsIsInTheGraph(t *testing.T) {
 		}
 		w.check(false)
 	})
+}
+
+// resetPINOnCall queues the call callSid from p, has agent take it and reset p's PIN.
+func resetPINOnCall(t *testing.T, l *servertest.Line, agent domain.Agent, p fixtures.DemoPerson, callSid string) {
+	t.Helper()
+	e164, err := phone.Parse(p.Phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tr domain.Transfer
+	err = l.Svc.Update(l.Ctx, func(o *domain.Op) error {
+		cs, err := o.CallersByPhone(e164)
+		if err != nil || len(cs) == 0 {
+			return fmt.Errorf("the callers of %s: %v %w", p.Phone, cs, err)
+		}
+		tr, err = o.QueueTransfer(domain.TransferIn{CallSid: callSid, From: e164, Caller: &cs[0], Reason: "PIN locked",
+			Context: []byte("{}")})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Svc.ClaimTransfer(l.Ctx, agent, tr.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Svc.HelpWithPIN(l.Ctx, agent, tr.ID, domain.PINReset, domain.IdentityAnswers{Address: true, Visit: true}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // activateForTest books a visit for mark on the day of December 2026 and returns its reference.

@@ -3,13 +3,14 @@ package flows
 import "testing"
 
 // TestWritesMarksTheStatesThatCommit checks the hint the voice line uses to skip a step's
-// trial on a snapshot: the three answers that change an account, and the PIN (checked
+// trial on a snapshot: the three answers that change an account, the PIN and a new PIN (checked
 // and counted in the write transaction, never on a snapshot), are marked, the states
 // that only ask or read are not, and a session in a state the engine does not know is not.
 func TestWritesMarksTheStatesThatCommit(t *testing.T) {
 	e := NewVoiceEngine()
 	marked := map[[2]string]bool{{FlowActivate, string(ActivateConfirm)}: true, {FlowBuy, string(BuyPay)}: true,
-		{FlowCancel, string(CancelConfirm)}: true, {FlowIdentify, string(IdentifyPIN)}: true}
+		{FlowCancel, string(CancelConfirm)}: true, {FlowIdentify, string(IdentifyPIN)}: true,
+		{FlowNewPIN, string(NewPINAgain)}: true}
 	for _, f := range e.Flows() {
 		for name := range f.States {
 			want := marked[[2]string{f.Name, string(name)}]

@@ -282,6 +282,8 @@ type Back string
 const (
 	BackToMenu Back = flows.FlowMenu // the main menu, identified
 	BackToPay  Back = flows.FlowBuy  // buying permits: the quantity, then the card payment
+	// BackToNewPIN chooses a new PIN after an agent reset it on the call, then the main menu.
+	BackToNewPIN Back = flows.FlowNewPIN
 )
 
 // Return hands the caller back to the line at the main menu or the payment step: the

@@ -154,7 +154,7 @@ type ResumeForm struct {
 func DecodeResume(query, form url.Values) (ResumeForm, error) {
 	c, err := DecodeCall(query, form)
 	to := Back(query.Get("to"))
-	if err != nil || (to != BackToMenu && to != BackToPay) {
+	if err != nil || (to != BackToMenu && to != BackToPay && to != BackToNewPIN) {
 		return ResumeForm{}, errors.New("missing CallSid or bad destination")
 	}
 	return ResumeForm{CallForm: c, Back: to}, nil

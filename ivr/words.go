@@ -37,6 +37,13 @@ var sayings = map[flows.MsgID]string{
 	flows.MsgKept:          "OK, the visit is still booked.",
 	flows.MsgNoRefunds:     "Permits can't be refunded or exchanged, and a permit doesn't reserve or guarantee a parking space.",
 	flows.MsgTransferring:  "Putting you through to the helpdesk. The agent will see what you've done so far.",
+
+	// Choosing a new PIN after an agent reset it.
+	flows.MsgAskNewPIN:      "Please choose a new phone PIN of 4 to 6 digits: key it now, then press hash.",
+	flows.MsgAskNewPINAgain: "Please key the same new PIN again, then press hash.",
+	flows.MsgNewPINInvalid:  "Sorry, that PIN can't be used. A PIN is 4 to 6 digits.",
+	flows.MsgNewPINMismatch: "Sorry, the two PINs were not the same. Let's start again.",
+	flows.MsgNewPINSet:      "Thank you. Your new PIN is set.",
 }
 
 // words says a flow's message the way the phone line speaks: short British English

@@ -25,6 +25,12 @@ func notice(r domain.Reader, m domain.Outgoing, now time.Time) (body string, sen
 		return fmt.Sprintf("Visitor permit line: we tried to call you back %d times but could not reach you. "+
 			"Please call the helpdesk on %s when it suits you, or call this line for self-service at any time.",
 			domain.CallbackAttempts, domain.HelpdeskPhone), true, nil
+	case domain.NoticePINReset:
+		return "Visitor permit line: the helpdesk has reset your phone PIN. A new one is chosen on the call. " +
+			"If this was not you, call the helpdesk on " + domain.HelpdeskPhone + ".", true, nil
+	case domain.NoticePINChosen:
+		return "Visitor permit line: a new phone PIN was chosen on your account. " +
+			"If this was not you, call the helpdesk on " + domain.HelpdeskPhone + ".", true, nil
 	}
 	v, err := r.VisitByID(m.VisitID)
 	if err != nil {

@@ -197,6 +197,9 @@ func (e *env) serve(ctx context.Context, ln net.Listener, publicURL, token, sid 
 	// /metrics is served to the ops team alone: PERMITLINE_METRICS_TOKEN's holders, or
 	// without one this machine alone (server.Config.Metrics).
 	figures := metrics.New(e.svc, log)
+	if err := figures.Register(metrics.HelpdeskCollector(e.svc, log)); err != nil {
+		return fmt.Errorf("the helpdesk's figures: %w", err)
+	}
 	cfg.Metrics, cfg.MetricsToken = figures, os.Getenv("PERMITLINE_METRICS_TOKEN")
 	if sender := e.sender(publicURL, token, sid, api, figures.SendErrored, log); sender != nil {
 		cfg.TextStatus = sender.RecordStatus

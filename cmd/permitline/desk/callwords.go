@@ -25,6 +25,7 @@ var flowWords = map[string]string{
 	flows.FlowCancel:   "cancelling a visit",
 	flows.FlowBuy:      "buying permits",
 	flows.FlowHelpdesk: "asking for a person",
+	flows.FlowNewPIN:   "choosing a new PIN after an agent reset it",
 	flows.FlowText:     "texting a command",
 	flows.FlowBalance:  "texting for the balance",
 	flows.FlowVisits:   "texting for the upcoming visits",
@@ -75,6 +76,10 @@ var stateWords = map[string]map[flows.StateName]string{
 	flows.FlowVisits:   {flows.TextStart: "asking for the upcoming visits"},
 	flows.FlowHours:    {flows.TextStart: "asking for the helpdesk's hours"},
 	flows.FlowHelp:     {flows.TextStart: "asking for help"},
+
+	// Choosing a new PIN after an agent reset it.
+	flows.FlowNewPIN: {flows.NewPINStart: "handed back after a PIN reset", flows.NewPINFirst: "keying a new PIN",
+		flows.NewPINAgain: "keying the new PIN again"},
 }
 
 // whereWords is a state in words, "choosing the day of the visit (booking a visit)".
@@ -99,6 +104,7 @@ var retryWords = map[flows.MsgID]string{
 	flows.MsgBadDate:         "gave a date the line couldn't read",
 	flows.MsgBadQuantity:     "keyed a number of permits that can't be bought",
 	flows.MsgRefused:         "was refused",
+	flows.MsgNewPINInvalid:   "keyed a new PIN that isn't 4 to 6 digits",
 }
 
 // failLocked and failIdentify are the flows' own words for a PIN lockout and a number
@@ -145,6 +151,17 @@ var exactWords = map[string]string{
 	"nothing to cancel":                "had no visit that can still be cancelled",
 	"kept the visit":                   "chose to keep the visit",
 	"no reference":                     "texted cancel without a visit's reference",
+
+	// Choosing a new PIN after an agent reset it.
+	"no PIN reset on this call":                  "was handed back without a PIN reset",
+	"PIN reset by an agent: a new one to choose": "was asked to choose a new PIN after an agent reset it",
+	"new PIN keyed once":                         "keyed a new PIN once",
+	"the PIN was set already":                    "had already chosen a new PIN",
+	"new PIN chosen":                             "chose a new PIN",
+	"new PIN not 4 to 6 digits":                  "keyed a new PIN that isn't 4 to 6 digits",
+	"new PINs did not match":                     "keyed two new PINs that were not the same",
+	"new PIN refused":                            "keyed a new PIN the line refused",
+
 	// Failures.
 	"no visits left":                      "had no visits left to book with",
 	"account number not 8 digits":         "keyed an account number that isn't 8 digits",

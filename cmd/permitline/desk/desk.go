@@ -124,6 +124,7 @@ func (d *desk) routes() {
 	m.HandleFunc("GET /desk/{$}", d.agentGet(d.queuePage))
 	m.HandleFunc("GET /desk/events", d.agentGet(d.events))
 	m.HandleFunc("GET /desk/today", d.agentGet(d.todayPage))
+	m.HandleFunc("GET /desk/supervisor", d.agentGet(d.supervisorPage))
 	m.HandleFunc("GET /desk/refunds", d.agentGet(d.refundsPage))
 	m.HandleFunc("GET /desk/calls/{id}", d.agentGet(d.callPage))
 	m.HandleFunc("GET /desk/callbacks", d.agentGet(d.callbacksPage))
@@ -140,6 +141,7 @@ func (d *desk) routes() {
 	m.HandleFunc("POST /desk/calls/{id}/vehicles", d.agentPost(d.held(d.addVehicle)))
 	m.HandleFunc("POST /desk/calls/{id}/pay", d.agentPost(d.held(d.sendToPay)))
 	m.HandleFunc("POST /desk/calls/{id}/return", d.agentPost(d.held(d.handBack)))
+	m.HandleFunc("POST /desk/calls/{id}/pin", d.agentPost(d.held(d.pinHelp)))
 	m.HandleFunc("POST /desk/calls/{id}/finish", d.agentPost(d.held(d.finish)))
 	m.HandleFunc("/desk/", func(w http.ResponseWriter, r *http.Request) {
 		d.errorPage(w, r, nil, http.StatusNotFound, "There is no such page on the desk.")

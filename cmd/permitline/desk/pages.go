@@ -112,6 +112,7 @@ type callView struct {
 	Search      searchView // finding the account of a caller the line could not identify
 	HandBack    string     // where handing back sends the caller
 	ConfirmBack bool       // the agent must confirm who the caller is to hand back
+	PINHelp     *pinHelpView
 }
 
 // searchView is the search for an account and what it found.
@@ -265,6 +266,10 @@ func (d *desk) showCall(w http.ResponseWriter, r *http.Request, rq *request, t d
 		default:
 			p.Account = accountOf(v, now)
 		}
+	}
+	if err := d.pinHelpFor(ctx, p, t); err != nil {
+		d.internal(w, r, rq, "loading the PIN form", err)
+		return
 	}
 	d.render(w, status, "call.html", p)
 }
@@ -569,7 +574,12 @@ func (d *desk) handBack(w http.ResponseWriter, r *http.Request, rq *request, c h
 				"Tick that you checked who they are, or finish the call. Nothing was changed.", callForm{Note: note})
 		return
 	}
-	if !d.returnCall(w, r, rq, c, ivr.BackToMenu) {
+	to, err := d.handBackTo(r.Context(), c.t)
+	if err != nil {
+		d.internal(w, r, rq, "handing the call back", err)
+		return
+	}
+	if !d.returnCall(w, r, rq, c, to) {
 		return
 	}
 	if _, err := d.svc.EndTransfer(r.Context(), rq.agent, c.t.ID, domain.TransferReturned, note); err != nil {

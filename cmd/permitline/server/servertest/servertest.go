@@ -154,6 +154,9 @@ func (l *Line) Restart() {
 		AgentPasswordCost: bcrypt.MinCost, PIN: l.pins(), IDs: domain.NewSeededIDs(7)})
 	log := slog.New(slog.NewTextHandler(l.Logs, nil))
 	l.Metrics = metrics.New(l.Svc, log)
+	if err := l.Metrics.Register(metrics.HelpdeskCollector(l.Svc, log)); err != nil {
+		l.T.Fatal(err)
+	}
 	voice := ivr.DefaultVoice
 	target, err := url.Parse(l.TwilioSrv.URL)
 	if err != nil {

@@ -1,0 +1,67 @@
+package desk
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"permitline/domain"
+	"permitline/ivr"
+)
+
+// pinHelpView is the form that lifts a lockout or resets the PIN of the held call's
+// caller, with what the account holds for the identity questions.
+type pinHelpView struct {
+	Address string   // the address and postcode the account holds
+	Visits  []string // recent and upcoming visits: registration and date
+	Waiting bool     // a reset was made on this call: handing back asks for a new PIN
+}
+
+// pinHelpFor fills the PIN form of a call the line identified, for the agent holding it.
+func (d *desk) pinHelpFor(ctx context.Context, p *callView, t domain.Transfer) error {
+	if !p.Mine || t.ResidentID == 0 || p.Account == nil {
+		return nil
+	}
+	v := &pinHelpView{Address: p.Account.Address}
+	for _, vi := range p.Account.Upcoming {
+		v.Visits = append(v.Visits, vi.VRM+" on "+vi.Date)
+	}
+	waiting, err := d.svc.PINResetWaiting(ctx, t.CallSid)
+	if err != nil {
+		return fmt.Errorf("the PIN reset of call %d: %w", t.ID, err)
+	}
+	v.Waiting = waiting
+	p.PINHelp = v
+	return nil
+}
+
+// pinHelp is POST /desk/calls/{id}/pin: the agent lifts the caller's lockout or resets
+// their PIN, with the identity questions the caller answered ticked.
+func (d *desk) pinHelp(w http.ResponseWriter, r *http.Request, rq *request, c heldCall) {
+	help := domain.PINHelp(r.PostForm.Get("action"))
+	q := domain.IdentityAnswers{Address: r.PostForm.Get("q_address") == "yes", Visit: r.PostForm.Get("q_visit") == "yes"}
+	if err := d.svc.HelpWithPIN(r.Context(), rq.agent, c.t.ID, help, q); err != nil {
+		d.refuse(w, r, rq, c, "helping with the PIN", err, callForm{})
+		return
+	}
+	d.log.Info("pin help", "agent", rq.agent.Username, "transfer", c.t.ID, "action", string(help))
+	msg := "The lockout is lifted: the caller can try their PIN again."
+	if help == domain.PINReset {
+		msg = "The PIN is reset and the resident is texted. Hand the call back: the line asks the caller to choose a new PIN on the keypad, then goes on to the main menu."
+	}
+	d.setFlash(w, "ok", msg)
+	http.Redirect(w, r, callURL(c.t, c.account), http.StatusSeeOther)
+}
+
+// handBackTo is where handing the call back sends the caller: choosing a new PIN when
+// the agent reset it on this call, else the main menu.
+func (d *desk) handBackTo(ctx context.Context, t domain.Transfer) (ivr.Back, error) {
+	waiting, err := d.svc.PINResetWaiting(ctx, t.CallSid)
+	if err != nil {
+		return "", fmt.Errorf("the PIN reset of call %d: %w", t.ID, err)
+	}
+	if waiting {
+		return ivr.BackToNewPIN, nil
+	}
+	return ivr.BackToMenu, nil
+}
