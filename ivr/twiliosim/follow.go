@@ -74,18 +74,21 @@ func (c *Call) interrupt(ctx context.Context) error {
 type Follower struct {
 	base   string // the stand-in's base URL
 	sid    string
+	from   string
 	client *http.Client
 	seen   int
 }
 
-// NewFollower follows the call sid on the stand-in REST API at base (e.g. http://127.0.0.1:8081).
-func NewFollower(base, sid string) *Follower {
-	return &Follower{base: strings.TrimRight(base, "/"), sid: sid, client: &http.Client{Timeout: 30 * time.Second}}
+// NewFollower follows the call on the stand-in REST API at base (e.g. http://127.0.0.1:8081).
+func NewFollower(base string, c *Call) *Follower {
+	return &Follower{base: strings.TrimRight(base, "/"), sid: c.sid, from: c.cfg.From,
+		client: &http.Client{Timeout: 30 * time.Second}}
 }
 
 // Next waits (the stand-in answers within about 20 seconds) for the call's next updates.
 func (f *Follower) Next(ctx context.Context) ([]Update, error) {
-	u := f.base + followPrefix + url.PathEscape(f.sid) + "/updates?after=" + strconv.Itoa(f.seen)
+	u := f.base + followPrefix + url.PathEscape(f.sid) + "/updates?" +
+		url.Values{"after": {strconv.Itoa(f.seen)}, "from": {f.from}}.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, err

@@ -61,7 +61,7 @@ type Server struct {
 	OnCallerSaid func(callSid, text string)
 	// OnParty, when set, names who a call update's TwiML puts the caller through to, for
 	// the follow routes ("" = no one). Set it before serving.
-	OnParty func(twiml string) string
+	OnParty func(callSid, twiml string) string
 
 	mu          sync.Mutex
 	messages    []Message

@@ -8,7 +8,7 @@ import (
 )
 
 // FollowPrefix is where the fake serves what a simulated phone needs to follow its call,
-// which Twilio itself keeps inside: GET {FollowPrefix}{CallSid}/updates?after=N waits (up to
+// which Twilio itself keeps inside: GET {FollowPrefix}{CallSid}/updates?after=N&from=NUMBER waits (up to
 // 20 seconds) for the call's updates after the Nth and answers them as JSON, and POST
 // {FollowPrefix}{CallSid}/said with text=... is the caller speaking to whoever the call is
 // put through to. These routes are the demo's and the tests', never the line's.
@@ -29,7 +29,15 @@ type FollowedUpdate struct {
 
 // follower is the state of the follow routes.
 type follower struct {
-	changed chan struct{} // closed, and replaced, at each call update
+	changed chan struct{}     // closed, and replaced, at each call update
+	callers map[string]string // the From of each call a phone follows, by CallSid
+}
+
+// Caller returns the number calling on the call a simulated phone follows ("" = none known).
+func (s *Server) Caller(callSid string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.follow.callers[callSid]
 }
 
 // wake tells waiting updates requests that a call was updated. Call with s.mu held.
@@ -51,6 +59,14 @@ func (s *Server) serveFollow(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case what == "updates" && r.Method == http.MethodGet:
 		after, _ := strconv.Atoi(r.URL.Query().Get("after"))
+		if from := r.URL.Query().Get("from"); from != "" {
+			s.mu.Lock()
+			if s.follow.callers == nil {
+				s.follow.callers = map[string]string{}
+			}
+			s.follow.callers[callSid] = from
+			s.mu.Unlock()
+		}
 		writeJSON(w, http.StatusOK, s.updatesAfter(r, callSid, after))
 	case what == "said" && r.Method == http.MethodPost:
 		if h := s.OnCallerSaid; h != nil {
@@ -88,7 +104,7 @@ func (s *Server) updatesAfter(r *http.Request, callSid string, n int) []Followed
 		if len(found) > 0 {
 			for i := range found {
 				if party != nil && found[i].Twiml != "" {
-					found[i].Party = party(found[i].Twiml)
+					found[i].Party = party(callSid, found[i].Twiml)
 				}
 			}
 			return found
