@@ -108,11 +108,12 @@ func lines(r io.Reader) <-chan string {
 // phoneUI shows a call at the terminal: what is spoken, and what is being waited for; and
 // follows the REST API's updates of the call, as Twilio would, when it has a follower.
 type phoneUI struct {
-	w        io.Writer
-	call     *twiliosim.Call
-	follower *twiliosim.Follower     // nil: the phone learns of no updates
-	updates  <-chan twiliosim.Update // the follower's updates
-	party    string                  // who the call is put through to, while it is
+	w         io.Writer
+	call      *twiliosim.Call
+	follower  *twiliosim.Follower     // nil: the phone learns of no updates
+	updates   <-chan twiliosim.Update // the follower's updates
+	party     string                  // who the call is put through to, while it is
+	connected bool                    // "connected to" was shown for the Dial the call is in
 }
 
 // queueWait is how long a script's "wait" in the queue waits for the desk to take the call.
@@ -149,7 +150,11 @@ func (p *phoneUI) show(t twiliosim.Turn) {
 		if who == "" {
 			who = strings.Join(t.Wait.Targets, ", ")
 		}
-		fmt.Fprintf(p.w, "  connected to %s\n  (type what you say; bye when they end the call, hangup to hang up)\n", who)
+		if !p.connected {
+			fmt.Fprintf(p.w, "  connected to %s\n", who)
+			p.connected = true
+		}
+		fmt.Fprintf(p.w, "  (type what you say; bye when they end the call, hangup to hang up)\n")
 	default:
 		fmt.Fprintf(p.w, "  (the call waits on something this phone does not know: %q; type hangup)\n", t.Wait.Kind)
 	}
@@ -171,7 +176,7 @@ func (p *phoneUI) answer(ctx context.Context, t twiliosim.Turn, a string) (twili
 		return stay(t), nil
 	case t.Wait.Kind == "dial":
 		if lower == "bye" {
-			p.party = ""
+			p.party, p.connected = "", false
 			return call.EndDial(ctx, "completed")
 		}
 		if p.follower != nil && a != "" {
@@ -199,7 +204,7 @@ func (p *phoneUI) answer(ctx context.Context, t twiliosim.Turn, a string) (twili
 
 // update follows the REST API's update of the call.
 func (p *phoneUI) update(ctx context.Context, u twiliosim.Update) (twiliosim.Turn, error) {
-	p.party = u.Party
+	p.party, p.connected = u.Party, false
 	switch {
 	case u.Party != "":
 		fmt.Fprintf(p.w, "\n  (the desk puts you through to %s)\n", u.Party)

@@ -54,10 +54,10 @@ func (c *demoConsole) caller(callSid string) string {
 	if from == "" {
 		from = c.fake.Caller(callSid)
 	}
-	if from == "" {
+	if len(from) < 4 {
 		return "call " + callSid
 	}
-	return phone.Mask(from)
+	return "..." + from[len(from)-4:]
 }
 
 // party names who the TwiML puts the call through to: the agent who took it, or the number.
