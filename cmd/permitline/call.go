@@ -44,7 +44,7 @@ func runCall(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("call")
 	line := simFlags(fs, "the number calling, or anonymous", "+443455207007", "the line's number")
 	keys := fs.String("keys", "", `a whole call, one answer per turn, separated by ";": keys like "2580#", `+
-		`"say: AB12 CDE", "pay: 4242424242424242", "wait" for silence (in the queue: for the desk), "hangup"`)
+		`"say: AB12 CDE", "pay: 4242424242424242", "wait" for silence (in the queue or put through: for the desk), "hangup"`)
 	api := fs.String("twilio", os.Getenv("PERMITLINE_TWILIO_URL"),
 		"the demo's stand-in for Twilio's REST API, whose updates of the call the phone follows (default: --url's port + 1; none = do not follow)")
 	if _, err := parse(fs, args, 0); err != nil {
@@ -116,7 +116,8 @@ type phoneUI struct {
 	connected bool                    // "connected to" was shown for the Dial the call is in
 }
 
-// queueWait is how long a script's "wait" in the queue waits for the desk to take the call.
+// queueWait is how long a script's "wait" in the queue, or put through, waits for the desk
+// to move the call.
 const queueWait = 2 * time.Minute
 
 func (p *phoneUI) show(t twiliosim.Turn) {
@@ -245,12 +246,12 @@ func (p *phoneUI) script(ctx context.Context, t twiliosim.Turn, err error, steps
 		step := strings.TrimSpace(steps[0])
 		steps = steps[1:]
 		fmt.Fprintf(p.w, "you: %s\n", step)
-		if t.Wait.Kind == "queue" && strings.EqualFold(step, "wait") && p.updates != nil {
+		if (t.Wait.Kind == "queue" || t.Wait.Kind == "dial") && strings.EqualFold(step, "wait") && p.updates != nil {
 			select {
 			case u := <-p.updates:
 				t, err = p.update(ctx, u)
 			case <-time.After(queueWait):
-				fmt.Fprintf(p.w, "  (nobody took the call)\n")
+				fmt.Fprintf(p.w, "  (the desk did nothing with the call)\n")
 			case <-ctx.Done():
 				return p.hangup(ctx)
 			}
