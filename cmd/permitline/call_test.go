@@ -18,7 +18,7 @@ import (
 // waitFor waits until the buffer holds want.
 func waitFor(t *testing.T, b *servertest.LogBuffer, want string) {
 	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if strings.Contains(b.String(), want) {
 			return
 		}
@@ -76,7 +76,7 @@ func (a *deskAgent) post(path string, form url.Values) {
 
 func signIn(t *testing.T, addr string) *deskAgent {
 	jar, _ := cookiejar.New(nil)
-	a := &deskAgent{t: t, base: "http://" + addr, c: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+	a := &deskAgent{t: t, base: "http://" + addr, c: &http.Client{Jar: jar, Timeout: time.Minute}} // signing in hashes a password: slow under -race
 	a.get("/desk/login")
 	a.post("/desk/login", url.Values{"username": {fixtures.DemoAgent}, "password": {fixtures.DemoAgentPassword}})
 	return a
@@ -88,7 +88,7 @@ func TestACallFollowsTheDesk(t *testing.T) {
 	d := startDemo(t, "--now", testNow)
 	phone := &servertest.LogBuffer{}
 	done := make(chan int, 1)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	args := []string{"call", "--url", "http://" + d.addr, "--keys", "2580;0;wait;hello robin;wait;3"}
 	if m := regexp.MustCompile(`give call --twilio (\S+) `).FindStringSubmatch(d.stdout.String()); m != nil {
