@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -70,11 +71,11 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if *seedOnly {
 		return nil
 	}
-	api, err := e.fakeTwilio(ctx)
+	bound := ln.Addr().String()
+	api, apiURL, err := e.fakeTwilio(ctx, bound)
 	if err != nil {
 		return err
 	}
-	bound := ln.Addr().String()
 	url := ""
 	if bound != defaultAddr {
 		url = " --url http://" + bound
@@ -84,7 +85,11 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		"    go run ./cmd/permitline text --from 07700900123%[1]s \"VISITOR AB12CDE\"\n"+
 		"What runs, and the webhooks Twilio would call, are at http://%[2]s/\n"+
 		"The agent desk is at http://%[2]s/desk/ (sign in as %[3]s, password %[4]s).\n"+
-		"Texts the line sends, and calls it puts through, appear here.\n\n", url, bound, fixtures.DemoAgent, fixtures.DemoAgentPassword)
+		"Texts the line sends, and calls it puts through, appear here.\n", url, bound, fixtures.DemoAgent, fixtures.DemoAgentPassword)
+	if standIn("", "http://"+bound) != apiURL {
+		fmt.Fprintf(e.stdout, "The stand-in for Twilio is at %s: give call --twilio %[1]s to follow the desk.\n", apiURL)
+	}
+	fmt.Fprintln(e.stdout)
 	return e.serve(ctx, ln, "", DemoAuthToken, fixtures.DemoAccountSid, api)
 }
 
@@ -96,34 +101,45 @@ const DemoLineNumber = "+441632960000"
 // and where call and text find it.
 const defaultAddr = "127.0.0.1:8080"
 
-// fakeTwilio starts a local fake of Twilio's REST API that prints every text sent through
-// it, so a newcomer sees the confirmation of a phone activation arrive.
-func (e *env) fakeTwilio(ctx context.Context) (twilioAPI, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// fakeTwilio starts a local stand-in for Twilio's REST API, on the port after the line's
+// where it can (where the call command looks for it), and returns it with its URL. It
+// prints what a person would understand of what goes through it: the texts the line
+// sends, and the desk taking a call, putting it through and handing it back; a simulated
+// phone follows its call's updates there and speaks through it to the agent.
+func (e *env) fakeTwilio(ctx context.Context, lineAddr string) (twilioAPI, string, error) {
+	ln, err := net.Listen("tcp", nextPort(lineAddr))
 	if err != nil {
-		return twilioAPI{}, err
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return twilioAPI{}, "", err
+		}
 	}
 	fake := fakeapi.New()
+	con := &demoConsole{e: e, fake: fake, agents: map[string]string{}}
 	fake.OnMessage = func(m fakeapi.Message) {
 		fmt.Fprintf(e.stdout, "  text to %s: %s\n", phone.National(m.To), m.Body)
 	}
 	fake.OnCall = func(c fakeapi.Call) {
-		fmt.Fprintf(e.stdout, "  calling %s back from %s (call %s): answered, Twilio would fetch %s\n",
-			phone.National(c.To), phone.National(c.From), c.Sid, c.URL)
+		fmt.Fprintf(e.stdout, "  the line calls %s back from %s\n", phone.Mask(c.To), phone.National(c.From))
 	}
-	fake.OnCallUpdate = func(c fakeapi.CallUpdate) {
-		if c.URL != "" {
-			fmt.Fprintf(e.stdout, "  call %s handed back to the line: %s\n", c.CallSid, c.URL)
-			return
-		}
-		fmt.Fprintf(e.stdout, "  call %s put through: %s\n", c.CallSid, c.Twiml)
-	}
+	fake.OnCallUpdate = con.update
+	fake.OnParty = con.party
+	fake.OnCallerSaid = con.said
 	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	go func() { <-ctx.Done(); _ = srv.Close() }()
 	target := &url.URL{Scheme: "http", Host: ln.Addr().String()}
 	return twilioAPI{every: time.Second, from: DemoLineNumber,
-		client: &http.Client{Transport: fakeapi.Transport(target, nil), Timeout: 10 * time.Second}}, nil
+		client: &http.Client{Transport: fakeapi.Transport(target, nil), Timeout: 10 * time.Second}}, target.String(), nil
+}
+
+// nextPort returns addr with the port after its own, or "" when it has none.
+func nextPort(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	n, perr := strconv.Atoi(port)
+	if err != nil || perr != nil || n <= 0 || n >= 65535 {
+		return "127.0.0.1:0"
+	}
+	return net.JoinHostPort(host, strconv.Itoa(n+1))
 }
 
 func (e *env) printPeople(people []fixtures.DemoPerson) error {

@@ -118,6 +118,7 @@ type Turn struct {
 	Ended     bool     // the call is over
 	EndReason string   // "hangup" (<Hangup>), "rejected", "end-of-twiml", "application-error" or "caller-hangup"
 	TwiML     []string // the documents received since the last turn, for debugging
+	Skipped   []string // Twilio's verbs the simulation does not follow, passed over since the last turn
 }
 
 // Wait is what a live call waits for.
@@ -137,15 +138,16 @@ type Call struct {
 	cfg     Config
 	sid     string
 	started time.Time
-	status  string  // the CallStatus of the next request
-	doc     string  // the public URL of the document being run
-	verbs   []*node // the verbs of that document still to run
-	waiting *node   // the Gather, Pay or Dial waiting for the caller or the network
-	waitDoc string  // the document it came from, its default action
-	queue   *queue  // the queue the call is in, if any
-	loads   int     // documents fetched since the call last waited
-	ended   bool    // the call is over
-	turn    Turn    // what happened since the last turn
+	status  string    // the CallStatus of the next request
+	doc     string    // the public URL of the document being run
+	verbs   []*node   // the verbs of that document still to run
+	waiting *node     // the Gather, Pay or Dial waiting for the caller or the network
+	waitDoc string    // the document it came from, its default action
+	queue   *queue    // the queue the call is in, if any
+	loads   int       // documents fetched since the call last waited
+	dialed  time.Time // when the Dial the call waits on began
+	ended   bool      // the call is over
+	turn    Turn      // what happened since the last turn
 }
 
 // queue is an <Enqueue> the call is in.
@@ -304,10 +306,7 @@ func (c *Call) EndDial(ctx context.Context, status string) (Turn, error) {
 		c.waiting = nil
 		return c.run(ctx)
 	}
-	p := c.params()
-	p.Set("DialCallStatus", status)
-	p.Set("DialCallSid", sid("CA"))
-	return c.answer(ctx, d, p)
+	return c.answer(ctx, d, c.dialParams(status))
 }
 
 // UpdateTwiML is the account updating the live call with inline TwiML through the REST API
@@ -316,22 +315,14 @@ func (c *Call) EndDial(ctx context.Context, status string) (Turn, error) {
 // whatever it was doing. As with Twilio, the URLs in doc must be absolute.
 // https://www.twilio.com/docs/voice/api/call-resource#update-a-call-resource
 func (c *Call) UpdateTwiML(ctx context.Context, doc string) (Turn, error) {
-	if c.ended {
-		return Turn{}, errors.New("twiliosim: the call has ended")
-	}
-	if q := c.queue; q != nil {
-		c.queue = nil
-		if q.action != "" {
-			if err := c.notify(ctx, q.method, q.action, c.queueParamsOf(q, "redirected")); err != nil {
-				return c.fail(ctx, err)
-			}
-		}
+	if err := c.interrupt(ctx); err != nil {
+		return c.fail(ctx, err)
 	}
 	root, err := parseTwiML([]byte(doc))
 	if err != nil {
 		return c.fail(ctx, err)
 	}
-	c.waiting, c.doc, c.verbs, c.loads = nil, "", root.kids, 0
+	c.verbs = root.kids
 	c.turn.TwiML = append(c.turn.TwiML, doc)
 	return c.run(ctx)
 }
@@ -402,7 +393,10 @@ func (c *Call) run(ctx context.Context) (Turn, error) {
 			c.hearPayPrompt(v)
 			return c.await(v, Wait{Kind: "pay", ChargeAmount: v.attr("chargeAmount", ""), Currency: v.attr("currency", "usd")}), nil
 		case "Dial":
+			c.dialed = time.Now()
 			return c.await(v, Wait{Kind: "dial", Targets: dialTargets(v)}), nil
+		case "Record":
+			return c.await(v, recordWait(v)), nil
 		case "Redirect":
 			if v.words() == "" {
 				err = errors.New("twiliosim: <Redirect> without a URL")
@@ -423,6 +417,10 @@ func (c *Call) run(ctx context.Context) (Turn, error) {
 			}
 			return c.end(ctx, "rejected", "no-answer")
 		default:
+			if slices.Contains(unfollowed, v.name) {
+				c.turn.Skipped = append(c.turn.Skipped, v.name)
+				break
+			}
 			err = fmt.Errorf("twiliosim: Twilio error 12200, schema validation: <%s> is not a verb here", v.name)
 		}
 		if err != nil {
@@ -600,11 +598,20 @@ func (c *Call) fail(ctx context.Context, err error) (Turn, error) {
 	return t, errors.Join(err, ferr)
 }
 
-// finish ends the call with CallStatus status: a queue's action hears that the caller hung
-// up, and the status callback hears that the call is over.
+// finish ends the call with CallStatus status: a Dial's action hears that its call ended, a
+// queue's action that the caller hung up, and the status callback that the call is over.
 func (c *Call) finish(ctx context.Context, status string) error {
+	w, wdoc := c.waiting, c.waitDoc
 	c.ended, c.waiting, c.status = true, nil, status
 	var errs []error
+	if w != nil && w.name == "Dial" && w.attr("action", "") != "" {
+		// The caller hung up on the other party: the Dial's action hears it, its answer ignored.
+		u, err := resolve(wdoc, w.attr("action", ""))
+		if err == nil {
+			err = c.notify(ctx, w.attr("method", "POST"), u, c.dialParams("completed"))
+		}
+		errs = append(errs, err)
+	}
 	if q := c.queue; q != nil {
 		if q.action != "" {
 			errs = append(errs, c.notify(ctx, q.method, q.action, c.queueParams("hangup")))

@@ -56,6 +56,12 @@ type Server struct {
 	// OnCallUpdate, when set, is called (outside the server's lock) with each call update
 	// accepted. Set it before serving.
 	OnCallUpdate func(CallUpdate)
+	// OnCallerSaid, when set, is called with what a simulated caller says on a call put
+	// through to someone (the follow routes, FollowPrefix). Set it before serving.
+	OnCallerSaid func(callSid, text string)
+	// OnParty, when set, names who a call update's TwiML puts the caller through to, for
+	// the follow routes ("" = no one). Set it before serving.
+	OnParty func(callSid, twiml string) string
 
 	// OnCall, when set, is called (outside the server's lock) with each call created.
 	// Set it before serving.
@@ -71,6 +77,7 @@ type Server struct {
 	failCode    int
 	failMessage string
 	delay       time.Duration
+	follow      follower
 }
 
 // New returns a fake that accepts every well-formed, authenticated message.
@@ -138,6 +145,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	if strings.HasPrefix(r.URL.Path, FollowPrefix) {
+		s.serveFollow(w, r)
+		return
+	}
 	account, kind, callSid, ok := resourcePath(r.URL.Path)
 	if !ok {
 		writeError(w, http.StatusNotFound, 20404, "The requested resource "+r.URL.Path+" was not found")
@@ -252,6 +263,9 @@ func (s *Server) updateCall(w http.ResponseWriter, c CallUpdate) {
 		return
 	}
 	record(&s.mu, &s.calls, &s.OnCallUpdate, c)
+	s.mu.Lock()
+	s.wake()
+	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"sid": c.CallSid, "account_sid": c.AccountSid, "status": "in-progress",
 		"api_version": apiVersion, "date_updated": c.At.UTC().Format(time.RFC1123Z),
 		"uri": "/" + apiVersion + "/Accounts/" + c.AccountSid + "/Calls/" + c.CallSid + ".json"})
