@@ -180,7 +180,7 @@ func (e *env) serve(ctx context.Context, ln net.Listener, publicURL, token, sid 
 	go pruneConversations(ctx, e.svc, log, pruneEvery)
 	h := server.New(cfg, e.svc, log)
 	srv := server.HTTPServer(h)
-	log.Info("listening", "addr", ln.Addr().String(), "public_url", publicURL, "db", e.dbPath)
+	log.Info("listening", "addr", ln.Addr().String(), "public_url", publicURL, "db", e.dbName())
 	fmt.Fprintf(e.stdout, "permitline is listening on %s (public URL %s)\n", ln.Addr(), publicURL)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
