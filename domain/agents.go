@@ -133,7 +133,7 @@ func (s *Service) ClaimTransfer(ctx context.Context, a Agent, id int64) (Transfe
 		if t.Status != TransferQueued {
 			return ErrTaken
 		}
-		t.Status, t.AgentID, t.UpdatedAt = TransferTaken, a.ID, o.now
+		t.Status, t.AgentID, t.UpdatedAt, t.TakenAt = TransferTaken, a.ID, o.now, o.now
 		if err := o.tx.UpdateTransfer(t); err != nil {
 			return err
 		}

@@ -68,6 +68,9 @@ const (
 	TransferTaken     TransferStatus = "taken"
 	TransferReturned  TransferStatus = "returned" // handed back to the automated line
 	TransferDone      TransferStatus = "done"
+	// TransferCallback is a caller who chose to be called back and hung up, keeping their
+	// place: the callback carries on from there.
+	TransferCallback TransferStatus = "callback"
 )
 
 // Transfer is a call handed to the helpdesk queue with the whole context of what the
@@ -88,4 +91,7 @@ type Transfer struct {
 	Note       string
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	// TakenAt is when an agent took the call (zero until then): the wait in the queue is
+	// TakenAt - CreatedAt.
+	TakenAt time.Time
 }

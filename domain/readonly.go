@@ -100,3 +100,8 @@ func (t *readOnlyTx) DeleteIdentifyFailuresBefore(time.Time, time.Time, int) (in
 	return 0, t.refuse()
 }
 func (t *readOnlyTx) SetMemberPIN(int64, string) error { return t.refuse() }
+
+// Callbacks and voicemails.
+func (t *readOnlyTx) InsertCallback(Callback) (Callback, error)    { return Callback{}, t.refuse() }
+func (t *readOnlyTx) UpdateCallback(Callback) error                { return t.refuse() }
+func (t *readOnlyTx) UpsertVoicemail(Voicemail) (Voicemail, error) { return Voicemail{}, t.refuse() }

@@ -103,6 +103,23 @@ type Reader interface {
 	// IdentifyFailures returns the failed identifications counted for a calling number
 	// (the zero count when there are none).
 	IdentifyFailures(caller string) (IdentifyFailures, error)
+
+	CallbackByID(id int64) (Callback, error)
+	CallbackByCall(callSid string) (Callback, error)
+	CallbackByOutboundSid(sid string) (Callback, error)
+	// OpenCallbackOf finds the callback still to be made (pending or calling) for a
+	// resident, or, for residentID 0, to number.
+	OpenCallbackOf(residentID int64, number string) (Callback, error)
+	// CallbacksWithStatus lists callbacks in a status, by DueAt then id.
+	CallbacksWithStatus(s CallbackStatus, limit int) ([]Callback, error)
+	// CallbacksSince lists the callbacks updated at or after since, newest first.
+	CallbacksSince(since time.Time, limit int) ([]Callback, error)
+	CountCallbacks(s CallbackStatus) (int, error)
+	VoicemailByID(id int64) (Voicemail, error)
+	VoicemailByCall(callSid string) (Voicemail, error)
+	// VoicemailsWithStatus lists messages in a status, oldest first.
+	VoicemailsWithStatus(s VoicemailStatus, limit int) ([]Voicemail, error)
+	CountVoicemails(s VoicemailStatus) (int, error)
 }
 
 // Tx is a write transaction: reads see its own writes.
@@ -139,8 +156,15 @@ type Tx interface {
 	// before t, oldest first, with their step replies; it returns how many.
 	DeleteConversationsExpiredBefore(t time.Time, limit int) (int, error)
 	InsertTransfer(t Transfer) (Transfer, error)
-	// UpdateTransfer saves a transfer's status, agent and note.
+	// UpdateTransfer saves a transfer's status, agent, note and when it was taken.
 	UpdateTransfer(t Transfer) error
+	// InsertCallback records a callback; ErrDuplicate if its call has one, or its resident
+	// (or, for a caller not identified, its number) has one still to be made.
+	InsertCallback(c Callback) (Callback, error)
+	// UpdateCallback saves a callback's status, due time, attempts, agent, call and note.
+	UpdateCallback(c Callback) error
+	// UpsertVoicemail inserts the message of a call, or saves it over the call's row.
+	UpsertVoicemail(v Voicemail) (Voicemail, error)
 
 	SetOptedOut(e164 string, out bool, at time.Time) error
 	// InsertText records a received text and its reply; ErrDuplicate if its MessageSid is known.

@@ -457,6 +457,11 @@ func refusalWords(err error, now time.Time) (s string, ok bool) {
 	case *domain.IdentifyLimitError:
 		return fmt.Sprintf("Sorry, there have been too many failed tries from this number. You can try again %s, "+
 			"or speak to an agent.", speak.When(e.Until, now)), true
+	case *domain.CallbackNumberError:
+		return "Sorry, we can only call you back on a UK phone number, not a premium-rate or shared-cost one.", true
+	case *domain.CallbackPendingError:
+		return fmt.Sprintf("You already have a call back booked, for %s. We can book only one at a time.",
+			speak.When(e.Due, now)), true
 	case *domain.InvalidInputError:
 		var bad *pin.InvalidError
 		if errors.As(e, &bad) {

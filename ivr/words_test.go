@@ -110,6 +110,10 @@ func voiceWants(t *testing.T, r domain.Refusal, now time.Time, today calendar.Da
 		return []string{speak.When(e.Until, now)}
 	case *domain.IdentifyLimitError:
 		return []string{"try again " + speak.When(e.Until, now), "speak to an agent"}
+	case *domain.CallbackNumberError:
+		return []string{"UK phone number"}
+	case *domain.CallbackPendingError:
+		return []string{speak.When(e.Due, now), "only one"}
 	case *domain.InvalidInputError:
 		if e.Field == "pin" {
 			return []string{"That PIN can't be used"}

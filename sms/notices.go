@@ -21,6 +21,10 @@ func notice(r domain.Reader, m domain.Outgoing, now time.Time) (body string, sen
 	switch m.Kind {
 	case domain.NoticePermitsAdded, domain.NoticeRefundDue, domain.NoticeReceipt:
 		return paymentNotice(r, m, now)
+	case domain.NoticeCallbackFailed:
+		return fmt.Sprintf("Visitor permit line: we tried to call you back %d times but could not reach you. "+
+			"Please call the helpdesk on %s when it suits you, or call this line for self-service at any time.",
+			domain.CallbackAttempts, domain.HelpdeskPhone), true, nil
 	}
 	v, err := r.VisitByID(m.VisitID)
 	if err != nil {

@@ -296,6 +296,12 @@ func refusalText(err error, now time.Time) (s string, ok bool) {
 	case *domain.IdentifyLimitError:
 		return fmt.Sprintf("Too many failed tries from this number. Try again after %s, or call %s.",
 			when(e.Until, now), Helpdesk), true
+	case *domain.CallbackNumberError:
+		return fmt.Sprintf("We can only call back a UK phone number, not a premium-rate or shared-cost one. Call %s.",
+			Helpdesk), true
+	case *domain.CallbackPendingError:
+		return fmt.Sprintf("You already have a call back booked, for %s. Only one can be booked at a time.",
+			when(e.Due, now)), true
 	case *domain.InvalidInputError:
 		var bad *pin.InvalidError
 		if errors.As(e, &bad) {

@@ -265,6 +265,10 @@ func textWants(t *testing.T, r domain.Refusal, today calendar.Date) []string {
 		return []string{"left before"}
 	case *domain.LockedOutError, *domain.IdentifyLimitError:
 		return []string{Helpdesk}
+	case *domain.CallbackNumberError:
+		return []string{"UK phone number", Helpdesk}
+	case *domain.CallbackPendingError:
+		return []string{"Only one"}
 	case *domain.InvalidInputError:
 		return []string{"Nothing was changed"}
 	case *domain.TooManySignInsError:

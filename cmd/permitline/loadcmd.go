@@ -12,14 +12,14 @@ import (
 	"permitline/fixtures"
 )
 
-const loadUsage = "load [--url URL [--public-url URL] --db PATH] [--calls N] [--concurrency C] [--mix KIND=N,...] " +
+const loadUsage = "load [--url URL[,URL...] [--public-url URL] --db PATH] [--calls N] [--concurrency C] [--mix KIND=N,...] " +
 	"[--residents R] [--history V] [--duration D] [--seed S] [--think D] [--retry-for D] [--floors=false] [--json]"
 
 // runLoad drives the line with simulated callers and texters, checks the store against
 // what they heard, and measures the floors to compare with.
 func runLoad(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("load")
-	target := fs.String("url", "", "drive the line running at this URL (default: start it in-process on a fresh database)")
+	target := fs.String("url", "", "drive the line running at this URL, or at the URLs of its nodes separated by commas, each webhook to the next node (default: start it in-process on a fresh database)")
 	public := fs.String("public-url", os.Getenv("PERMITLINE_PUBLIC_URL"), "the public URL the running line signs against (default --url)")
 	calls := fs.Int("calls", 2000, "conversations in all")
 	concurrency := fs.Int("concurrency", 200, "conversations at once")

@@ -112,6 +112,10 @@ func refusalWords(r domain.Refusal) (s string, ok bool) {
 			domain.PINAttempts), true
 	case *domain.IdentifyLimitError:
 		return "too many failed identifications from this number, until " + london(e.Until), true
+	case *domain.CallbackNumberError:
+		return "R25: cannot call back " + e.Number + ": " + e.Reason, true
+	case *domain.CallbackPendingError:
+		return "R25: a callback is already booked, due " + london(e.Due), true
 	case *domain.InvalidInputError:
 		var bad *pin.InvalidError
 		if errors.As(e, &bad) {

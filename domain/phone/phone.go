@@ -204,3 +204,27 @@ func National(e164 string) string {
 	}
 	return phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
 }
+
+// Callable reports whether the line may call e164 back: a UK number (mobile, geographic,
+// non-geographic 03 or freephone), never premium-rate, shared-cost, personal or any other
+// number a call to which costs the council more or reaches no one. When not, it says why.
+func Callable(e164 string) (bool, string) {
+	n, ok := parseE164(e164)
+	if !ok {
+		return false, ReasonNotNumber
+	}
+	if n.GetCountryCode() != ukCountryCode {
+		return false, "it is not a UK number"
+	}
+	if isDrama(n) || isDramaLandline(n) {
+		return true, ""
+	}
+	switch phonenumbers.GetNumberType(n) {
+	case phonenumbers.MOBILE, phonenumbers.FIXED_LINE, phonenumbers.FIXED_LINE_OR_MOBILE,
+		phonenumbers.UAN, phonenumbers.TOLL_FREE:
+		return true, ""
+	case phonenumbers.PREMIUM_RATE, phonenumbers.SHARED_COST:
+		return false, "it is a premium-rate or shared-cost number"
+	}
+	return false, "it is not a number the line calls back"
+}

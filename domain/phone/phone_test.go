@@ -194,3 +194,25 @@ func TestInvalidErrorTyped(t *testing.T) {
 		}
 	}
 }
+
+func TestCallable(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{"+447700900123", true},  // drama mobile
+		{"+447911123456", true},  // mobile
+		{"+441223457000", true},  // Cambridge landline
+		{"+443455207007", true},  // 0345 non-geographic
+		{"+448001111111", true},  // freephone
+		{"+449098790000", false}, // premium rate
+		{"+448448000000", false}, // shared cost
+		{"+33612345678", false},  // France
+		{"+12025550143", false},  // US
+		{"", false},
+	} {
+		if got, why := Callable(c.in); got != c.want {
+			t.Errorf("Callable(%q) = %v (%s), want %v", c.in, got, why, c.want)
+		}
+	}
+}

@@ -72,6 +72,8 @@ func Examples(now time.Time) []domain.Refusal {
 		&domain.WrongPINError{AttemptsLeft: 1},
 		&domain.LockedOutError{Until: now.Add(domain.PINLockout)},
 		&domain.IdentifyLimitError{Until: now.Add(domain.IdentifyWindow)},
+		&domain.CallbackNumberError{Number: "+33612345678", Reason: "it is not a UK number"},
+		&domain.CallbackPendingError{Due: now.Add(2 * time.Hour), Number: "+447700900123"},
 		&domain.InvalidInputError{Field: "quantity", Reason: fmt.Sprintf("must be 1 to %d", domain.PermitsPerYear)},
 		&domain.InvalidInputError{Field: "pin", Reason: "PIN is not valid: " + pin.ReasonRun, Err: &pin.InvalidError{Reason: pin.ReasonRun}},
 		&domain.TooManySignInsError{Limit: "address", Wait: 10 * time.Minute},

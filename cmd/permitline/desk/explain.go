@@ -127,6 +127,11 @@ func refusalWords(r domain.Refusal, now time.Time) (msg string, ok bool) {
 	case *domain.IdentifyLimitError:
 		return fmt.Sprintf("This number has failed to identify a caller too often; it can try again %s. "+
 			"Find the caller's account by name or address instead.", when(e.Until, now)), true
+	case *domain.CallbackNumberError:
+		return fmt.Sprintf("R25: the line cannot call back %s: %s.", e.Number, e.Reason), true
+	case *domain.CallbackPendingError:
+		return fmt.Sprintf("R25: this caller already has a callback booked, due %s; only one at a time.",
+			when(e.Due, now)), true
 	case *domain.InvalidInputError:
 		return "Nothing was changed: " + e.Error() + ".", true
 	case *domain.TooManySignInsError:

@@ -17,7 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
+
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -37,7 +37,9 @@ var DefaultNow = time.Date(2026, time.November, 30, 9, 30, 0, 0, time.UTC)
 
 // Options say what load to make.
 type Options struct {
-	// URL is a running line to drive ("" = start one in-process). Only loopback addresses.
+	// URL is a running line to drive ("" = start one in-process): one URL, or the URLs of
+	// its nodes separated by commas, every webhook sent to the next node in turn (and to
+	// the one after when a node does not answer). Only loopback addresses.
 	URL string
 	// PublicURL is the base URL the running line signs against ("" = URL).
 	PublicURL string
@@ -137,12 +139,8 @@ func (o *Options) defaults() error {
 		return errors.New("history is inserted before the line opens the database: it needs the in-process line")
 	}
 	if o.URL != "" {
-		u, err := url.Parse(o.URL)
-		if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-			return fmt.Errorf("--url %q is not an http URL", o.URL)
-		}
-		if !loopback(u.Hostname()) {
-			return fmt.Errorf("--url %q: load is only sent to this machine (127.0.0.1, ::1 or localhost)", o.URL)
+		if _, err := parseNodes(o.URL); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -191,8 +189,10 @@ type Report struct {
 	Refused        map[string]int `json:"refused"` // by rule
 	Failed         int            `json:"failed"`
 	Webhooks       int            `json:"webhooks"`
-	Retried        int            `json:"retried_requests"` // sent again after a connection error, 502 or 503
-	Resent         int            `json:"resent_attempts"`  // the attempts after the first, all together
+	Retried        int            `json:"retried_requests"`      // sent again after a connection error, 502 or 503
+	Resent         int            `json:"resent_attempts"`       // the attempts after the first, all together
+	Nodes          int            `json:"nodes,omitempty"`       // with --url, the line's nodes the webhooks were spread over
+	FailedOver     int            `json:"failed_over,omitempty"` // sent to another node after a connection error
 	Elapsed        Millis         `json:"elapsed_ms"`
 	Thought        Millis         `json:"think_total_ms"` // every person's pauses, added up
 	WebhooksPerSec float64        `json:"webhooks_per_second"`

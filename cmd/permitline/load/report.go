@@ -59,6 +59,9 @@ func (r Report) Print(w io.Writer) error {
 		p.f("  CPU time: %s a webhook (this process: the line and the simulated Twilio, both ends of each request)\n",
 			r.CPUPerWebhook)
 	}
+	if r.Nodes > 1 {
+		p.f("  spread over %d nodes in turn; %d requests sent to another node after a connection error\n", r.Nodes, r.FailedOver)
+	}
 	if r.RetryFor > 0 {
 		p.f("  retried %d requests after connection errors or 502/503 (%d attempts more; each request for up to %s,\n"+
 			"    the wait counted in its step's latency)\n", r.Retried, r.Resent, r.RetryFor)

@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,7 +33,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		return Report{}, err
 	}
 	if o.Now.IsZero() {
-		o.Now = lineClock(ctx, o.URL)
+		o.Now = lineClock(ctx, strings.TrimSpace(strings.Split(o.URL, ",")[0]))
 	}
 	called := time.Now() // a running line's clock reads o.Now now, and runs on through the seeding
 	lr := newLoadRun(o)
@@ -75,6 +77,7 @@ type loadRun struct {
 	r        *runner
 	webhooks *atomic.Int64   // sent so far
 	retry    *retryTransport // the conversations' transport, which counts the retries
+	nodes    *nodesTransport // with URL, what spreads the webhooks over the line's nodes
 
 	// The in-process line's: nil when driving a running line.
 	stop       func()
@@ -84,12 +87,19 @@ type loadRun struct {
 
 // newLoadRun sets out the report's heading and the conversations' client.
 func newLoadRun(o Options) *loadRun {
-	lr := &loadRun{o: o, webhooks: new(atomic.Int64),
+	var base http.RoundTripper = baseTransport(o.Concurrency)
+	var nodes *nodesTransport
+	if o.URL != "" {
+		urls, _ := parseNodes(o.URL) // checked by defaults
+		nodes = &nodesTransport{base: base, nodes: urls}
+		base = nodes
+	}
+	lr := &loadRun{o: o, webhooks: new(atomic.Int64), nodes: nodes,
 		rep: Report{Target: "in-process", Now: o.Now, Calls: o.Calls, Concurrency: o.Concurrency, Residents: o.Residents,
 			History: o.History, Mix: o.Mix.String(), Seed: o.Seed, PINHash: "hmac-sha256", RetryFor: Millis(o.RetryFor),
 			Think: Millis(o.Think), ByKind: map[Kind]int{}, Refused: map[string]int{}},
 		r:     &runner{holidays: fixtures.MustBankHolidays(), now: o.Now, today: calendar.DateOf(o.Now)},
-		retry: &retryTransport{base: baseTransport(o.Concurrency), within: o.RetryFor}}
+		retry: &retryTransport{base: base, within: o.RetryFor}}
 	client := newClient(lr.retry, lr.webhooks, o.Sent)
 	lr.r.sim = twiliosim.Config{AuthToken: o.AuthToken, AccountSid: o.AccountSid, Client: client}
 	lr.r.vrmBase = vrmRun + int(o.Seed%1_000_000)*97
@@ -101,7 +111,9 @@ func newLoadRun(o Options) *loadRun {
 func (lr *loadRun) target(tmp string) error {
 	if lr.o.URL != "" {
 		lr.rep.Target, lr.rep.DBPath, lr.rep.DBKept = lr.o.URL, lr.o.DBPath, true
-		lr.r.sim.BaseURL, lr.r.sim.PublicURL = lr.o.URL, lr.o.PublicURL
+		first := lr.nodes.nodes[0].String()
+		lr.r.sim.BaseURL, lr.r.sim.PublicURL = first, lr.o.PublicURL
+		lr.rep.Nodes = len(lr.nodes.nodes)
 		// A running line's database may hold an earlier run's visits: other registrations.
 		lr.r.vrmBase += int(time.Now().UnixNano()%1_000_000) * 97
 		return nil
@@ -267,6 +279,9 @@ func (lr *loadRun) measure(ctx context.Context, t *tally, conversations int, ela
 	}
 	rep.Errors = sortedErrors(t.errs)
 	rep.Retried, rep.Resent = int(lr.retry.retried.Load()), int(lr.retry.resent.Load())
+	if lr.nodes != nil {
+		rep.FailedOver = int(lr.nodes.failedOver.Load())
+	}
 	if lr.serverErrs != nil { // in-process: the line's CPU is this process's
 		rep.CPUPerWebhook = cpu.per(rep.Webhooks)
 		rep.ServerErrors = lr.serverErrs.list()
