@@ -91,14 +91,14 @@ func (t *wtx) InsertStepReply(sr domain.StepReply) error {
 }
 
 const transferCols = `id, call_sid, caller_from, resident_id, actor_kind, actor_id, actor_name, verified, flow, state,
-	reason, context, status, agent_id, note, created_at, updated_at`
+	reason, context, status, agent_id, note, created_at, updated_at, taken_at`
 
 func scanTransfer(s scanner) (domain.Transfer, error) {
 	var t domain.Transfer
 	var resident sql.NullInt64
-	var kind, status, created, updated string
+	var kind, status, created, updated, taken string
 	if err := s.Scan(&t.ID, &t.CallSid, &t.From, &resident, &kind, &t.Caller.ID, &t.Caller.Name, &t.Verified,
-		&t.Flow, &t.State, &t.Reason, &t.Context, &status, &t.AgentID, &t.Note, &created, &updated); err != nil {
+		&t.Flow, &t.State, &t.Reason, &t.Context, &status, &t.AgentID, &t.Note, &created, &updated, &taken); err != nil {
 		return t, err
 	}
 	t.ResidentID, t.Caller.Kind, t.Caller.Channel, t.Status = resident.Int64, domain.ActorKind(kind), domain.ChannelVoice, domain.TransferStatus(status)
@@ -106,7 +106,10 @@ func scanTransfer(s scanner) (domain.Transfer, error) {
 	if t.CreatedAt, err = parseTS(created); err != nil {
 		return t, err
 	}
-	t.UpdatedAt, err = parseTS(updated)
+	if t.UpdatedAt, err = parseTS(updated); err != nil {
+		return t, err
+	}
+	t.TakenAt, err = parseTS(taken)
 	return t, err
 }
 
@@ -141,6 +144,6 @@ func (t *wtx) InsertTransfer(tr domain.Transfer) (domain.Transfer, error) {
 }
 
 func (t *wtx) UpdateTransfer(tr domain.Transfer) error {
-	return t.exec(`UPDATE transfers SET status = ?, agent_id = ?, note = ?, updated_at = ? WHERE id = ?`,
-		string(tr.Status), tr.AgentID, tr.Note, ts(tr.UpdatedAt), tr.ID)
+	return t.exec(`UPDATE transfers SET status = ?, agent_id = ?, note = ?, updated_at = ?, taken_at = ? WHERE id = ?`,
+		string(tr.Status), tr.AgentID, tr.Note, ts(tr.UpdatedAt), ts(tr.TakenAt), tr.ID)
 }
