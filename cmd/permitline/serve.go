@@ -162,7 +162,8 @@ func (e *env) serve(ctx context.Context, ln net.Listener, publicURL, token, sid 
 		logs = withClock(logs, e.clock)
 	}
 	log := slog.New(logs)
-	cfg := server.Config{PublicURL: publicURL, AuthToken: token, AccountSid: sid, Voice: voiceFromEnv(), TrustedProxies: proxies}
+	cfg := server.Config{PublicURL: publicURL, AuthToken: token, AccountSid: sid, Voice: voiceFromEnv(), TrustedProxies: proxies,
+		Store: e.store}
 	cfg.Calls = ivr.NewCallControl(sid, token, publicURL, cfg.Voice, api.client)
 	if key := os.Getenv("PERMITLINE_SESSION_KEY"); len(key) >= 32 {
 		cfg.SessionKey = []byte(key)

@@ -359,7 +359,7 @@ func scanVehicle(s scanner) (domain.Vehicle, error) {
 // Vehicles lists saved vehicles first, in the order they were saved (using one does not
 // move it), then the others, the most recently used first.
 const sqlVehicles = `SELECT id, resident_id, vrm, saved, last_used_at, created_at FROM vehicles
-	WHERE resident_id = ? ORDER BY saved DESC, CASE WHEN saved THEN id END, last_used_at DESC, id`
+	WHERE resident_id = ? ORDER BY saved DESC, CASE WHEN saved <> 0 THEN id END, last_used_at DESC, id`
 
 func (r *q) Vehicles(residentID int64) ([]domain.Vehicle, error) {
 	return many(r, scanVehicle, sqlVehicles, residentID)
