@@ -12,16 +12,19 @@ import (
 	"permitline/domain"
 	"permitline/domain/calendar"
 	"permitline/domain/pin"
+	"permitline/domain/postgres"
 	"permitline/domain/sqlite"
+	"permitline/domain/storetest"
 	"permitline/fixtures"
 )
 
-// world is a service on a fresh SQLite file with a clock the test sets.
+// world is a service on a fresh store (a SQLite file unless newWorldOn says otherwise)
+// with a clock the test sets.
 type world struct {
 	t     *testing.T
 	ctx   context.Context
-	path  string
-	store *sqlite.Store
+	path  string // the file, or the PostgreSQL database's address
+	store domain.Store
 	clock *domain.ManualClock
 	svc   *domain.Service
 	admin domain.Actor
@@ -48,7 +51,18 @@ func date(t *testing.T, s string) calendar.Date {
 
 func newWorld(t *testing.T, now string) *world {
 	t.Helper()
-	w := &world{t: t, ctx: context.Background(), path: filepath.Join(t.TempDir(), "permitline.db"),
+	return newWorldAt(t, now, filepath.Join(t.TempDir(), "permitline.db"))
+}
+
+// newWorldOn is newWorld on a fresh store of engine e.
+func newWorldOn(t *testing.T, now string, e storetest.Engine) *world {
+	t.Helper()
+	return newWorldAt(t, now, e.Address(t))
+}
+
+func newWorldAt(t *testing.T, now, path string) *world {
+	t.Helper()
+	w := &world{t: t, ctx: context.Background(), path: path,
 		clock: domain.NewManualClock(at(t, now)), admin: domain.Admin("test")}
 	w.open()
 	t.Cleanup(func() { w.store.Close() })
@@ -68,12 +82,35 @@ func (w *world) open() {
 	if w.store != nil {
 		w.store.Close()
 	}
-	var err error
-	if w.store, err = sqlite.Open(w.ctx, w.path); err != nil {
-		w.t.Fatal(err)
-	}
+	w.store = openStore(w.t, w.path)
 	w.svc = domain.New(domain.Config{Store: w.store, Clock: w.clock, Holidays: fixtures.MustBankHolidays(),
 		AgentPasswordCost: bcrypt.MinCost, PIN: pin.TestKeyed(), IDs: domain.NewSeededIDs(uint64(len(w.t.Name())))})
+}
+
+// openStore opens the store at path: a PostgreSQL address or a SQLite file.
+func openStore(t *testing.T, path string) domain.Store {
+	t.Helper()
+	var s domain.Store
+	var err error
+	if postgres.IsAddress(path) {
+		s, err = postgres.Open(context.Background(), path)
+	} else {
+		s, err = sqlite.Open(context.Background(), path)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// node is a second service on the world's database through a store of its own, as
+// another node of the line would be (on SQLite, another process on the same file).
+func (w *world) node() *domain.Service {
+	w.t.Helper()
+	s := openStore(w.t, w.path)
+	w.t.Cleanup(func() { s.Close() })
+	return domain.New(domain.Config{Store: s, Clock: w.clock, Holidays: fixtures.MustBankHolidays(),
+		AgentPasswordCost: bcrypt.MinCost, PIN: pin.TestKeyed(), IDs: domain.NewSeededIDs(uint64(len(w.t.Name())) + 7919)})
 }
 
 func (w *world) set(now string) { w.clock.Set(at(w.t, now)) }

@@ -101,6 +101,7 @@ func (o *Op) Now() time.Time { return o.now }
 func (s *Service) Update(ctx context.Context, fn func(*Op) error) error {
 	var refusal error
 	err := s.store.Update(ctx, func(tx Tx) error {
+		refusal = nil // a store may run fn again: only the last run's refusal counts
 		err := fn(&Op{s: s, tx: tx, now: s.clock.Now(), ids: s.ids})
 		var r Refusal
 		if errors.As(err, &r) {

@@ -9,6 +9,7 @@ import (
 
 	"permitline/cmd/permitline/server/servertest"
 	"permitline/domain"
+	"permitline/domain/storetest"
 	"permitline/flows/entry"
 )
 
@@ -67,9 +68,13 @@ var (
 )
 
 func TestRecordedConversations(t *testing.T) {
+	storetest.Engines(t, testRecordedConversations)
+}
+
+func testRecordedConversations(t *testing.T, e storetest.Engine) {
 	for _, rec := range recordings {
 		t.Run(rec.name, func(t *testing.T) {
-			l := newLine(t, rec.now)
+			l := &line{Line: servertest.NewOn(t, rec.now, e)}
 			got := l.replay(rec)
 			servertest.Golden(t, filepath.Join("testdata", "calls", rec.name+".txt"), got, *update)
 		})

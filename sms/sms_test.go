@@ -12,6 +12,7 @@ import (
 	"permitline/cmd/permitline/server/servertest"
 	"permitline/domain"
 	"permitline/domain/calendar"
+	"permitline/domain/storetest"
 	"permitline/ivr/twiliosim"
 	"permitline/sms"
 )
@@ -93,9 +94,13 @@ var recordings = []recording{
 }
 
 func TestRecordedTextConversations(t *testing.T) {
+	storetest.Engines(t, testRecordedTextConversations)
+}
+
+func testRecordedTextConversations(t *testing.T, e storetest.Engine) {
 	for _, rec := range recordings {
 		t.Run(rec.name, func(t *testing.T) {
-			l := servertest.New(t, rec.now)
+			l := servertest.NewOn(t, rec.now, e)
 			x := texter{l, rec.from}
 			var b strings.Builder
 			fmt.Fprintf(&b, "# %s: %s texts at %s\n", rec.name, rec.from, rec.now)

@@ -21,7 +21,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s is at schema version %d\n", e.dbPath, v)
+	fmt.Fprintf(e.stdout, "%s is at schema version %d\n", e.dbName(), v)
 	return nil
 }
 

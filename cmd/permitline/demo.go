@@ -25,6 +25,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
+	if err := e.sqliteOnly("demo"); err != nil {
+		return err
+	}
 	// The port first: a demo that cannot listen says so before it seeds or prints a thing,
 	// and leaves the database as it was.
 	var ln net.Listener

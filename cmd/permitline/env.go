@@ -35,7 +35,7 @@ type env struct {
 	dbPath  string
 	now     string
 	clock   domain.Clock
-	store   *sqlite.Store
+	store   store
 	svc     *domain.Service
 
 	// pinKeyNote says where demo keeps its PIN key (see pinKeys).
@@ -53,7 +53,7 @@ func (e *env) flags(name string) *flag.FlagSet {
 	e.command = name
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&e.dbPath, "db", envOr("PERMITLINE_DB", "./permitline.db"), "SQLite database file")
+	fs.StringVar(&e.dbPath, "db", envOr("PERMITLINE_DB", "./permitline.db"), "SQLite database file, or a PostgreSQL address (postgres://...)")
 	fs.StringVar(&e.now, "now", os.Getenv("PERMITLINE_NOW"), "the moment the clock reads: RFC3339, London wall time or a date (the server's clock runs on from it)")
 	return fs
 }

@@ -38,6 +38,9 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
+	if err := e.sqliteOnly("load"); err != nil {
+		return err
+	}
 	m, err := load.ParseMix(*mix)
 	if err != nil {
 		return usageErr("%v", err)

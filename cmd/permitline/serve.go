@@ -182,7 +182,8 @@ func (e *env) serve(ctx context.Context, ln net.Listener, publicURL, token, sid 
 		logs = withClock(logs, e.clock)
 	}
 	log := slog.New(logs)
-	cfg := server.Config{PublicURL: publicURL, AuthToken: token, AccountSid: sid, Voice: voiceFromEnv(), TrustedProxies: proxies}
+	cfg := server.Config{PublicURL: publicURL, AuthToken: token, AccountSid: sid, Voice: voiceFromEnv(), TrustedProxies: proxies,
+		Store: e.store}
 	calls := ivr.NewCallControl(sid, token, publicURL, cfg.Voice, api.client)
 	calls.From = api.from
 	if api.from == "" {
@@ -208,7 +209,7 @@ func (e *env) serve(ctx context.Context, ln net.Listener, publicURL, token, sid 
 	go pruneConversations(ctx, e.svc, log, pruneEvery)
 	h := server.New(cfg, e.svc, log)
 	srv := server.HTTPServer(h)
-	log.Info("listening", "addr", ln.Addr().String(), "public_url", publicURL, "db", e.dbPath)
+	log.Info("listening", "addr", ln.Addr().String(), "public_url", publicURL, "db", e.dbName())
 	fmt.Fprintf(e.stdout, "permitline is listening on %s (public URL %s)\n", ln.Addr(), publicURL)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

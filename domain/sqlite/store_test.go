@@ -3,7 +3,6 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -210,67 +209,6 @@ func TestPragmas(t *testing.T) {
 	}
 }
 
-func TestUpdateCommitsOrRollsBack(t *testing.T) {
-	ctx := context.Background()
-	s, _ := open(t)
-	boom := errors.New("boom")
-	err := s.Update(ctx, func(tx domain.Tx) error {
-		if _, err := tx.UpsertScheme(namedScheme(t, "Rolled Back")); err != nil {
-			return err
-		}
-		// A transaction reads its own writes.
-		if _, err := tx.SchemeByName("Rolled Back"); err != nil {
-			t.Errorf("own write not visible in the transaction: %v", err)
-		}
-		return boom
-	})
-	if !errors.Is(err, boom) {
-		t.Fatalf("Update returned %v, want fn's error", err)
-	}
-	update(t, s, func(tx domain.Tx) error {
-		_, err := tx.UpsertScheme(namedScheme(t, "Committed"))
-		return err
-	})
-	view(t, s, func(r domain.Reader) error {
-		if _, err := r.SchemeByName("Rolled Back"); !errors.Is(err, domain.ErrNotFound) {
-			t.Errorf("write of a failed Update: got %v, want ErrNotFound", err)
-		}
-		if _, err := r.SchemeByName("Committed"); err != nil {
-			t.Errorf("write of a committed Update: %v", err)
-		}
-		return nil
-	})
-}
-
-// A panic inside fn must not leave the one write connection in an open transaction.
-func TestUpdateSurvivesPanic(t *testing.T) {
-	s, _ := open(t)
-	func() {
-		defer func() {
-			if recover() == nil {
-				t.Fatal("no panic")
-			}
-		}()
-		s.Update(context.Background(), func(tx domain.Tx) error { //nolint:errcheck // panics
-			if _, err := tx.UpsertScheme(namedScheme(t, "Panicked")); err != nil {
-				return err
-			}
-			panic("boom")
-		})
-	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := s.Update(ctx, func(tx domain.Tx) error {
-		_, err := tx.SchemeByName("Panicked")
-		if !errors.Is(err, domain.ErrNotFound) {
-			t.Errorf("write of a panicked Update: got %v, want ErrNotFound", err)
-		}
-		return nil
-	}); err != nil {
-		t.Fatalf("Update after a panicked one: %v", err)
-	}
-}
-
 // Update takes the write lock when it begins (BEGIN IMMEDIATE), before its first write,
 // so a read-then-write in fn cannot be overtaken by another writer.
 func TestUpdateLocksAtBegin(t *testing.T) {
@@ -330,160 +268,6 @@ func TestCommittedWriteSurvivesRestart(t *testing.T) {
 			t.Errorf("permits after restart: %+v, want one with 1 visit used", ps)
 		}
 		return nil
-	})
-}
-
-// wantConstraint fails unless the Update failed on a constraint naming what.
-func wantConstraint(t *testing.T, err error, what string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("the database accepted what %s forbids", what)
-	}
-	if !strings.Contains(err.Error(), what) {
-		t.Fatalf("got %v, want a %s failure", err, what)
-	}
-}
-
-func TestSchemaRefusesWhatIsNeverRight(t *testing.T) {
-	ctx := context.Background()
-	s, _ := open(t)
-	r := seed(t, s)
-	update(t, s, func(tx domain.Tx) error {
-		_, err := tx.InsertVisit(r.visit("ABC234", "AB12CDE"))
-		return err
-	})
-
-	t.Run("second active visit", func(t *testing.T) {
-		err := s.Update(ctx, func(tx domain.Tx) error {
-			_, err := tx.InsertVisit(r.visit("ABC235", "AB12CDE"))
-			return err
-		})
-		wantConstraint(t, err, "UNIQUE constraint failed: visits.resident_id, visits.scheme_id, visits.vrm, visits.date")
-		// Another vehicle, or the same vehicle once its visit is cancelled, is fine.
-		update(t, s, func(tx domain.Tx) error {
-			if _, err := tx.InsertVisit(r.visit("ABC236", "XY34ZZZ")); err != nil {
-				return err
-			}
-			v, err := tx.VisitByRef("ABC234")
-			if err != nil {
-				return err
-			}
-			if err := tx.SetVisitCancelled(v.ID, now); err != nil {
-				return err
-			}
-			_, err = tx.InsertVisit(r.visit("ABC237", "AB12CDE"))
-			return err
-		})
-	})
-	t.Run("visits_used out of range", func(t *testing.T) {
-		for _, used := range []int{-1, domain.VisitsPerPermit + 1} {
-			err := s.Update(ctx, func(tx domain.Tx) error { return tx.SetPermitVisitsUsed(r.permit.ID, used) })
-			wantConstraint(t, err, "CHECK constraint failed")
-		}
-		update(t, s, func(tx domain.Tx) error { return tx.SetPermitVisitsUsed(r.permit.ID, domain.VisitsPerPermit) })
-	})
-	t.Run("duplicate payment key", func(t *testing.T) {
-		err := s.Update(ctx, func(tx domain.Tx) error {
-			p := r.payment
-			p.ID, p.ProviderRef = 0, "AGAIN"
-			_, err := tx.InsertPayment(p)
-			return err
-		})
-		wantConstraint(t, err, "UNIQUE constraint failed: payments.idempotency_key")
-	})
-	t.Run("duplicate visit key", func(t *testing.T) {
-		v := r.visit("ABC238", "CD56EFG")
-		v.IdempotencyKey = "visit-1"
-		update(t, s, func(tx domain.Tx) error { _, err := tx.InsertVisit(v); return err })
-		err := s.Update(ctx, func(tx domain.Tx) error {
-			v.Ref, v.VRM = "ABC239", "CD56EFH"
-			_, err := tx.InsertVisit(v)
-			return err
-		})
-		wantConstraint(t, err, "UNIQUE constraint failed: visits.idempotency_key")
-	})
-	t.Run("permit of no payment", func(t *testing.T) {
-		err := s.Update(ctx, func(tx domain.Tx) error {
-			p := r.permit
-			p.ID, p.PaymentID = 0, r.payment.ID+1000
-			_, err := tx.InsertPermit(p)
-			return err
-		})
-		wantConstraint(t, err, "FOREIGN KEY constraint failed")
-	})
-	t.Run("nothing of the refused writes was kept", func(t *testing.T) {
-		view(t, s, func(rd domain.Reader) error {
-			ps, err := rd.PermitsExpiringAfter(r.resident.ID, time.Time{})
-			if err != nil {
-				return err
-			}
-			if len(ps) != 1 || ps[0].VisitsUsed != domain.VisitsPerPermit {
-				t.Errorf("permits: %+v, want the one permit with %d visits used", ps, domain.VisitsPerPermit)
-			}
-			vs, err := rd.VisitsFrom(r.resident.ID, today, 100)
-			if err != nil {
-				return err
-			}
-			var refs []string
-			for _, v := range vs {
-				refs = append(refs, v.Ref+":"+string(v.Status))
-			}
-			sort.Strings(refs)
-			want := "ABC234:cancelled ABC236:active ABC237:active ABC238:active"
-			if got := strings.Join(refs, " "); got != want {
-				t.Errorf("visits: %s, want %s", got, want)
-			}
-			return nil
-		})
-	})
-}
-
-func TestViewNotFound(t *testing.T) {
-	s, _ := open(t)
-	view(t, s, func(r domain.Reader) error {
-		for name, lookup := range map[string]func() error{
-			"ResidentByAccount":  func() error { _, err := r.ResidentByAccount("99999999"); return err },
-			"ResidentByID":       func() error { _, err := r.ResidentByID(42); return err },
-			"VisitByRef":         func() error { _, err := r.VisitByRef("ZZZZZZ"); return err },
-			"VisitByKey":         func() error { _, err := r.VisitByKey("nope"); return err },
-			"PaymentByKey":       func() error { _, err := r.PaymentByKey("nope"); return err },
-			"LatestRegistration": func() error { _, err := r.LatestRegistration(42); return err },
-			"ActiveVisit":        func() error { _, err := r.ActiveVisit(42, 1, "AB12CDE", today); return err },
-			"SchemeByName":       func() error { _, err := r.SchemeByName("Nowhere"); return err },
-		} {
-			if err := lookup(); !errors.Is(err, domain.ErrNotFound) {
-				t.Errorf("%s of a missing record: %v, want ErrNotFound", name, err)
-			}
-		}
-		return nil
-	})
-}
-
-// A View reads one snapshot: a write committed while it runs is not seen by it.
-func TestViewReadsASnapshot(t *testing.T) {
-	s, _ := open(t)
-	r := seed(t, s)
-	view(t, s, func(rd domain.Reader) error {
-		before, err := rd.PermitsExpiringAfter(r.resident.ID, now)
-		if err != nil {
-			return err
-		}
-		update(t, s, func(tx domain.Tx) error { return tx.SetPermitVisitsUsed(r.permit.ID, 3) })
-		after, err := rd.PermitsExpiringAfter(r.resident.ID, now)
-		if err != nil {
-			return err
-		}
-		if len(after) != 1 || after[0].VisitsUsed != before[0].VisitsUsed {
-			t.Errorf("a View saw a write committed after it began: %+v then %+v", before, after)
-		}
-		return nil
-	})
-	view(t, s, func(rd domain.Reader) error {
-		ps, err := rd.PermitsExpiringAfter(r.resident.ID, now)
-		if err == nil && (len(ps) != 1 || ps[0].VisitsUsed != 3) {
-			t.Errorf("a later View: %+v, want 3 visits used", ps)
-		}
-		return err
 	})
 }
 
@@ -556,34 +340,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// TestViewAndCancellation: a View asked for on a context already ended reads nothing; one
-// whose context ends while it reads runs its reads to their end (each is short, and a
-// snapshot never waits for a lock).
-func TestViewAndCancellation(t *testing.T) {
-	s, _ := open(t)
-	ended, cancel := context.WithCancel(context.Background())
-	cancel()
-	ran := false
-	if err := s.View(ended, func(domain.Reader) error { ran = true; return nil }); !errors.Is(err, context.Canceled) || ran {
-		t.Fatalf("View on an ended context: err %v, ran %v; want context.Canceled, not run", err, ran)
-	}
-
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	err := s.View(ctx, func(r domain.Reader) error {
-		cancel()
-		for range 3 {
-			if _, err := r.Schemes(); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("reads after the context ended mid-View: %v", err)
-	}
-}
-
 // An address stored before migration 0010 has no line key: the store fills it when it
 // opens, so the address is found by any spelling of its line (R4).
 func TestAddressKeysFilledAtOpen(t *testing.T) {
@@ -615,5 +371,15 @@ func TestAddressKeysFilledAtOpen(t *testing.T) {
 		return nil
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func wantConstraint(t *testing.T, err error, what string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("the database accepted what %s forbids", what)
+	}
+	if !strings.Contains(err.Error(), what) {
+		t.Fatalf("got %v, want a %s failure", err, what)
 	}
 }

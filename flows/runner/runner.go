@@ -193,7 +193,11 @@ func (r *Runner) commit(ctx context.Context, conv domain.Conversation, sess *flo
 		doc   string
 		saved domain.Conversation
 	)
+	// A store may run fn again (PostgreSQL, after a serialisation failure): each run steps
+	// the session from where the step began.
+	start := sess.Clone()
 	err := r.cfg.Svc.Update(ctx, func(op *domain.Op) error {
+		*sess = *start.Clone()
 		reply, err := r.cfg.Engine.Step(&flows.Ctx{Context: ctx, Op: op, Svc: r.cfg.Svc}, sess, in)
 		if err != nil {
 			return err
@@ -278,7 +282,9 @@ func (r *Runner) late(ctx context.Context, conv domain.Conversation, step int, i
 	if err != nil {
 		return Result{}, err
 	}
+	start := sess.Clone()
 	err = r.cfg.Svc.Update(ctx, func(op *domain.Op) error {
+		*sess = *start.Clone() // a run again steps from the start, as in commit
 		reply, ok, err := r.cfg.Engine.Late(&flows.Ctx{Context: ctx, Op: op, Svc: r.cfg.Svc}, sess, in)
 		if res.Acted = ok; err != nil || !ok {
 			return err

@@ -486,6 +486,7 @@ func (s *Sender) RecordStatus(ctx context.Context, f sms.StatusForm) error {
 	var found bool
 	var optedOut string
 	err := s.svc.Update(ctx, func(op *domain.Op) error {
+		found, optedOut = false, "" // a store may run fn again: only the last run counts
 		tx := op.Tx()
 		m, err := tx.OutgoingByProviderSid(sid)
 		if errors.Is(err, domain.ErrNotFound) && id > 0 {

@@ -25,6 +25,9 @@ import (
 
 // Config is what the HTTP side needs.
 type Config struct {
+	// Store is the store the service runs on, named and pinged on /healthz; nil: /healthz
+	// answers without asking it.
+	Store StoreHealth
 	// PublicURL is the base URL Twilio reaches the service at, normalised
 	// (ivr.NormalisePublicURL): it may carry a path prefix, and has no trailing slash.
 	PublicURL string
@@ -106,6 +109,17 @@ func New(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
 			// The service's clock (set with --now in a demo or a test), for tools driving the line.
 			w.Header().Set(ClockHeader, svc.Now().UTC().Format(time.RFC3339Nano))
 			w.Header().Set(VersionHeader, version)
+			if cfg.Store != nil {
+				w.Header().Set(StoreHeader, cfg.Store.Engine())
+				ctx, cancel := context.WithTimeout(r.Context(), StorePingTimeout)
+				defer cancel()
+				if err := cfg.Store.Ping(ctx); err != nil {
+					log.Error("healthz: the store does not answer", "engine", cfg.Store.Engine(), "err", err)
+					w.WriteHeader(http.StatusServiceUnavailable)
+					_, _ = w.Write([]byte("the store does not answer\n"))
+					return
+				}
+			}
 			_, _ = w.Write([]byte("ok\n"))
 		})
 		r.Mount("/desk", desk)
@@ -145,6 +159,20 @@ func except(path string, mw func(http.Handler) http.Handler) func(http.Handler) 
 
 // ClockHeader carries the service's clock on /healthz.
 const ClockHeader = "Permitline-Clock"
+
+// StoreHeader names the store's engine on /healthz: sqlite or postgres.
+const StoreHeader = "Permitline-Store"
+
+// StorePingTimeout bounds /healthz's ping of the store: a store slower than this is down.
+const StorePingTimeout = 2 * time.Second
+
+// StoreHealth is what /healthz asks of the store.
+type StoreHealth interface {
+	// Engine names the engine: sqlite or postgres.
+	Engine() string
+	// Ping checks that the store answers.
+	Ping(ctx context.Context) error
+}
 
 // HTTPServer is the HTTP server the line runs behind. Its write timeout is Twilio's: a
 // webhook not answered in 15 seconds has been given up on.

@@ -27,7 +27,9 @@ import (
 	"permitline/domain"
 	"permitline/domain/calendar"
 	"permitline/domain/pin"
+	"permitline/domain/postgres"
 	"permitline/domain/sqlite"
+	"permitline/domain/storetest"
 	"permitline/fixtures"
 	"permitline/ivr"
 	"permitline/ivr/twiliosim"
@@ -57,7 +59,7 @@ type Line struct {
 	Ctx    context.Context
 	Path   string
 	Clock  *domain.ManualClock
-	Store  *sqlite.Store
+	Store  domain.Store
 	Svc    *domain.Service
 	Srv    *httptest.Server
 	People map[string]fixtures.DemoPerson // by name
@@ -106,7 +108,19 @@ func (b *LogBuffer) String() string {
 // New starts the service at the London wall time now ("2006-01-02 15:04").
 func New(t testing.TB, now string) *Line {
 	t.Helper()
-	l := &Line{T: t, Ctx: context.Background(), Path: filepath.Join(t.TempDir(), "line.db"),
+	return NewAt(t, now, filepath.Join(t.TempDir(), "line.db"))
+}
+
+// NewOn is New on a fresh store of engine e.
+func NewOn(t testing.TB, now string, e storetest.Engine) *Line {
+	t.Helper()
+	return NewAt(t, now, e.Address(t))
+}
+
+// NewAt is New on the database at path: a SQLite file or a PostgreSQL address.
+func NewAt(t testing.TB, now, path string) *Line {
+	t.Helper()
+	l := &Line{T: t, Ctx: context.Background(), Path: path,
 		Clock: domain.NewManualClock(At(t, now)), People: map[string]fixtures.DemoPerson{}, Logs: &LogBuffer{}}
 	l.Srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		l.mu.RLock()
@@ -147,7 +161,12 @@ func (l *Line) Restart() {
 		l.Store.Close()
 	}
 	var err error
-	if l.Store, err = sqlite.Open(l.Ctx, l.Path); err != nil {
+	if postgres.IsAddress(l.Path) {
+		l.Store, err = postgres.Open(l.Ctx, l.Path)
+	} else {
+		l.Store, err = sqlite.Open(l.Ctx, l.Path)
+	}
+	if err != nil {
 		l.T.Fatal(err)
 	}
 	l.Svc = domain.New(domain.Config{Store: l.Store, Clock: l.Clock, Holidays: fixtures.MustBankHolidays(),

@@ -1,0 +1,245 @@
+// Package postgres is the domain store on PostgreSQL (jackc/pgx through database/sql), for
+// a line run on more than one node. Each Update is one SERIALIZABLE transaction, retried
+// from the start on a serialisation failure or a deadlock, so the rules the domain checks
+// inside it hold across nodes as they do on SQLite's single writer. Each View is a
+// read-only REPEATABLE READ transaction: one snapshot.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"permitline/domain"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// migrationLock is the pg_advisory_lock key under which nodes migrate, one at a time.
+const migrationLock = 0x7065726d69746c // "permitl"
+
+// maxAttempts bounds how often an Update runs when it keeps losing to others.
+const maxAttempts = 20
+
+// Store is a domain.Store on one PostgreSQL database.
+type Store struct {
+	pool *pgxpool.Pool
+	db   *sql.DB
+}
+
+var _ domain.Store = (*Store)(nil)
+
+// IsAddress reports whether dsn names a PostgreSQL database (postgres:// or postgresql://).
+func IsAddress(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open connects to the database at dsn (a postgres:// address; pool_max_conns sets the
+// pool's size) and applies pending migrations.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("parsing the database address: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to %s: %w", cfg.ConnConfig.Host, err)
+	}
+	s := &Store{pool: pool, db: stdlib.OpenDBFromPool(pool)}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("migrating %s/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Database, err)
+	}
+	return s, nil
+}
+
+// Close closes the pool.
+func (s *Store) Close() error {
+	err := s.db.Close()
+	s.pool.Close()
+	return err
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// View runs fn in a read-only REPEATABLE READ transaction: every read sees one snapshot.
+func (s *Store) View(ctx context.Context, fn func(domain.Reader) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// As on SQLite, a View once begun runs its reads to their end: each is short, and a
+	// snapshot never waits for a lock.
+	ctx = context.WithoutCancel(ctx)
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("beginning read: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only: nothing to keep
+	return fn(&q{ctx: ctx, db: &rebinder{tx: tx}})
+}
+
+// Update runs fn in a SERIALIZABLE transaction and commits it when fn returns nil. When
+// PostgreSQL refuses the transaction for a serialisation failure or a deadlock (another
+// node's Update touched what fn read), nothing of it was written, and fn runs again on a
+// new transaction, up to maxAttempts times: fn must keep no effect of a run outside the
+// transaction.
+func (s *Store) Update(ctx context.Context, fn func(domain.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.update(ctx, fn)
+		if err == nil || !retryable(err) || attempt == maxAttempts {
+			return err
+		}
+		// A short random wait, growing, so that the Updates that collided do not collide again.
+		wait := time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 6)))
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("retrying an update: %w", ctx.Err())
+		case <-time.After(wait):
+		}
+	}
+}
+
+// writerLock is the advisory lock every Update holds ("permit" in ASCII); the migrations'
+// lock is another.
+const writerLock int64 = 0x7065726d6974
+
+func (s *Store) update(ctx context.Context, fn func(domain.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
+	if err != nil {
+		return fmt.Errorf("beginning update: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // committed below when fn succeeded
+	// The line's writes run one at a time across every node, as SQLite's one writer runs
+	// them on one: each rule reads wide (a permit year's purchases, a permit's visits, a
+	// once-only key), so sixty Updates racing for one permit would otherwise fail each
+	// other's serialisation over and over. The lock is the transaction's and ends with it.
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, writerLock); err != nil {
+		return fmt.Errorf("waiting for the writer's lock: %w", err)
+	}
+	rb := &rebinder{tx: tx}
+	if err := fn(&wtx{q{ctx: ctx, db: rb}}); err != nil {
+		if rb.lost != nil {
+			return rb.lost // fn saw the refusal as some error of its own: run it again
+		}
+		return err
+	}
+	if rb.lost != nil {
+		return rb.lost
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("committing: %w", err)
+	}
+	return nil
+}
+
+// retryable reports whether err is PostgreSQL refusing a transaction that may succeed if
+// run again: a serialisation failure (40001) or a deadlock (40P01).
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+// isUnique reports whether err is a unique constraint refusing a row (23505).
+func isUnique(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// Version returns the schema version applied.
+func (s *Store) Version(ctx context.Context) (int, error) {
+	var v int
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}
+
+// migrate applies, in order, the embedded migrations not yet recorded in
+// schema_migrations, holding an advisory lock on one connection meanwhile, so that two
+// nodes starting at once migrate one after the other. Forward-only, as on SQLite.
+func (s *Store) migrate(ctx context.Context) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, int64(migrationLock)); err != nil {
+		return fmt.Errorf("taking the migration lock: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(migrationLock)) //nolint:errcheck // also released when the session ends
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s has no number: %w", base, err)
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if err := apply(ctx, conn, version, base, string(body)); err != nil {
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+func apply(ctx context.Context, conn *sql.Conn, version int, name, body string) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // committed below when all went well
+	var done int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, version).Scan(&done); err != nil {
+		return err
+	}
+	if done > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, body); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, version, name); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Migrations calls fn with each embedded migration's file name and body, in order.
+func Migrations(fn func(name string, body []byte)) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		fn(strings.TrimPrefix(name, "migrations/"), body)
+	}
+	return nil
+}
