@@ -9,7 +9,6 @@ import (
 
 	"permitline/domain"
 	"permitline/domain/calendar"
-	"permitline/domain/sqlite"
 )
 
 // Expect is what the conversations of a run heard, for the end-of-run check.
@@ -36,7 +35,7 @@ func (c CheckResult) OK() bool { return len(c.Mismatches) == 0 }
 
 // watermarks returns the highest visit and payment ids in the store.
 func watermarks(ctx context.Context, path string) (visits, payments int64, err error) {
-	err = sqlite.ReadLedger(ctx, path, func(l *sqlite.Ledger) error {
+	err = readLedger(ctx, path, func(l ledger) error {
 		visits, payments, err = l.LastIDs()
 		return err
 	})
@@ -55,7 +54,7 @@ func watermarks(ctx context.Context, path string) (visits, payments int64, err e
 //     confirmation code as provider_ref, and no other payment was made during the run.
 func Check(ctx context.Context, path string, exp Expect) (CheckResult, error) {
 	res := CheckResult{Visits: len(exp.Visits), Payments: len(exp.Payments), Mismatches: []string{}}
-	err := sqlite.ReadLedger(ctx, path, func(l *sqlite.Ledger) error {
+	err := readLedger(ctx, path, func(l ledger) error {
 		c := &checker{l: l, exp: exp, res: &res}
 		for _, phase := range []func() error{c.visitsHeard, c.noVisitUnheard, c.permits, c.paymentsWhole,
 			c.paymentsHeard, c.noPaymentUnheard} {
@@ -71,7 +70,7 @@ func Check(ctx context.Context, path string, exp Expect) (CheckResult, error) {
 
 // checker is one end-of-run check: the store's ledger against what the run heard.
 type checker struct {
-	l   *sqlite.Ledger
+	l   ledger
 	exp Expect
 	res *CheckResult
 }

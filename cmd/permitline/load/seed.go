@@ -85,7 +85,7 @@ type seeding struct {
 // registration, 2-4 permits bought in the back office and a saved vehicle, a batch of
 // residents per transaction. Residents seeded by an earlier run are reused.
 func seedResidents(ctx context.Context, s seeding, n int) ([]*resident, error) {
-	store, err := sqlite.Open(ctx, s.path)
+	store, err := openStore(ctx, s.path)
 	if err != nil {
 		return nil, err
 	}
