@@ -81,6 +81,7 @@ func New(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
 		r.Post("/twilio/voice/queue/done", webhook(t, ivr.DecodeQueue, voice.QueueDone, voice.Fallback))
 		r.Post("/twilio/voice/resume", webhook(t, ivr.DecodeResume, voice.Resume, voice.Fallback))
 		r.Post(ivr.DialedPath, webhook(t, ivr.DecodeDial, voice.Dialed, voice.Fallback))
+		r.Post(ivr.RecordingPath, webhook(t, ivr.DecodeRecording, voice.Recording, nil))
 		r.Post("/twilio/sms", webhook(t, sms.DecodeMessage, texts.Incoming, texts.Fallback))
 		r.Post("/twilio/sms/status", webhook(t, sms.DecodeStatus, status, nil))
 	}
