@@ -1,10 +1,12 @@
 package flows
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,6 +75,11 @@ type State struct {
 	// payment): a channel need not try the step on a snapshot first (see Engine.Writes).
 	// It is a hint: a state without it may still write, and one with it may not.
 	Writes bool
+	// MaxRetries, when not 0, is how many retries the state takes instead of MaxRetries.
+	MaxRetries int
+	// Stuck, when not nil, is the outcome once the state's retries are used up, instead of
+	// the engine's (the helpdesk flow, for a call).
+	Stuck func(c *Ctx) Outcome
 }
 
 // Outcome is what an answer leads to: what is said, then one next step.
@@ -302,8 +309,8 @@ func (e *Engine) Step(c *Ctx, s *Session, in Input) (Reply, error) {
 			return Reply{Says: says, End: next.End, Transfer: next.Transfer}, nil
 		case NextRetry:
 			s.Data.Retries++
-			if s.Data.Retries > MaxRetries {
-				out = e.stuck(c, s)
+			if limit := cmp.Or(st.MaxRetries, MaxRetries); s.Data.Retries > limit {
+				out = e.stuck(c, s, st)
 				continue
 			}
 			return e.ask(c, st, append(says, next.Retry)), nil
@@ -375,8 +382,11 @@ func (e *Engine) answer(c *Ctx, s *Session, st State, in Input) Outcome {
 // stuck ends repeated failures. On the phone no question ends a call: the caller goes
 // to the helpdesk flow, with LastFailure saying what went wrong, and it decides what is
 // offered. A text conversation ends politely.
-func (e *Engine) stuck(c *Ctx, s *Session) Outcome {
+func (e *Engine) stuck(c *Ctx, s *Session, st State) Outcome {
 	s.Data.Retries = 0
+	if st.Stuck != nil {
+		return st.Stuck(c)
+	}
 	if !e.transfers {
 		return Outcome{Say: []Msg{say(MsgStuck)}, Next: Hangup, Failure: "stuck at " + s.Flow + "." + s.State}
 	}
@@ -444,6 +454,8 @@ func (s *Session) record(c *Ctx, in Input, st State, out Outcome) {
 		ev.Input = "no input"
 	case InputPay:
 		ev.Input = "payment " + in.Pay.Result
+	case InputRecord:
+		ev.Input = "recording of " + strconv.Itoa(in.Record.Duration) + " s"
 	}
 	if ev.Input == "" && ev.Note == "" {
 		return

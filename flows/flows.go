@@ -39,6 +39,7 @@ const (
 	InputText    InputKind = "text"    // a text message
 	InputSilence InputKind = "silence" // no answer before the timeout
 	InputPay     InputKind = "pay"     // the result of a card payment
+	InputRecord  InputKind = "record"  // a recording made (a message for the helpdesk)
 	InputYes     InputKind = "yes"     // a texted yes
 	InputNo      InputKind = "no"      // a texted no
 )
@@ -50,6 +51,7 @@ type Input struct {
 	Speech string
 	Text   string
 	Pay    PayResult
+	Record RecordResult
 	// Late marks an answer that came after the conversation ended (Engine.Late).
 	Late bool `json:"-"`
 }
@@ -62,6 +64,13 @@ type PayResult struct {
 	Error            string
 }
 
+// RecordResult is what the provider reported of a recording: where it is and how long.
+type RecordResult struct {
+	Sid      string
+	URL      string // without an extension
+	Duration int    // seconds; 0: nothing was recorded
+}
+
 // AskKind says what kind of answer a state waits for.
 type AskKind string
 
@@ -71,6 +80,7 @@ const (
 	AskDigits AskKind = "digits" // up to MaxDigits keys, ended by #
 	AskVRM    AskKind = "vrm"    // a registration keyed two keys a character (ended by #) or said
 	AskPay    AskKind = "pay"    // a card payment of Amount
+	AskRecord AskKind = "record" // a recorded message, ended by # or silence
 )
 
 // Ask is the input a state waits for.

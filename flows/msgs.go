@@ -82,6 +82,9 @@ const (
 	MsgOptVisit     MsgID = "opt_visit"      // VRM, Date, Ref
 	MsgOptPayCard   MsgID = "opt_pay_card"
 	MsgOptRetryPay  MsgID = "opt_retry_pay"
+	MsgOptCallback  MsgID = "opt_callback" // be called back when the helpdesk opens
+	MsgOptMessage   MsgID = "opt_message"  // leave a message for the helpdesk
+	MsgOptIdentify  MsgID = "opt_identify" // go back to identification
 
 	// Activating a visit.
 	MsgAskVehicle   MsgID = "ask_vehicle"
@@ -125,6 +128,11 @@ const (
 	MsgTransferring MsgID = "transferring" // Text: why
 	MsgQueue        MsgID = "queue"        // N: position
 	MsgHelp         MsgID = "help"         // what can be texted
+
+	// Out of hours: a call back or a message (R25).
+	MsgCallbackBooked MsgID = "callback_booked" // Text: the number called back, At: when it is due
+	MsgAskMessage     MsgID = "ask_message"     // what to say after the tone
+	MsgMessageLeft    MsgID = "message_left"
 )
 
 // say is shorthand for a message with only an id.

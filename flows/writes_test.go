@@ -10,7 +10,7 @@ func TestWritesMarksTheStatesThatCommit(t *testing.T) {
 	e := NewVoiceEngine()
 	marked := map[[2]string]bool{{FlowActivate, string(ActivateConfirm)}: true, {FlowBuy, string(BuyPay)}: true,
 		{FlowCancel, string(CancelConfirm)}: true, {FlowIdentify, string(IdentifyPIN)}: true,
-		{FlowNewPIN, string(NewPINAgain)}: true}
+		{FlowNewPIN, string(NewPINAgain)}: true, {FlowHelpdesk, string(HelpdeskMessage)}: true}
 	for _, f := range e.Flows() {
 		for name := range f.States {
 			want := marked[[2]string{f.Name, string(name)}]

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"permitline/flows"
 )
@@ -42,6 +43,7 @@ type StepForm struct {
 	Step    int  // ?s=
 	Pay     bool // ?pay=1: the action of a <Pay>
 	Silence bool // ?silence=1: the <Redirect> after a <Gather>
+	Record  bool // ?record=1: the action of a <Record>
 	Digits  string
 	// DigitsSent says the form had Digits, if empty: a <Gather> ended by its finish key alone.
 	DigitsSent              bool
@@ -50,6 +52,10 @@ type StepForm struct {
 	PaymentConfirmationCode string
 	PaymentCardType         string
 	PaymentError            string
+	// The <Record> action's: the recording (no extension) and its length in seconds.
+	RecordingSid      string
+	RecordingURL      string
+	RecordingDuration int
 }
 
 // DecodeStep reads POST /twilio/voice/step?s=N.
@@ -62,10 +68,15 @@ func DecodeStep(query, form url.Values) (StepForm, error) {
 	if err != nil || step < 1 {
 		return StepForm{}, errors.New("missing or bad step")
 	}
-	return StepForm{CallForm: c, Step: step, Pay: query.Get("pay") == "1", Silence: query.Get("silence") == "1",
-		Digits: form.Get("Digits"), DigitsSent: form.Has("Digits"), SpeechResult: form.Get("SpeechResult"),
-		Result: form.Get("Result"), PaymentConfirmationCode: form.Get("PaymentConfirmationCode"),
-		PaymentCardType: form.Get("PaymentCardType"), PaymentError: form.Get("PaymentError")}, nil
+	f := StepForm{CallForm: c, Step: step, Pay: query.Get("pay") == "1", Silence: query.Get("silence") == "1",
+		Record: query.Get("record") == "1", Digits: form.Get("Digits"), DigitsSent: form.Has("Digits"),
+		SpeechResult: form.Get("SpeechResult"), Result: form.Get("Result"),
+		PaymentConfirmationCode: form.Get("PaymentConfirmationCode"), PaymentCardType: form.Get("PaymentCardType"),
+		PaymentError: form.Get("PaymentError"), RecordingSid: form.Get("RecordingSid"),
+		RecordingURL: form.Get("RecordingUrl")}
+	// A length that is not a number is read as nothing recorded.
+	f.RecordingDuration, _ = strconv.Atoi(form.Get("RecordingDuration"))
+	return f, nil
 }
 
 // Input is the step's answer as the flows take it.
@@ -74,6 +85,9 @@ func (f StepForm) Input() flows.Input {
 	case f.Pay:
 		return flows.Input{Kind: flows.InputPay, Pay: flows.PayResult{Result: f.Result,
 			ConfirmationCode: f.PaymentConfirmationCode, CardType: f.PaymentCardType, Error: f.PaymentError}}
+	case f.Record:
+		return flows.Input{Kind: flows.InputRecord, Record: flows.RecordResult{Sid: f.RecordingSid,
+			URL: f.RecordingURL, Duration: f.RecordingDuration}}
 	case f.Silence:
 		return flows.Input{Kind: flows.InputSilence}
 	case f.SpeechResult != "":
@@ -181,4 +195,44 @@ func DecodeCallback(query, form url.Values) (CallbackForm, error) {
 		return CallbackForm{}, errors.New("missing or bad callback")
 	}
 	return CallbackForm{CallForm: c, Callback: id, CallStatus: form.Get("CallStatus")}, nil
+}
+
+// RecordingForm is Twilio's recording status callback for a message left at the <Record>
+// of the closed helpdesk's offer.
+// https://www.twilio.com/docs/voice/twiml/record#recordingstatuscallback
+type RecordingForm struct {
+	CallForm
+	RecordingSid      string
+	RecordingURL      string
+	RecordingStatus   string // in-progress, completed, absent or failed
+	RecordingDuration int    // seconds
+	ErrorCode         string
+}
+
+// DecodeRecording reads POST /twilio/voice/recording: a callback without a RecordingSid,
+// or with a status Twilio does not document, is refused.
+func DecodeRecording(query, form url.Values) (RecordingForm, error) {
+	c, err := DecodeCall(query, form)
+	if err != nil {
+		return RecordingForm{}, err
+	}
+	f := RecordingForm{CallForm: c, RecordingSid: form.Get("RecordingSid"), RecordingURL: form.Get("RecordingUrl"),
+		RecordingStatus: form.Get("RecordingStatus"), ErrorCode: form.Get("ErrorCode")}
+	if f.RecordingSid == "" {
+		return RecordingForm{}, errors.New("missing RecordingSid")
+	}
+	switch f.RecordingStatus {
+	case "in-progress", "completed", "absent", "failed":
+	default:
+		return RecordingForm{}, errors.New("unknown RecordingStatus")
+	}
+	if d := form.Get("RecordingDuration"); d != "" {
+		if f.RecordingDuration, err = strconv.Atoi(d); err != nil || f.RecordingDuration < 0 {
+			return RecordingForm{}, errors.New("bad RecordingDuration")
+		}
+	}
+	if f.RecordingStatus == "completed" && !strings.HasPrefix(f.RecordingURL, "https://") {
+		return RecordingForm{}, errors.New("a completed recording without an https RecordingUrl")
+	}
+	return f, nil
 }

@@ -100,6 +100,12 @@ func (c *call) pay(card string) *call {
 	return c.took(c.c.PayWith(c.l.Ctx, card))
 }
 
+// record leaves a message of seconds at the <Record>.
+func (c *call) record(seconds int) *call {
+	c.l.T.Helper()
+	return c.took(c.c.RecordSeconds(c.l.Ctx, seconds))
+}
+
 // took takes the turn an answer brought, failing the test if the answer failed.
 func (c *call) took(turn twiliosim.Turn, err error) *call {
 	c.l.T.Helper()

@@ -272,10 +272,10 @@ func TestAccountNumberTriesLimitedByCallingNumber(t *testing.T) {
 		"Putting you through to the helpdesk").waitsFor("queue")
 	// Another number is not held back.
 	l.dial("+447700900998").press(l.People["Sam Taylor"].Account).expect("key your phone PIN")
-	// Closed: told when it opens, and goodbye, never a silent hang-up.
+	// Closed: told when it opens, and offered a call back or a message, never a goodbye.
 	l.Clock.Set(at(t, "2026-11-30 18:10"))
 	l.dial(from).press("12345678").expect("can't identify you by phone", "It opens tomorrow at eight a.m.",
-		"Goodbye").ended()
+		"To have us call you back when we open, press 1.").never("Goodbye").waitsFor("gather")
 	// The window passes.
 	l.Clock.Set(at(t, "2026-11-30 18:31"))
 	l.dial(from).press(l.People["Sam Taylor"].Account).expect("key your phone PIN").press("3690").

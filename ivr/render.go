@@ -100,6 +100,18 @@ func (r renderer) render(rep flows.Reply) (string, error) {
 			Timeout:          strconv.Itoa(max(r.voice.Timeout, 5)),
 			MaxAttempts:      "2",
 		})
+	case rep.Ask != nil && rep.Ask.Kind == flows.AskRecord:
+		verbs = append(verbs, r.sayAll(lines)...)
+		verbs = append(verbs, &twiml.VoiceRecord{
+			Action:                        r.stepURL("record=1"),
+			Method:                        "POST",
+			RecordingStatusCallback:       r.base + RecordingPath,
+			RecordingStatusCallbackEvent:  "completed",
+			RecordingStatusCallbackMethod: "POST",
+			MaxLength:                     "120",
+			FinishOnKey:                   "#",
+			PlayBeep:                      "true",
+		})
 	case rep.Ask != nil:
 		for _, o := range rep.Ask.Options {
 			lines = append(lines, option(o, r.now))

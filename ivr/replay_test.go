@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -16,7 +17,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the recorded conversations in testdata/calls")
 
 // A recorded conversation: who calls when, and what they answer at each turn:
-// "2580" keys, "say: ..." speech, "silence", "pay: CARD", "hangup".
+// "2580" keys, "say: ..." speech, "silence", "pay: CARD", "record: SECONDS", "hangup".
 type recording struct {
 	name, now, from string
 	answers         []string
@@ -64,6 +65,10 @@ var (
 		{"date-prompt-wrong-keys-and-silence", "2026-11-30 19:30", alex, []string{"2580", "1", "1", "3", "99", "silence", "12"}},
 		// * alone repeats every question, the PIN's and the keyed date's too.
 		{"star-repeats-the-question", monday, alex, []string{"*", "2580", "*", "1", "1", "3", "*"}},
+		// Out of hours on Christmas Day: a call back due when the helpdesk opens on Boxing Day.
+		{"callback-booked-on-christmas-day", "2026-12-25 17:00", alex, []string{"2580", "0", "1"}},
+		// Out of hours: a message left for the helpdesk (the recording then reported completed).
+		{"voicemail-left-out-of-hours", "2026-11-30 22:00", alex, []string{"2580", "0", "2", "record: 25"}},
 	}
 )
 
@@ -100,6 +105,12 @@ func (l *line) replay(rec recording) string {
 			c.turn.TwiML, c.turn.Said = nil, nil
 		case strings.HasPrefix(a, "say: "):
 			c.say(strings.TrimPrefix(a, "say: "))
+		case strings.HasPrefix(a, "record: "):
+			secs, err := strconv.Atoi(strings.TrimPrefix(a, "record: "))
+			if err != nil {
+				l.T.Fatal(err)
+			}
+			c.record(secs)
 		case strings.HasPrefix(a, "pay: "):
 			c.pay(strings.TrimPrefix(a, "pay: "))
 		default:

@@ -142,12 +142,13 @@ func (l *line) transfer(c *call) domain.Transfer {
 }
 
 // A caller who keys nothing is never hung up on: with the helpdesk closed they hear when
-// it opens and are back at the menu.
+// it opens and are offered a call back, a message or the menu.
 func TestStuckCallerIsNotHungUpOnWhenClosed(t *testing.T) {
 	l := newLine(t, "2026-11-30 19:30")
 	c := l.alexAtMenu().silence().silence().silence()
-	c.expect("The helpdesk is closed now. It opens tomorrow at eight a.m.", "To activate a visit, press 1.").
-		never("Goodbye").waitsFor("gather")
+	c.expect("The helpdesk is closed now. It opens tomorrow at eight a.m.", "To have us call you back when we open, press 1.",
+		"To leave a message, press 2.", "To go back to the main menu, press 9.").never("Goodbye").waitsFor("gather")
+	c.press("9").expect("To activate a visit, press 1.")
 }
 
 func TestWithheldNumberKeysTheAccountNumber(t *testing.T) {
@@ -253,8 +254,8 @@ func TestAgentWhileClosedOnChristmasDay(t *testing.T) {
 	l := newLine(t, "2026-12-25 11:00")
 	c := l.alexAtMenu().press("0")
 	c.expect("The helpdesk is closed now. It opens tomorrow at eight a.m.", "This automated line is open all day",
-		"To activate a visit, press 1.").waitsFor("gather")
-	c.press("5").expect("It opens tomorrow at eight a.m.")
+		"To have us call you back when we open, press 1.").waitsFor("gather")
+	c.press("9").press("5").expect("It opens tomorrow at eight a.m.")
 }
 
 func TestAgentWhileClosedOnABankHolidayEvening(t *testing.T) {
@@ -332,7 +333,8 @@ func TestACallSurvivesARestartBetweenEverySteps(t *testing.T) {
 
 func TestStepForAnEndedCallHangsUp(t *testing.T) {
 	l := newLine(t, "2026-11-30 22:00")
-	c := l.dial(alex).press("1111").press("2222").press("3333").ended() // locked out, the helpdesk closed
+	// Locked out, the helpdesk closed: a wrong key and a silence at the offer end the call.
+	c := l.dial(alex).press("1111").press("2222").press("3333").press("7").silence().ended()
 	var conv domain.Conversation
 	_ = l.Svc.View(l.Ctx, func(r domain.Reader) (err error) {
 		conv, err = r.ConversationByKey(domain.ChannelVoice, c.c.Sid())

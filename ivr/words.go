@@ -26,8 +26,11 @@ var sayings = map[flows.MsgID]string{
 	flows.MsgNoPIN:           "This account has no phone PIN yet, so I can't take you any further myself.",
 	flows.MsgNoInput:         "Sorry, I didn't hear anything.",
 	flows.MsgGoodbye:         "Thank you for calling. Goodbye.",
-	flows.MsgStuck:           "Let me put you through to someone who can help.",
-	flows.MsgAskVehicle:      "Which vehicle is the visit for?",
+	flows.MsgAskMessage: "After the tone, please say your name, your account number if you have it, and your message. " +
+		"Press hash when you've finished.",
+	flows.MsgMessageLeft: "Thank you, your message has been left for the helpdesk. Goodbye.",
+	flows.MsgStuck:       "Let me put you through to someone who can help.",
+	flows.MsgAskVehicle:  "Which vehicle is the visit for?",
 	flows.MsgAskVRM: "Please say the registration. Or key it in: for each letter, press the key with that letter, " +
 		"then its position on the key, so C is 2 then 3. For a number, press the number, then 0. " +
 		"Press star to delete, and hash when you've finished.",
@@ -137,6 +140,13 @@ func words(m flows.Msg, now time.Time) string {
 			speak.Money(m.Money))
 	case flows.MsgHours:
 		return hours(m.Helpdesk, now)
+	case flows.MsgCallbackBooked:
+		day := speak.Date(calendar.DateOf(m.At), today)
+		if !strings.HasPrefix(day, "today") && !strings.HasPrefix(day, "tomorrow") {
+			day = "on " + day
+		}
+		return fmt.Sprintf("We'll call you back on the number ending %s %s, after %s. Goodbye.",
+			speak.Digits(m.Text[max(0, len(m.Text)-4):]), day, speak.Time(m.At))
 	case flows.MsgClosed:
 		return fmt.Sprintf("The helpdesk is closed now. It opens %s. This automated line is open all day, every day.",
 			speak.When(m.Helpdesk.NextOpening, now))
@@ -161,6 +171,9 @@ var optionWords = map[flows.MsgID]string{
 	flows.MsgOptToday:    "For today",
 	flows.MsgOptPayCard:  "To pay by card",
 	flows.MsgOptRetryPay: "To try the payment again",
+	flows.MsgOptCallback: "To have us call you back when we open",
+	flows.MsgOptMessage:  "To leave a message",
+	flows.MsgOptIdentify: "To go back to the start",
 }
 
 // option says one choice of a menu, with its key.

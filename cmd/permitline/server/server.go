@@ -86,6 +86,7 @@ func New(cfg Config, svc *domain.Service, log *slog.Logger) http.Handler {
 		r.Post(ivr.DialedPath, webhook(t, ivr.DecodeDial, voice.Dialed, voice.Fallback))
 		r.Post(ivr.CallbackAnswerPath, webhook(t, ivr.DecodeCallback, voice.CallbackAnswer, voice.Fallback))
 		r.Post(ivr.CallbackStatusPath, webhook(t, ivr.DecodeCallback, voice.CallbackStatus, nil))
+		r.Post(ivr.RecordingPath, webhook(t, ivr.DecodeRecording, voice.Recording, nil))
 		r.Post("/twilio/sms", webhook(t, sms.DecodeMessage, texts.Incoming, texts.Fallback))
 		r.Post("/twilio/sms/status", webhook(t, sms.DecodeStatus, status, nil))
 	}
