@@ -48,6 +48,12 @@ const (
 	MsgPINHelp         MsgID = "pin_help"        // how to have a PIN reset: the helpdesk (R22) or an agent
 	MsgCannotIdentify  MsgID = "cannot_identify" // too many failed identifications from this number
 
+	// The newcomer menu, for callers not registered yet.
+	MsgRegisterHow MsgID = "register_how" // online, by post, or with the helpdesk's help (R22)
+	MsgOptRegister MsgID = "opt_register"
+	MsgOptAccount  MsgID = "opt_account" // key an account number after all
+	MsgOptBack     MsgID = "opt_back"    // back to the choices before
+
 	// Generic.
 	MsgNoInput      MsgID = "no_input"
 	MsgWrongKey     MsgID = "wrong_key" // Text: the key pressed

@@ -51,6 +51,7 @@ var (
 		{"pin-lockout-while-open", monday, alex, []string{"1111", "2222", "3333", "hangup"}},
 		{"pin-lockout-while-closed", "2026-11-30 22:00", alex, []string{"1111", "2222", "3333"}},
 		{"withheld-number", monday, "anonymous", []string{"1234567", "silence", "99"}},
+		{"newcomer-hears-how-to-register", monday, "anonymous", []string{"9", "1", "9", "2", "0"}},
 		// An account number that is not one is answered as one that is, up to its lockout.
 		{"unknown-account-number", monday, "anonymous", []string{"12345678", "1111", "2222", "3333"}},
 		{"unknown-account-number-while-closed", "2026-11-30 22:00", "anonymous", []string{"12345678", "1111", "2222", "3333"}},
