@@ -51,8 +51,9 @@ const (
 	// The newcomer menu, for callers not registered yet.
 	MsgRegisterHow MsgID = "register_how" // online, by post, or with the helpdesk's help (R22)
 	MsgOptRegister MsgID = "opt_register"
-	MsgOptAccount  MsgID = "opt_account" // key an account number after all
-	MsgOptBack     MsgID = "opt_back"    // back to the choices before
+	MsgOptAccount  MsgID = "opt_account"  // key an account number after all
+	MsgOptBack     MsgID = "opt_back"     // back to the choices before
+	MsgBackToMenu  MsgID = "back_to_menu" // a lone 9 goes back to the main menu
 
 	// Generic.
 	MsgNoInput      MsgID = "no_input"

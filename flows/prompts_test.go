@@ -160,3 +160,19 @@ func TestNewcomerMenu(t *testing.T) {
 		t.Errorf("9: at %s.%s, not the account prompt", s.Flow, s.State)
 	}
 }
+
+// TestNineGoesBackToTheMenu: a lone 9 at the date questions leads back to the main menu.
+func TestNineGoesBackToTheMenu(t *testing.T) {
+	for _, at := range []string{"activate.choose_date", "activate.enter_date"} {
+		for _, pr := range prompts {
+			if pr.at != at {
+				continue
+			}
+			p := newPromptLine(t)
+			s, _ := p.reach(pr)
+			if p.step(s, keys("9")[0]); s.Flow+"."+s.State != "menu.main" {
+				t.Errorf("9 at %s: at %s.%s, not the main menu", at, s.Flow, s.State)
+			}
+		}
+	}
+}

@@ -62,6 +62,7 @@ var (
 		{"forgotten-pin-asks-for-a-person", monday, alex, []string{"0", "hangup"}},
 		// Wrong keys and silence at the date prompt, the helpdesk closed: back to the menu.
 		{"date-prompt-wrong-keys-and-silence", "2026-11-30 19:30", alex, []string{"2580", "1", "1", "3", "99", "silence", "12"}},
+		{"date-prompt-back-to-the-menu", monday, alex, []string{"2580", "1", "1", "3", "9", "3"}},
 		// * alone repeats every question, the PIN's and the keyed date's too.
 		{"star-repeats-the-question", monday, alex, []string{"*", "2580", "*", "1", "1", "3", "*"}},
 	}

@@ -36,6 +36,7 @@ var sayings = map[flows.MsgID]string{
 	flows.MsgAskWhichVisit: "Which visit would you like to cancel?",
 	flows.MsgKept:          "OK, the visit is still booked.",
 	flows.MsgNoRefunds:     "Permits can't be refunded or exchanged, and a permit doesn't reserve or guarantee a parking space.",
+	flows.MsgBackToMenu:    "To go back to the menu, press 9.",
 	flows.MsgTransferring:  "Putting you through to the helpdesk. The agent will see what you've done so far.",
 	flows.MsgRegisterHow: "You can register online with MiPermit, at the Cambridgeshire County Council Digital Permits site: " +
 		"that's mipermit dot com. Or by post, to Parking Permits, P O Box 7 6 1, Huntingdon, P E 2 9, 9 Q R. " +
