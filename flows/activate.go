@@ -59,7 +59,7 @@ func Activate() *Flow {
 			},
 			ActivateEnterDate: {
 				Ask:    func(*Ctx) Ask { return Ask{Kind: AskDigits, MaxDigits: 4} },
-				Prompt: func(c *Ctx) []Msg { return []Msg{{ID: MsgAskDayMonth, Dates: bookableDays(c)}} },
+				Prompt: func(c *Ctx) []Msg { return []Msg{{ID: MsgAskDayMonth, Dates: bookableDays(c)}, say(MsgBackToMenu)} },
 				Decide: enterDate,
 			},
 			ActivateConfirm: {
@@ -194,7 +194,8 @@ func confirmVRM(c *Ctx, in Input) Outcome {
 func dateAsk(c *Ctx) Ask {
 	today := c.Today()
 	return Ask{Kind: AskChoice, Options: []Option{{"1", Msg{ID: MsgOptToday, Date: today}},
-		{"2", Msg{ID: MsgOptTomorrow, Date: today.AddDays(1)}}, {"3", Msg{ID: MsgOptOtherDate, Dates: bookableDays(c)}}}}
+		{"2", Msg{ID: MsgOptTomorrow, Date: today.AddDays(1)}}, {"3", Msg{ID: MsgOptOtherDate, Dates: bookableDays(c)}},
+		{"9", say(MsgOptMenu)}}}
 }
 
 // exampleDays is how many days a visit could be booked for are given as examples of a date.
@@ -218,6 +219,8 @@ func chooseDate(c *Ctx, in Input) Outcome {
 		return planDate(c, c.Today().AddDays(1))
 	case "3":
 		return Outcome{Next: Fire(activateOtherDate)}
+	case "9":
+		return Outcome{Next: Fire(ToMenu), Note: "back to the menu"}
 	}
 	return wrongKey(in)
 }
@@ -225,6 +228,9 @@ func chooseDate(c *Ctx, in Input) Outcome {
 func enterDate(c *Ctx, in Input) Outcome {
 	if out, ok := loneKey(in); ok {
 		return out
+	}
+	if in.Kind == InputKeys && in.Keys == "9" { // no date is one key long
+		return Outcome{Next: Fire(ToMenu), Note: "back to the menu"}
 	}
 	d, err := entry.DayMonth(in.Keys, c.Today())
 	var de *entry.DateError

@@ -16,19 +16,21 @@ import (
 // PINs after an account number also count against the calling number, which past its
 // limit cannot identify itself for a while. A caller locked out or past the limit hears
 // how to have the PIN reset and is offered an agent. 0 reaches the helpdesk from either
-// prompt, and is never a PIN try (R25). A verified caller goes on to the main menu.
+// prompt, and is never a PIN try (R25). A verified caller goes on to the main menu. A
+// caller not registered yet presses 9 at the account prompt, or gives three entries that
+// are not an account number, for the newcomer menu (newcomer.go).
 func Identify() *Flow {
 	return &Flow{
 		Name:  FlowIdentify,
 		Start: IdentifyStart,
-		Graph: []Edge{
+		Graph: append([]Edge{
 			{identifyKnown, from(IdentifyStart), IdentifyPIN},
 			{identifyUnknown, from(IdentifyStart), IdentifyAccount},
 			{identifyFound, from(IdentifyAccount), IdentifyPIN},
 			exit(FlowMenu, IdentifyPIN),
-			exit(FlowHelpdesk, IdentifyStart, IdentifyAccount, IdentifyPIN),
-		},
-		States: map[StateName]State{
+			exit(FlowHelpdesk, IdentifyStart, IdentifyAccount, IdentifyPIN, IdentifyNewcomer, IdentifyRegister),
+		}, newcomerEdges...),
+		States: withStates(map[StateName]State{
 			IdentifyStart: {Auto: true, Decide: identifyByNumber},
 			IdentifyAccount: {
 				Ask:    func(*Ctx) Ask { return Ask{Kind: AskDigits, MaxDigits: domain.AccountDigits} },
@@ -43,8 +45,16 @@ func Identify() *Flow {
 				// on a snapshot.
 				Writes: true,
 			},
-		},
+		}, newcomerStates),
 	}
+}
+
+// withStates returns states with more added.
+func withStates(states, more map[StateName]State) map[StateName]State {
+	for name, st := range more {
+		states[name] = st
+	}
+	return states
 }
 
 // The identification flow's states.
@@ -89,7 +99,14 @@ func identifyByAccount(c *Ctx, in Input) Outcome {
 		return out
 	}
 	account := in.Keys
+	if in.Kind == InputKeys && account == "9" {
+		return Outcome{Next: Fire(newcomerMenu), Note: "not registered"}
+	}
 	if in.Kind != InputKeys || len(account) != domain.AccountDigits || !digits(account) {
+		if c.Data.Retries >= MaxRetries { // the third try: what a caller without one can do
+			return Outcome{Say: []Msg{say(MsgAccountNotFound)}, Next: Fire(newcomerMenu),
+				Failure: "account number not 8 digits"}
+		}
 		return Outcome{Next: Retry(Msg{ID: MsgAccountNotFound}), Failure: "account number not 8 digits"}
 	}
 	if err := c.Op.CheckIdentifyLimit(domain.IdentifyCaller(c.Data.From)); err != nil {

@@ -54,6 +54,12 @@ const (
 	MsgNewPINInvalid  MsgID = "new_pin_invalid"   // not 4 to 6 digits, or refused
 	MsgNewPINMismatch MsgID = "new_pin_mismatch"  // the two keyings differ
 	MsgNewPINSet      MsgID = "new_pin_set"
+	// The newcomer menu, for callers not registered yet.
+	MsgRegisterHow MsgID = "register_how" // online, by post, or with the helpdesk's help (R22)
+	MsgOptRegister MsgID = "opt_register"
+	MsgOptAccount  MsgID = "opt_account"  // key an account number after all
+	MsgOptBack     MsgID = "opt_back"     // back to the choices before
+	MsgBackToMenu  MsgID = "back_to_menu" // a lone 9 goes back to the main menu
 
 	// Generic.
 	MsgNoInput      MsgID = "no_input"

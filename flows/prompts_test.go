@@ -16,26 +16,30 @@ type prompt struct {
 	at   string // flow.state
 	from string
 	path []flows.Input
+	// wrongTo is the flow.state three wrong answers lead to, when not the helpdesk.
+	wrongTo string
 }
 
 var (
 	silence = flows.Input{Kind: flows.InputSilence}
 	payFail = flows.Input{Kind: flows.InputPay, Pay: flows.PayResult{Result: "payment-connector-error"}}
 	prompts = []prompt{
-		{"identify.account", "anonymous", nil},
-		{"identify.pin", "", nil},
-		{"menu.main", "", keys("2580")},
-		{"activate.choose_vehicle", "", keys("2580", "1")},
-		{"activate.enter_vrm", "", keys("2580", "1", "9")},
-		{"activate.confirm_vrm", "", keys("2580", "1", "9", keyed)},
-		{"activate.choose_date", "", keys("2580", "1", "1")},
-		{"activate.enter_date", "", keys("2580", "1", "1", "3")},
-		{"activate.confirm", "", keys("2580", "1", "1", "2")},
-		{"cancel.choose", "", keys("2580", "2")},
-		{"cancel.confirm", "", keys("2580", "2", "1")},
-		{"buy.quantity", "", keys("2580", "4")},
-		{"buy.quote", "", keys("2580", "4", "1")},
-		{"buy.pay_failed", "", append(keys("2580", "4", "1", "1"), payFail)},
+		{"identify.account", "anonymous", nil, "identify.newcomer"},
+		{"identify.newcomer", "anonymous", keys("9"), ""},
+		{"identify.register", "anonymous", keys("9", "1"), ""},
+		{"identify.pin", "", nil, ""},
+		{"menu.main", "", keys("2580"), ""},
+		{"activate.choose_vehicle", "", keys("2580", "1"), ""},
+		{"activate.enter_vrm", "", keys("2580", "1", "9"), ""},
+		{"activate.confirm_vrm", "", keys("2580", "1", "9", keyed), ""},
+		{"activate.choose_date", "", keys("2580", "1", "1"), ""},
+		{"activate.enter_date", "", keys("2580", "1", "1", "3"), ""},
+		{"activate.confirm", "", keys("2580", "1", "1", "2"), ""},
+		{"cancel.choose", "", keys("2580", "2"), ""},
+		{"cancel.confirm", "", keys("2580", "2", "1"), ""},
+		{"buy.quantity", "", keys("2580", "4"), ""},
+		{"buy.quote", "", keys("2580", "4", "1"), ""},
+		{"buy.pay_failed", "", append(keys("2580", "4", "1", "1"), payFail), ""},
 	}
 )
 
@@ -100,8 +104,13 @@ func TestNoPromptEndsACall(t *testing.T) {
 						t.Fatalf("%s %d: the call is hung up at %s.%s", tc.name, i+1, s.Flow, s.State)
 					}
 				}
-				if s.Flow != flows.FlowHelpdesk {
-					t.Errorf("after three %s: at %s.%s, not the helpdesk", tc.name, s.Flow, s.State)
+				switch at := s.Flow + "." + s.State; {
+				case tc.in.Kind == flows.InputKeys && pr.wrongTo != "":
+					if at != pr.wrongTo {
+						t.Errorf("after three %s: at %s, not %s", tc.name, at, pr.wrongTo)
+					}
+				case s.Flow != flows.FlowHelpdesk:
+					t.Errorf("after three %s: at %s, not the helpdesk", tc.name, at)
 				}
 			}
 
@@ -127,5 +136,43 @@ func TestNoPromptEndsACall(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestNewcomerMenu: a lone 9 at the account prompt reaches the newcomer menu, whose 1 tells
+// how to register, 2 the helpdesk hours, and 9 leads back to the account prompt.
+func TestNewcomerMenu(t *testing.T) {
+	p := newPromptLine(t)
+	s, rep := p.reach(prompt{at: "identify.newcomer", from: "anonymous", path: keys("9")})
+	if len(rep.Ask.Options) == 0 || rep.Ask.Options[0].Msg.ID != flows.MsgOptRegister {
+		t.Errorf("the newcomer menu offers %+v", rep.Ask.Options)
+	}
+	rep = p.step(s, keys("1")[0])
+	if s.State != "register" || len(rep.Says) == 0 || rep.Says[len(rep.Says)-1].ID != flows.MsgRegisterHow {
+		t.Errorf("1: at %s.%s, said %+v", s.Flow, s.State, rep.Says)
+	}
+	p.step(s, keys("9")[0])
+	rep = p.step(s, keys("2")[0])
+	if s.State != "newcomer" || len(rep.Says) == 0 || rep.Says[0].ID != flows.MsgHours {
+		t.Errorf("2: at %s.%s, said %+v", s.Flow, s.State, rep.Says)
+	}
+	if p.step(s, keys("9")[0]); s.Flow+"."+s.State != "identify.account" {
+		t.Errorf("9: at %s.%s, not the account prompt", s.Flow, s.State)
+	}
+}
+
+// TestNineGoesBackToTheMenu: a lone 9 at the date questions leads back to the main menu.
+func TestNineGoesBackToTheMenu(t *testing.T) {
+	for _, at := range []string{"activate.choose_date", "activate.enter_date"} {
+		for _, pr := range prompts {
+			if pr.at != at {
+				continue
+			}
+			p := newPromptLine(t)
+			s, _ := p.reach(pr)
+			if p.step(s, keys("9")[0]); s.Flow+"."+s.State != "menu.main" {
+				t.Errorf("9 at %s: at %s.%s, not the main menu", at, s.Flow, s.State)
+			}
+		}
 	}
 }

@@ -53,6 +53,7 @@ var (
 		{"pin-lockout-while-open", monday, alex, []string{"1111", "2222", "3333", "hangup"}},
 		{"pin-lockout-while-closed", "2026-11-30 22:00", alex, []string{"1111", "2222", "3333"}},
 		{"withheld-number", monday, "anonymous", []string{"1234567", "silence", "99"}},
+		{"newcomer-hears-how-to-register", monday, "anonymous", []string{"9", "1", "9", "2", "0"}},
 		// An account number that is not one is answered as one that is, up to its lockout.
 		{"unknown-account-number", monday, "anonymous", []string{"12345678", "1111", "2222", "3333"}},
 		{"unknown-account-number-while-closed", "2026-11-30 22:00", "anonymous", []string{"12345678", "1111", "2222", "3333"}},
@@ -63,6 +64,7 @@ var (
 		{"forgotten-pin-asks-for-a-person", monday, alex, []string{"0", "hangup"}},
 		// Wrong keys and silence at the date prompt, the helpdesk closed: back to the menu.
 		{"date-prompt-wrong-keys-and-silence", "2026-11-30 19:30", alex, []string{"2580", "1", "1", "3", "99", "silence", "12"}},
+		{"date-prompt-back-to-the-menu", monday, alex, []string{"2580", "1", "1", "3", "9", "3"}},
 		// * alone repeats every question, the PIN's and the keyed date's too.
 		{"star-repeats-the-question", monday, alex, []string{"*", "2580", "*", "1", "1", "3", "*"}},
 		// Out of hours on Christmas Day: a call back due when the helpdesk opens on Boxing Day.

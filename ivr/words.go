@@ -18,7 +18,7 @@ import (
 // writes the rest from the message's values.
 var sayings = map[flows.MsgID]string{
 	flows.MsgWelcome:         "Welcome to the visitor parking permit line.",
-	flows.MsgAskAccount:      "Please key your " + strconv.Itoa(domain.AccountDigits) + "-digit account number, then press hash. To speak to someone, press 0.",
+	flows.MsgAskAccount:      "Please key your " + strconv.Itoa(domain.AccountDigits) + "-digit account number, then press hash. If you're not registered yet, press 9. To speak to someone, press 0.",
 	flows.MsgAccountNotFound: "Sorry, I can't find that account number. It has " + strconv.Itoa(domain.AccountDigits) + " digits and is on your registration email.",
 	flows.MsgAskPIN:          "Please key your phone PIN, then press hash. If you've forgotten your PIN, press 0.",
 	flows.MsgPINHelp:         "An agent can reset your phone PIN. You can also call the helpdesk on " + domain.HelpdeskPhone + " while it's open.",
@@ -39,6 +39,7 @@ var sayings = map[flows.MsgID]string{
 	flows.MsgAskWhichVisit: "Which visit would you like to cancel?",
 	flows.MsgKept:          "OK, the visit is still booked.",
 	flows.MsgNoRefunds:     "Permits can't be refunded or exchanged, and a permit doesn't reserve or guarantee a parking space.",
+	flows.MsgBackToMenu:    "To go back to the menu, press 9.",
 	flows.MsgTransferring:  "Putting you through to the helpdesk. The agent will see what you've done so far.",
 
 	// Choosing a new PIN after an agent reset it.
@@ -47,6 +48,9 @@ var sayings = map[flows.MsgID]string{
 	flows.MsgNewPINInvalid:  "Sorry, that PIN can't be used. A PIN is 4 to 6 digits.",
 	flows.MsgNewPINMismatch: "Sorry, the two PINs were not the same. Let's start again.",
 	flows.MsgNewPINSet:      "Thank you. Your new PIN is set.",
+	flows.MsgRegisterHow: "You can register online with MiPermit, at the Cambridgeshire County Council Digital Permits site: " +
+		"that's mipermit dot com. Or by post, to Parking Permits, P O Box 7 6 1, Huntingdon, P E 2 9, 9 Q R. " +
+		"For help registering, call the helpdesk on " + speak.Digits(domain.HelpdeskPhone) + ".",
 }
 
 // words says a flow's message the way the phone line speaks: short British English
@@ -165,6 +169,9 @@ var optionWords = map[flows.MsgID]string{
 	flows.MsgOptAgent:    "To speak to an agent",
 	flows.MsgOptRepeat:   "To hear this again",
 	flows.MsgOptMenu:     "To go back to the main menu",
+	flows.MsgOptRegister: "To hear how to register",
+	flows.MsgOptAccount:  "To key your account number",
+	flows.MsgOptBack:     "To go back",
 	flows.MsgOptYes:      "If that's right",
 	flows.MsgOptNo:       "To change it",
 	flows.MsgOptOtherVRM: "For a different vehicle",
