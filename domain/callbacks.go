@@ -143,8 +143,8 @@ func CallbackNumber(number string) (string, error) {
 }
 
 // BookCallback records a callback for a call. A kept callback needs the call's place in
-// the queue: the call's queued transfer becomes TransferCallback and the callback is due
-// from when it joined. A booked one is due when the helpdesk next opens. A second booking
+// the queue: the call's queued transfer becomes TransferCallback, the callback is due
+// from when it joined, and it is for whoever the transfer says called (when in.Caller is nil). A booked one is due when the helpdesk next opens. A second booking
 // for the same call returns the first (a repeated webhook). It refuses a number the line
 // cannot call (*CallbackNumberError) and a resident with a callback still to be made
 // (*CallbackPendingError).
@@ -166,16 +166,10 @@ func (o *Op) BookCallback(in CallbackIn) (Callback, error) {
 	if c := in.Caller; c != nil {
 		cb.ResidentID, cb.Caller = c.ResidentID, c.Actor(ChannelVoice)
 	}
-	// One callback to be made per resident, or per number for callers not identified.
-	open, err := o.tx.OpenCallbackOf(cb.ResidentID, cb.Number)
-	if err == nil {
-		return Callback{}, &CallbackPendingError{Due: open.DueAt, Number: open.Number}
-	} else if !errors.Is(err, ErrNotFound) {
-		return Callback{}, err
-	}
 	var t Transfer
 	switch in.Kind {
 	case CallbackKept:
+		// The queued call carries who the caller is and what they did.
 		if t, err = o.tx.TransferByCall(in.CallSid); err != nil {
 			return Callback{}, fmt.Errorf("the queued call of a kept callback: %w", err)
 		}
@@ -183,6 +177,9 @@ func (o *Op) BookCallback(in CallbackIn) (Callback, error) {
 			return Callback{}, ErrTaken
 		}
 		cb.DueAt, cb.TransferID = t.CreatedAt, t.ID
+		if in.Caller == nil && t.ResidentID != 0 {
+			cb.ResidentID, cb.Caller, cb.Verified = t.ResidentID, t.Caller, t.Verified
+		}
 		if len(cb.Context) == 0 {
 			cb.Context = t.Context
 		}
@@ -193,6 +190,13 @@ func (o *Op) BookCallback(in CallbackIn) (Callback, error) {
 		if cb.DueAt = o.s.Helpdesk().NextOpening(o.now); cb.DueAt.IsZero() {
 			return Callback{}, fmt.Errorf("no helpdesk opening found after %s", o.now.Format(time.RFC3339))
 		}
+	}
+	// One callback to be made per resident, or per number for callers not identified.
+	open, err := o.tx.OpenCallbackOf(cb.ResidentID, cb.Number)
+	if err == nil {
+		return Callback{}, &CallbackPendingError{Due: open.DueAt, Number: open.Number}
+	} else if !errors.Is(err, ErrNotFound) {
+		return Callback{}, err
 	}
 	if len(cb.Context) == 0 {
 		cb.Context = []byte(`{"history":[]}`)

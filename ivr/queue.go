@@ -92,18 +92,8 @@ func (h *Handler) QueueKey(ctx context.Context, log *slog.Logger, f QueueForm) (
 		return h.queueWait("Thank you for waiting.")
 	}
 	in := domain.CallbackIn{CallSid: f.CallSid, Number: f.From, Kind: domain.CallbackKept}
-	queued, err := h.svc.QueuedTransfers(ctx)
-	if err != nil {
-		return "", fmt.Errorf("reading the queue for a call back: %w", err)
-	}
-	for _, t := range queued {
-		if t.CallSid == f.CallSid && t.ResidentID != 0 {
-			in.Caller = &domain.Caller{Kind: t.Caller.Kind, ID: t.Caller.ID, Name: t.Caller.Name, ResidentID: t.ResidentID}
-			in.Verified = t.Verified
-		}
-	}
 	var cb domain.Callback
-	err = h.svc.Update(ctx, func(op *domain.Op) (err error) { cb, err = op.BookCallback(in); return err })
+	err := h.svc.Update(ctx, func(op *domain.Op) (err error) { cb, err = op.BookCallback(in); return err })
 	switch {
 	case err == nil:
 		log.Info("a call back booked from the queue", "callback_id", cb.ID)
