@@ -17,6 +17,7 @@ import (
 
 	"permitline/cmd/permitline/server"
 	"permitline/domain"
+	"permitline/domain/postgres"
 	"permitline/domain/sqlite"
 	"permitline/fixtures"
 	"permitline/ivr/twiliosim"
@@ -68,8 +69,9 @@ func httpFloorHandler() http.Handler {
 }
 
 // storageFloorHandler commits one write per request through a store opened as the line
-// opens its own (domain/sqlite.Open: WAL, synchronous=NORMAL, one writer, BEGIN IMMEDIATE).
-func storageFloorHandler(store *sqlite.Store) http.Handler {
+// opens its own: domain/sqlite.Open (WAL, synchronous=NORMAL, one writer, BEGIN IMMEDIATE)
+// or domain/postgres.Open (a pool, each Update SERIALIZABLE under the one writer lock).
+func storageFloorHandler(store domain.Store) http.Handler {
 	r := chi.NewRouter()
 	r.Post("/twilio/voice/step", func(w http.ResponseWriter, req *http.Request) {
 		err := store.Update(req.Context(), func(tx domain.Tx) error {
@@ -86,18 +88,28 @@ func storageFloorHandler(store *sqlite.Store) http.Handler {
 	return r
 }
 
-// measureFloors runs both floors with n requests each.
-func measureFloors(ctx context.Context, client *http.Client, dir, token string, n, concurrency int,
+// measureFloors runs both floors with n requests each. The storage floor writes on the
+// run's own engine: a fresh SQLite file in dir, or, when the line's database db is a
+// PostgreSQL address, that database itself (its audit trail gains one entry a request,
+// after the run's check has read it).
+func measureFloors(ctx context.Context, client *http.Client, dir, db, token string, n, concurrency int,
 	runRate float64, runCPU Millis) (*Floors, error) {
 	h, err := runFloor(ctx, "http floor (empty chi handler)", httpFloorHandler(), client, token, n, concurrency)
 	if err != nil {
 		return nil, err
 	}
-	store, err := sqlite.Open(ctx, filepath.Join(dir, "floor.db"))
+	var store domain.Store
+	name := "storage floor (one committed write)"
+	if isPostgres(db) {
+		store, err = postgres.Open(ctx, db)
+		name = "storage floor (one committed write, PostgreSQL)"
+	} else {
+		store, err = sqlite.Open(ctx, filepath.Join(dir, "floor.db"))
+	}
 	if err != nil {
 		return nil, err
 	}
-	s, err := runFloor(ctx, "storage floor (one committed write)", storageFloorHandler(store), client, token, n, concurrency)
+	s, err := runFloor(ctx, name, storageFloorHandler(store), client, token, n, concurrency)
 	store.Close()
 	if err != nil {
 		return nil, err

@@ -8,15 +8,27 @@ import (
 	"testing"
 	"time"
 
-	"permitline/domain/sqlite"
+	"permitline/domain/storetest"
 )
 
 func TestFloors(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		dir := t.TempDir()
+		testFloors(t, dir, "", filepath.Join(dir, "floor.db"))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		db := storetest.PostgresDatabase(t) // skips, saying so, without PERMITLINE_TEST_POSTGRES
+		testFloors(t, t.TempDir(), db, db)
+	})
+}
+
+// testFloors measures the floors for a line on db (a PostgreSQL address, or "" for
+// SQLite) and checks the storage floor's writes landed in written, on that engine.
+func testFloors(t *testing.T, dir, db, written string) {
 	const n, concurrency = 300, 10
 	client := newClient(baseTransport(concurrency), new(atomic.Int64), nil)
 	runRate, runCPU := 1000.0, Millis(2*time.Millisecond)
-	dir := t.TempDir()
-	f, err := measureFloors(context.Background(), client, dir, "floor-token", n, concurrency, runRate, runCPU)
+	f, err := measureFloors(context.Background(), client, dir, db, "floor-token", n, concurrency, runRate, runCPU)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +53,7 @@ func TestFloors(t *testing.T) {
 
 	// The storage floor committed one write a request: every request's is in its store.
 	var writes map[string]int
-	if err := sqlite.ReadLedger(context.Background(), filepath.Join(dir, "floor.db"), func(l *sqlite.Ledger) error {
+	if err := readLedger(context.Background(), written, func(l ledger) error {
 		writes, err = l.AuditCounts()
 		return err
 	}); err != nil {

@@ -299,7 +299,7 @@ func (lr *loadRun) measureFloors(ctx context.Context, tmp string) error {
 	// The floors' own client: with no retries, which would hide their errors.
 	floorClient := newClient(baseTransport(lr.o.Concurrency), new(atomic.Int64), nil)
 	var err error
-	lr.rep.Floors, err = measureFloors(ctx, floorClient, tmp, lr.o.AuthToken, lr.rep.Webhooks, lr.o.Concurrency,
+	lr.rep.Floors, err = measureFloors(ctx, floorClient, tmp, lr.rep.DBPath, lr.o.AuthToken, lr.rep.Webhooks, lr.o.Concurrency,
 		lr.rep.WebhooksPerSec, lr.rep.CPUPerWebhook)
 	return err
 }
