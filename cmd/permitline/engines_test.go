@@ -37,6 +37,11 @@ func TestCommandsOnEachEngine(t *testing.T) {
 			if r.code == 0 || !strings.Contains(r.stderr, "SQLite database file only") {
 				t.Errorf("demo on PostgreSQL: exit %d, stderr %q; want it refused", r.code, r.stderr)
 			}
+			// load drives a line on PostgreSQL through --url; its in-process line is SQLite's.
+			r = c.run("load", "--calls", "1")
+			if r.code == 0 || !strings.Contains(r.stderr, "give load --url and --db") {
+				t.Errorf("load in-process on PostgreSQL: exit %d, stderr %q; want it refused, saying how", r.code, r.stderr)
+			}
 		}
 	})
 }

@@ -38,8 +38,10 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	if err := e.sqliteOnly("load"); err != nil {
-		return err
+	if *target == "" && e.onPostgres() {
+		// The line it starts in-process is on a fresh SQLite file; a running line's
+		// database (--url) may be on either engine.
+		return usageErr("load starts its own line on a fresh SQLite file; to load a line on PostgreSQL, start its nodes with serve and give load --url and --db")
 	}
 	m, err := load.ParseMix(*mix)
 	if err != nil {
