@@ -1,8 +1,8 @@
 // Package postgres is the domain store on PostgreSQL (jackc/pgx through database/sql), for
-// a line run on more than one node. Each Update is one SERIALIZABLE transaction, retried
-// from the start on a serialisation failure or a deadlock, so the rules the domain checks
-// inside it hold across nodes as they do on SQLite's single writer. Each View is a
-// read-only REPEATABLE READ transaction: one snapshot.
+// a line run on more than one node. Each Update holds one advisory lock that every node's
+// Updates take, so they run one at a time, as on SQLite's single writer, and the rules the
+// domain checks inside one hold across nodes. Each View is a read-only REPEATABLE READ
+// transaction: one snapshot.
 package postgres
 
 import (
@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -36,9 +37,14 @@ const maxAttempts = 20
 
 // Store is a domain.Store on one PostgreSQL database.
 type Store struct {
-	pool *pgxpool.Pool
-	db   *sql.DB
+	pool    *pgxpool.Pool
+	db      *sql.DB
+	retried atomic.Int64 // Updates run again after PostgreSQL refused them
 }
+
+// Retried returns how many times an Update was run again after PostgreSQL refused its
+// transaction (a serialisation failure or a deadlock) since the store was opened.
+func (s *Store) Retried() int64 { return s.retried.Load() }
 
 var _ domain.Store = (*Store)(nil)
 
@@ -92,17 +98,24 @@ func (s *Store) View(ctx context.Context, fn func(domain.Reader) error) error {
 	return fn(&q{ctx: ctx, db: &rebinder{tx: tx}})
 }
 
-// Update runs fn in a SERIALIZABLE transaction and commits it when fn returns nil. When
-// PostgreSQL refuses the transaction for a serialisation failure or a deadlock (another
-// node's Update touched what fn read), nothing of it was written, and fn runs again on a
-// new transaction, up to maxAttempts times: fn must keep no effect of a run outside the
-// transaction.
+// Update runs fn in one transaction and commits it when fn returns nil. Every Update, on
+// every node, first takes one advisory lock (writerLock), so Updates run one at a time.
+// The transaction is READ COMMITTED, and that is what makes the lock enough: each of its
+// statements reads what was committed when it ran, so after the lock is granted it sees
+// every earlier Update's writes, and no other Update writes meanwhile. (A REPEATABLE READ
+// or SERIALIZABLE transaction would take its snapshot at its first statement, the lock's,
+// before the wait: it would read past what the Updates ahead of it in the queue went on
+// to commit, and SERIALIZABLE would then refuse it, over and over, under a race for one
+// permit.) Should PostgreSQL still refuse a transaction for a serialisation failure or a
+// deadlock, nothing of it was written, and fn runs again on a new transaction, up to
+// maxAttempts times: fn must keep no effect of a run outside the transaction.
 func (s *Store) Update(ctx context.Context, fn func(domain.Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := s.update(ctx, fn)
 		if err == nil || !retryable(err) || attempt == maxAttempts {
 			return err
 		}
+		s.retried.Add(1)
 		// A short random wait, growing, so that the Updates that collided do not collide again.
 		wait := time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 6)))
 		select {
@@ -118,15 +131,16 @@ func (s *Store) Update(ctx context.Context, fn func(domain.Tx) error) error {
 const writerLock int64 = 0x7065726d6974
 
 func (s *Store) update(ctx context.Context, fn func(domain.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	if err != nil {
 		return fmt.Errorf("beginning update: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // committed below when fn succeeded
 	// The line's writes run one at a time across every node, as SQLite's one writer runs
 	// them on one: each rule reads wide (a permit year's purchases, a permit's visits, a
-	// once-only key), so sixty Updates racing for one permit would otherwise fail each
-	// other's serialisation over and over. The lock is the transaction's and ends with it.
+	// once-only key), so row locks would have to cover ranges, and SERIALIZABLE's checks
+	// would refuse sixty Updates racing for one permit over and over. The lock is the
+	// transaction's and ends with it.
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, writerLock); err != nil {
 		return fmt.Errorf("waiting for the writer's lock: %w", err)
 	}

@@ -70,7 +70,7 @@ func httpFloorHandler() http.Handler {
 
 // storageFloorHandler commits one write per request through a store opened as the line
 // opens its own: domain/sqlite.Open (WAL, synchronous=NORMAL, one writer, BEGIN IMMEDIATE)
-// or domain/postgres.Open (a pool, each Update SERIALIZABLE under the one writer lock).
+// or domain/postgres.Open (a pool, each Update under the one writer lock).
 func storageFloorHandler(store domain.Store) http.Handler {
 	r := chi.NewRouter()
 	r.Post("/twilio/voice/step", func(w http.ResponseWriter, req *http.Request) {
