@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +18,9 @@ import (
 
 	"permitline/cmd/permitline/server/servertest"
 	"permitline/domain"
+	"permitline/ivr"
 	"permitline/ivr/twiliosim"
+	"permitline/sms/fakeapi"
 )
 
 // chromium finds a Chromium or Chrome binary; "" when none is installed.
@@ -360,10 +365,29 @@ func TestBrowserSupervisorAndAgentOnAMorningOfCalls(t *testing.T) {
 	b.signIn(l.Srv.URL, "kim")
 	b.step("the supervisor's page", chromedp.Navigate(l.Srv.URL+"/desk/supervisor"))
 	b.loaded("the supervisor's figures", "figures-now")
-	for id, want := range map[string]string{"calls-waiting": "1", "longest-wait": "1 min 00 s", "callbacks-due": "1",
-		"voicemails-waiting": "1", "agents-on-call": "0", "calls-offered": "1", "calls-answered": "0"} {
-		if got := strings.TrimSpace(b.text(id)); got != want {
-			t.Errorf("the supervisor's page shows %s %q, want %q", id, got, want)
+	// Each figure as the page words it, its label beside it, and as the store counts it.
+	f, err := l.Svc.TodayFigures(l.Ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.LongestWait != time.Minute {
+		t.Errorf("the store's longest wait: %s", f.LongestWait)
+	}
+	for _, c := range []struct {
+		id, label, want string
+		store           int
+	}{
+		{"calls-waiting", "Calls waiting", "1", f.Waiting}, {"longest-wait", "Longest wait", "1 min 00 s", int(f.LongestWait / time.Minute)},
+		{"callbacks-due", "Callbacks due", "1", f.CallbacksDue}, {"voicemails-waiting", "Voicemails waiting", "1", f.VoicemailsWaiting},
+		{"agents-on-call", "Agents on a call", "0", f.AgentsOnCall}, {"calls-offered", "Calls offered", "1", f.Offered},
+		{"calls-answered", "Answered", "0", f.Answered},
+	} {
+		row := b.eval("the row of #"+c.id, `document.getElementById(`+jsString(c.id)+`).parentElement.innerText`)
+		if got := strings.TrimSpace(b.text(c.id)); got != c.want || !strings.HasPrefix(row, c.label) {
+			t.Errorf("the supervisor's page shows %q, want %s %q", row, c.label, c.want)
+		}
+		if got, _, _ := strings.Cut(c.want, " "); strconv.Itoa(c.store) != got {
+			t.Errorf("the store counts %s %d, the page %s", c.label, c.store, c.want)
 		}
 	}
 	if got := b.text("main"); !strings.Contains(got, "+********0123") {
@@ -379,6 +403,13 @@ func TestBrowserSupervisorAndAgentOnAMorningOfCalls(t *testing.T) {
 	if got := b.text(fmt.Sprintf("voicemail-%d", vm.ID)); !strings.Contains(got, "+********0321") ||
 		!strings.Contains(got, l.People["Chris Lee"].Account+" (Chris Lee)") || !strings.Contains(got, "(14s)") {
 		t.Errorf("Chris's voicemail shows %q", got)
+	}
+	// The page's player fetches the recording through the desk from (the fake of) Twilio.
+	b.eval("fetch the recording", `fetch(document.querySelector("#voicemail-`+strconv.FormatInt(vm.ID, 10)+` audio").src).`+
+		`then(r => r.arrayBuffer().then(a => { window.deskAudio = r.status + " " + r.headers.get("Content-Type") + " " + a.byteLength })); "ok"`)
+	b.until("the recording fetched", `window.deskAudio !== undefined`)
+	if got, want := b.eval("audio", `window.deskAudio`), fmt.Sprintf("200 audio/mpeg %d", len(fakeapi.RecordingAudio)); got != want {
+		t.Errorf("the voicemail's audio: %q, want %q", got, want)
 	}
 	b.shot("desk-11-voicemails.png")
 	b.press("sign out", "form.signout button")
@@ -446,9 +477,31 @@ func TestBrowserSupervisorAndAgentOnAMorningOfCalls(t *testing.T) {
 		t.Fatalf("Priya's callback after taking: %+v", got)
 	}
 	calls := l.Twilio.Calls()
-	if len(calls) != 1 || calls[0].To != priya || calls[0].From != servertest.LineNumber {
+	q := "?cb=" + strconv.FormatInt(cb.ID, 10)
+	if len(calls) != 1 || calls[0].To != priya || calls[0].From != servertest.LineNumber || calls[0].URL != l.Srv.URL+ivr.CallbackAnswerPath+q {
 		t.Fatalf("calls made: %+v", calls)
 	}
+	// Priya answers and is put through to the agent's phone; the agent finishes with a note.
+	if status, body := l.SignedPost(ivr.CallbackAnswerPath+q, url.Values{"CallSid": {calls[0].Sid}, "To": {priya}}); status != http.StatusOK ||
+		!strings.Contains(body, "<Number>+447700900501</Number>") {
+		t.Fatalf("Priya answers: %d %s", status, body)
+	}
+	b.step("the callbacks again", chromedp.Navigate(l.Srv.URL+"/desk/callbacks"))
+	held := fmt.Sprintf("held-%d", cb.ID)
+	b.loaded("the agent's callback", held)
+	if got := b.text(held); !strings.Contains(got, "put through to you") {
+		t.Errorf("the callback answered shows %q", got)
+	}
+	note := fmt.Sprintf("note-%d", cb.ID)
+	b.step("write the note", chromedp.SendKeys(chromedp.ID(note), "talked Priya through renewing"))
+	b.until("the note typed", `document.getElementById(`+jsString(note)+`).value === "talked Priya through renewing"`)
+	b.shot("desk-18-callback-answered.png")
+	b.press("finish the callback", "#"+held+` button[type="submit"]`)
+	b.until("the callback finished", `Array.from(document.querySelectorAll(".message.ok")).some(m => m.textContent.includes("Callback finished."))`)
+	if got := callbackNow(t, l, cb.ID); got.Status != domain.CallbackDone || got.Note != "talked Priya through renewing" {
+		t.Fatalf("Priya's callback after finishing: %+v", got)
+	}
+	b.shot("desk-19-callback-finished.png")
 }
 
 // checkCallbackTaken asserts what the desk shows once the agent has taken the callback:
