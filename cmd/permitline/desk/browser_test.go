@@ -312,10 +312,10 @@ func dialAndKey(t *testing.T, l *servertest.Line, from string, answers ...string
 
 // TestBrowserSupervisorAndAgentOnAMorningOfCalls drives the desk in headless Chromium
 // after a morning set up through the line's own webhooks: before opening, Chris leaves a
-// message and Priya books a call back; at 10:00 Alex, locked out of his PIN, waits in the
-// queue. The supervisor's page shows the call, the callback and the voicemail; the agent
-// takes Alex's call, resets his PIN after the identity questions (audited, texted), hands
-// the call back, then takes Priya's callback.
+// message and Priya books a call back; at 10:00 Alex, locked out of the phone PIN, waits
+// in the queue. The supervisor's page shows the call, the callback and the voicemail; the
+// agent takes Alex's call, resets the PIN after the identity questions (audited, texted),
+// hands the call back, then takes Priya's callback and finishes it once she is put through.
 func TestBrowserSupervisorAndAgentOnAMorningOfCalls(t *testing.T) {
 	b := newBrowser(t)
 	// Monday 30 November 2026, 07:30: the helpdesk opens at 08:00.
@@ -356,7 +356,7 @@ func TestBrowserSupervisorAndAgentOnAMorningOfCalls(t *testing.T) {
 		t.Fatalf("Priya's callback: %+v", cb)
 	}
 
-	// 10:00: Alex keys three wrong PINs; locked out, he waits in the queue.
+	// 09:59: Alex keys three wrong PINs and, locked out, waits in the queue.
 	l.Clock.Set(servertest.At(t, monday).Add(-time.Minute))
 	_, tr := lockedOutWaits(t, l)
 	l.Clock.Set(servertest.At(t, monday))
