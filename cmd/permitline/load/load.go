@@ -183,24 +183,21 @@ type Report struct {
 	ServerErrors []ErrorCount `json:"server_errors"`    // the in-process line's error logs
 	Writer       *Writer      `json:"writer,omitempty"` // the in-process line's SQLite writer
 
-	Conversations int            `json:"conversations"` // started (all, unless capped)
-	ByKind        map[Kind]int   `json:"by_kind"`
-	Completed     int            `json:"completed"`
-	Refused       map[string]int `json:"refused"` // by rule
-	Failed        int            `json:"failed"`
-	// Apologised counts the conversations that heard an apology (the line's "Sorry,
-	// something has gone wrong on our side" on a call or a text, or Twilio's application
-	// error); MostApologies is the most that one conversation heard.
-	Apologised     int     `json:"apologised"`
-	MostApologies  int     `json:"most_apologies"`
-	Webhooks       int     `json:"webhooks"`
-	Retried        int     `json:"retried_requests"`      // sent again after a connection error, 502 or 503
-	Resent         int     `json:"resent_attempts"`       // the attempts after the first, all together
-	Nodes          int     `json:"nodes,omitempty"`       // with --url, the line's nodes the webhooks were spread over
-	FailedOver     int     `json:"failed_over,omitempty"` // sent to another node after a connection error
-	Elapsed        Millis  `json:"elapsed_ms"`
-	Thought        Millis  `json:"think_total_ms"` // every person's pauses, added up
-	WebhooksPerSec float64 `json:"webhooks_per_second"`
+	Conversations  int            `json:"conversations"` // started (all, unless capped)
+	ByKind         map[Kind]int   `json:"by_kind"`
+	Completed      int            `json:"completed"`
+	Refused        map[string]int `json:"refused"` // by rule
+	Failed         int            `json:"failed"`
+	Apologised     int            `json:"apologised"`     // conversations that heard an apology (the line's, or Twilio's application error)
+	MostApologies  int            `json:"most_apologies"` // the most apologies one conversation heard
+	Webhooks       int            `json:"webhooks"`
+	Retried        int            `json:"retried_requests"`      // sent again after a connection error, 502 or 503
+	Resent         int            `json:"resent_attempts"`       // the attempts after the first, all together
+	Nodes          int            `json:"nodes,omitempty"`       // with --url, the line's nodes the webhooks were spread over
+	FailedOver     int            `json:"failed_over,omitempty"` // sent to another node after a connection error
+	Elapsed        Millis         `json:"elapsed_ms"`
+	Thought        Millis         `json:"think_total_ms"` // every person's pauses, added up
+	WebhooksPerSec float64        `json:"webhooks_per_second"`
 	// CPUPerWebhook is the process's CPU time a webhook (in-process runs only: the line
 	// and the simulated Twilio together), 0 when it cannot be read.
 	CPUPerWebhook Millis       `json:"cpu_per_webhook_ms,omitempty"`
