@@ -33,10 +33,15 @@ const crashToken = "c0ffee00000000000000000000000001"
 // crashLine runs the real permitline binary as a child process, on one database file
 // and one loopback port, and kills and restarts it as a crash would.
 type crashLine struct {
-	t        *testing.T
-	bin, db  string
-	addr     string // 127.0.0.1:PORT
-	url      string // http://127.0.0.1:PORT
+	t       *testing.T
+	bin, db string
+	addr    string // 127.0.0.1:PORT
+	url     string // http://127.0.0.1:PORT
+	// public is the base URL the server signs against and builds its URLs from
+	// (--public-url): url unless set, the one address of every node of a line.
+	public string
+	// now is the clock the next server starts at (--now): testNow unless set.
+	now      string
 	env      []string
 	logs     servertest.LogBuffer // every server's stdout and stderr, in order
 	servers  int
@@ -88,7 +93,14 @@ func (l *crashLine) start(ctx context.Context) {
 	}
 	l.servers++
 	fmt.Fprintf(&l.logs, "=== server %d starting\n", l.servers)
-	cmd := exec.Command(l.bin, "serve", "--addr", l.addr, "--public-url", l.url, "--db", l.db, "--now", testNow)
+	public, now := l.public, l.now
+	if public == "" {
+		public = l.url
+	}
+	if now == "" {
+		now = testNow
+	}
+	cmd := exec.Command(l.bin, "serve", "--addr", l.addr, "--public-url", public, "--db", l.db, "--now", now)
 	cmd.Env = l.env
 	cmd.Stdout = &l.logs
 	cmd.Stderr = &l.logs

@@ -56,6 +56,27 @@ type conv struct {
 
 	visits   []ExpectedVisit
 	payments []ExpectedPayment
+
+	apologies int // the apologies it heard (see apologies)
+}
+
+// apologies are what a caller or texter hears when a webhook could not be answered: the
+// line's own fallback on a call (ivr's) and on a text (sms's), and Twilio's words after a
+// webhook failed outright. A caller may hear one when a node dies under its step; hearing
+// two means the line failed the same conversation again.
+var apologies = []string{
+	"Sorry, something has gone wrong on our side",
+	"Sorry, something went wrong on our side",
+	"We are sorry, an application error has occurred.",
+}
+
+// hear counts the apologies among what the conversation was just told.
+func (c *conv) hear(said ...string) {
+	for _, s := range said {
+		for _, a := range apologies {
+			c.apologies += strings.Count(s, a)
+		}
+	}
 }
 
 // refusedError ends a conversation on a refusal the line explained: not an error.
@@ -227,6 +248,7 @@ func (v *voice) press(step, keys string) error {
 	}
 	t, err := v.call.Press(v.ctx, keys)
 	v.turn = t
+	v.c.hear(t.Said...)
 	if err != nil {
 		return failed(step, err)
 	}
@@ -273,7 +295,9 @@ func (r *runner) call(ctx context.Context, c *conv) error {
 
 func (r *runner) callTask(v *voice) error {
 	var err error
-	if v.turn, err = v.call.Next(v.ctx); err != nil {
+	v.turn, err = v.call.Next(v.ctx)
+	v.c.hear(v.turn.Said...)
+	if err != nil {
 		return failed("voice.incoming", err)
 	}
 	if err := v.expect("voice.incoming", "Please key your phone PIN"); err != nil {
@@ -432,6 +456,7 @@ func (r *runner) buyByVoice(v *voice) error {
 	}
 	t, err := v.call.PayWith(v.ctx, testCard)
 	v.turn = t
+	c.hear(t.Said...)
 	if err != nil {
 		return failed("voice.pay", err)
 	}
@@ -468,6 +493,7 @@ func (r *runner) text(ctx context.Context, c *conv, step, body string) (string, 
 		return "", failed(step, err)
 	}
 	replies, _, err := twiliosim.SendSMS(ctx, cfg, body)
+	c.hear(replies...)
 	if err != nil {
 		return "", failed(step, err)
 	}

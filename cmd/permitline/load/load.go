@@ -188,6 +188,8 @@ type Report struct {
 	Completed      int            `json:"completed"`
 	Refused        map[string]int `json:"refused"` // by rule
 	Failed         int            `json:"failed"`
+	Apologised     int            `json:"apologised"`     // conversations that heard an apology (the line's, or Twilio's application error)
+	MostApologies  int            `json:"most_apologies"` // the most apologies one conversation heard
 	Webhooks       int            `json:"webhooks"`
 	Retried        int            `json:"retried_requests"`      // sent again after a connection error, 502 or 503
 	Resent         int            `json:"resent_attempts"`       // the attempts after the first, all together
@@ -225,6 +227,9 @@ type tally struct {
 	failed  int
 	thought time.Duration
 	expect  Expect
+	// apologised counts the conversations that heard an apology; mostApologies is the
+	// most one heard.
+	apologised, mostApologies int
 
 	doneN, failedN, refusedN atomic.Int64
 }
@@ -239,6 +244,10 @@ func (t *tally) add(c *conv, err error) {
 	t.expect.Payments = append(t.expect.Payments, c.payments...)
 	t.byKind[c.kind]++
 	t.thought += c.thought
+	if c.apologies > 0 {
+		t.apologised++
+		t.mostApologies = max(t.mostApologies, c.apologies)
+	}
 	t.doneN.Add(1)
 	if err == nil {
 		t.done++

@@ -55,6 +55,12 @@ func (r Report) Print(w io.Writer) error {
 	p.f("  %s: %d completed, %d refused%s, %d failed\n", r.Elapsed, r.Completed, refusedTotal(r.Refused),
 		refusedDetail(r.Refused), r.Failed)
 	p.f("  %d webhooks: %.0f webhooks/s\n", r.Webhooks, r.WebhooksPerSec)
+	if r.Apologised == 0 {
+		p.f("  apologies heard: none\n")
+	} else {
+		p.f("  apologies heard (the line could not answer a step): by %d conversations, at most %d in one\n",
+			r.Apologised, r.MostApologies)
+	}
 	if r.CPUPerWebhook > 0 {
 		p.f("  CPU time: %s a webhook (this process: the line and the simulated Twilio, both ends of each request)\n",
 			r.CPUPerWebhook)

@@ -265,6 +265,7 @@ func (lr *loadRun) measure(ctx context.Context, t *tally, conversations int, ela
 	rep.Capped = rep.Conversations < lr.o.Calls && ctx.Err() == nil
 	rep.Interrupted = ctx.Err() != nil
 	rep.ByKind, rep.Completed, rep.Refused, rep.Failed = t.byKind, t.done, t.refused, t.failed
+	rep.Apologised, rep.MostApologies = t.apologised, t.mostApologies
 	rep.Elapsed, rep.Thought = Millis(elapsed), Millis(t.thought)
 	var all []time.Duration
 	for kind, ds := range t.samples {
