@@ -29,7 +29,7 @@ func TestCopyToPostgres(t *testing.T) {
 		t.Fatalf("copy: exit %d, stderr %q, stdout %q", r.code, r.stderr, r.stdout)
 	}
 	for _, want := range []*regexp.Regexp{
-		regexp.MustCompile(`(?m)^copied .*permitline\.db to postgres://.*: \d+ rows in [0-9.]+s \(\d+ rows/s\)$`),
+		regexp.MustCompile(`(?m)^copied .*permitline\.db to postgres://.*: \d+ rows in [0-9.]+s \(\d+ rows/s; [0-9.]+s of it building the indexes and checking the foreign keys\)$`),
 		regexp.MustCompile(`(?m)^table +source +target`),
 		regexp.MustCompile(`(?m)^residents +1 +1 *$`),
 		regexp.MustCompile(`(?m)^visits +2 +2 *$`),

@@ -37,6 +37,9 @@ type Report struct {
 	Rows int64
 	// Elapsed is the time from the first row read to the commit.
 	Elapsed time.Duration
+	// Rebuilt is the part of Elapsed spent building the indexes and checking the foreign
+	// keys after the rows were in.
+	Rebuilt time.Duration
 }
 
 // Differences returns the tables whose counts differ between the two sides.
@@ -177,6 +180,14 @@ func copyAll(ctx context.Context, stx *sql.Tx, conn *pgx.Conn, rep *Report) ([]t
 			return nil, &NotEmptyError{Table: t.name}
 		}
 	}
+	// The indexes set aside are built again at the end, each by one sort.
+	if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
+		return nil, err
+	}
+	restore, err := setAside(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
 	for i, t := range tables {
 		n, err := copyTable(ctx, stx, tx, t, srcTables[t.name])
 		if err != nil {
@@ -187,10 +198,80 @@ func copyAll(ctx context.Context, stx *sql.Tx, conn *pgx.Conn, rep *Report) ([]t
 			return nil, fmt.Errorf("setting the ids of %s: %w", t.name, err)
 		}
 	}
+	// Built once from the rows, as a sort and a join rather than row by row: checked the
+	// same, and the copy fails here if a row breaks one.
+	rebuild := time.Now()
+	for _, stmt := range restore {
+		if _, err := tx.Exec(ctx, stmt); err != nil {
+			return nil, fmt.Errorf("restoring %q after the copy: %w", stmt, err)
+		}
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("committing the copy: %w", err)
 	}
+	rep.Rebuilt = time.Since(rebuild)
 	return tables, nil
+}
+
+// setAside drops, inside the copy's transaction, the target's foreign keys and the indexes
+// that back no primary key or unique constraint, and returns the statements that make them
+// again, read from the catalogue (so a migration's new ones are included). A million visits
+// COPYed with their three foreign keys and four indexes checked and kept up row by row take
+// many times longer than the same rows with the indexes built after and the keys checked
+// once. Primary keys and unique constraints stay: a duplicate is refused as it is copied.
+// The tables are locked, and the transaction ends with all of it back or none of the copy.
+func setAside(ctx context.Context, tx pgx.Tx) ([]string, error) {
+	var drop, restore []string
+	rows, err := tx.Query(ctx, `SELECT k.conname, t.relname, pg_get_constraintdef(k.oid)
+		FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid
+		WHERE k.contype = 'f' AND t.relnamespace = current_schema()::regnamespace AND t.relname <> $1
+		ORDER BY t.relname, k.conname`, migrationsTable)
+	if err != nil {
+		return nil, fmt.Errorf("reading the target's foreign keys: %w", err)
+	}
+	for rows.Next() {
+		var name, tbl, def string
+		if err := rows.Scan(&name, &tbl, &def); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		t, n := pgx.Identifier{tbl}.Sanitize(), pgx.Identifier{name}.Sanitize()
+		drop = append(drop, `ALTER TABLE `+t+` DROP CONSTRAINT `+n)
+		restore = append(restore, `ALTER TABLE `+t+` ADD CONSTRAINT `+n+` `+def)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = tx.Query(ctx, `SELECT i.relname, pg_get_indexdef(i.oid)
+		FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+		WHERE t.relnamespace = current_schema()::regnamespace AND t.relname <> $1
+		AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid AND k.contype IN ('p', 'u', 'x'))
+		ORDER BY t.relname, i.relname`, migrationsTable)
+	if err != nil {
+		return nil, fmt.Errorf("reading the target's indexes: %w", err)
+	}
+	var indexes []string
+	for rows.Next() {
+		var name, def string
+		if err := rows.Scan(&name, &def); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		drop = append(drop, `DROP INDEX `+pgx.Identifier{name}.Sanitize())
+		indexes = append(indexes, def)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, stmt := range drop {
+		if _, err := tx.Exec(ctx, stmt); err != nil {
+			return nil, fmt.Errorf("setting aside %q for the copy: %w", stmt, err)
+		}
+	}
+	// Indexes first: a foreign key is checked faster with the indexes in place.
+	return append(indexes, restore...), nil
 }
 
 // registerTypes teaches the connection the extension types the schema uses (CITEXT), which

@@ -2,6 +2,7 @@ package storecopy_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"path/filepath"
 	"reflect"
@@ -137,6 +138,38 @@ func seed(t *testing.T) seeded {
 	return seeded{path: path, store: s, account: acct, kept: kept.Visit.Ref}
 }
 
+// catalogue lists the constraints and indexes of the PostgreSQL database at addr, each
+// with its definition.
+func catalogue(t *testing.T, addr string) []string {
+	t.Helper()
+	db, err := sql.Open("pgx", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT t.relname || ' ' || k.conname || ' ' || pg_get_constraintdef(k.oid)
+		FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid WHERE t.relnamespace = current_schema()::regnamespace
+		UNION ALL
+		SELECT indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = current_schema()
+		ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func openPostgres(t *testing.T, addr string) *postgres.Store {
 	t.Helper()
 	return storetest.OpenPostgres(t, addr)
@@ -148,9 +181,14 @@ func TestCopyMovesEveryTableAndTheLineRunsOnTheCopy(t *testing.T) {
 	dst := openPostgres(t, addr)
 	ctx := context.Background()
 
+	shape := catalogue(t, addr)
 	rep, err := storecopy.SQLiteToPostgres(ctx, src.store, dst)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The foreign keys and indexes set aside for the copy are all back, as they were.
+	if got := catalogue(t, addr); !reflect.DeepEqual(got, shape) || len(shape) < 40 {
+		t.Errorf("constraints and indexes after the copy:\n%v\nbefore:\n%v", got, shape)
 	}
 	if d := rep.Differences(); len(d) > 0 {
 		t.Fatalf("counts differ: %+v", d)
