@@ -213,36 +213,44 @@ func copyAll(ctx context.Context, stx *sql.Tx, conn *pgx.Conn, rep *Report) ([]t
 	return tables, nil
 }
 
-// setAside drops, inside the copy's transaction, the target's foreign keys and the indexes
-// that back no primary key or unique constraint, and returns the statements that make them
-// again, read from the catalogue (so a migration's new ones are included). A million visits
-// COPYed with their three foreign keys and four indexes checked and kept up row by row take
-// many times longer than the same rows with the indexes built after and the keys checked
-// once. Primary keys and unique constraints stay: a duplicate is refused as it is copied.
-// The tables are locked, and the transaction ends with all of it back or none of the copy.
+// setAside drops, inside the copy's transaction, the target's foreign keys, primary keys,
+// unique constraints and other indexes, and returns the statements that make them again,
+// read from the catalogue (so a migration's new ones are included). A million visits
+// COPYed with their three foreign keys checked and six indexes kept up row by row take
+// many times longer than the same rows with each index built after by one sort and each
+// key checked once by a join; a duplicate or an orphan is refused then as it would have
+// been row by row. The tables are locked, and the transaction ends with all of it back
+// or none of the copy.
 func setAside(ctx context.Context, tx pgx.Tx) ([]string, error) {
-	var drop, restore []string
-	rows, err := tx.Query(ctx, `SELECT k.conname, t.relname, pg_get_constraintdef(k.oid)
+	var dropKeys, dropForeign, keys, foreign []string
+	rows, err := tx.Query(ctx, `SELECT k.conname, k.contype = 'f', t.relname, pg_get_constraintdef(k.oid)
 		FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid
-		WHERE k.contype = 'f' AND t.relnamespace = current_schema()::regnamespace AND t.relname <> $1
+		WHERE k.contype IN ('f', 'p', 'u') AND t.relnamespace = current_schema()::regnamespace AND t.relname <> $1
 		ORDER BY t.relname, k.conname`, migrationsTable)
 	if err != nil {
-		return nil, fmt.Errorf("reading the target's foreign keys: %w", err)
+		return nil, fmt.Errorf("reading the target's keys: %w", err)
 	}
 	for rows.Next() {
 		var name, tbl, def string
-		if err := rows.Scan(&name, &tbl, &def); err != nil {
+		var isForeign bool
+		if err := rows.Scan(&name, &isForeign, &tbl, &def); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		t, n := pgx.Identifier{tbl}.Sanitize(), pgx.Identifier{name}.Sanitize()
-		drop = append(drop, `ALTER TABLE `+t+` DROP CONSTRAINT `+n)
-		restore = append(restore, `ALTER TABLE `+t+` ADD CONSTRAINT `+n+` `+def)
+		drop, add := `ALTER TABLE `+t+` DROP CONSTRAINT `+n, `ALTER TABLE `+t+` ADD CONSTRAINT `+n+` `+def
+		if isForeign {
+			dropForeign, foreign = append(dropForeign, drop), append(foreign, add)
+		} else {
+			dropKeys, keys = append(dropKeys, drop), append(keys, add)
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	// A foreign key needs the key it names: dropped before it, made after it.
+	drop := append(dropForeign, dropKeys...)
 	rows, err = tx.Query(ctx, `SELECT i.relname, pg_get_indexdef(i.oid)
 		FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
 		WHERE t.relnamespace = current_schema()::regnamespace AND t.relname <> $1
@@ -270,8 +278,8 @@ func setAside(ctx context.Context, tx pgx.Tx) ([]string, error) {
 			return nil, fmt.Errorf("setting aside %q for the copy: %w", stmt, err)
 		}
 	}
-	// Indexes first: a foreign key is checked faster with the indexes in place.
-	return append(indexes, restore...), nil
+	// The keys and indexes first: a foreign key is checked faster with them in place.
+	return append(append(keys, indexes...), foreign...), nil
 }
 
 // registerTypes teaches the connection the extension types the schema uses (CITEXT), which
