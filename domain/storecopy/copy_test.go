@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -389,5 +390,48 @@ func TestCopyRefusesAStoreWhoseSchemaDiffers(t *testing.T) {
 	}
 	if lines[0].Target != "0" {
 		t.Errorf("target after the refusals: %+v", lines)
+	}
+}
+
+// A source row the target refuses (here a visit of a permit that is not there, which a
+// SQLite file written with its foreign keys off can hold) fails the whole copy: the
+// target is left as it was, empty, and a later copy of a sound file goes in.
+func TestCopyIsAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	addr := storetest.PostgresDatabase(t)
+	src := seed(t)
+	src.store.Close()
+	sqlitetest.Exec(t, src.path, `PRAGMA foreign_keys = OFF`,
+		`INSERT INTO visits (ref, resident_id, permit_id, scheme_id, vrm, date, starts_at, ends_at, status, created_at,
+			actor_kind, actor_id, actor_name, channel)
+		SELECT 'ORPHAN', resident_id, 999999, scheme_id, 'ZZ99ZZZ', date, starts_at, ends_at, 'cancelled', created_at,
+			actor_kind, actor_id, actor_name, channel FROM visits LIMIT 1`)
+	s, err := sqlite.Open(ctx, src.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	dst := openPostgres(t, addr)
+	shape := catalogue(t, addr)
+	if _, err := storecopy.SQLiteToPostgres(ctx, s, dst); err == nil || !strings.Contains(err.Error(), "visits_permit_id_fkey") {
+		t.Fatalf("want the orphan refused by visits' foreign key, got %v", err)
+	}
+	lines, err := storecopy.CompareLedgers(ctx, src.path, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range lines {
+		if l.What == "residents" && l.Target != "0" || l.What == "last visit id" && l.Target != "0" {
+			t.Errorf("the failed copy left %s %s on the target", l.Target, l.What)
+		}
+	}
+	if got := catalogue(t, addr); !reflect.DeepEqual(got, shape) {
+		t.Errorf("the failed copy left the target's keys and indexes as:\n%v", got)
+	}
+
+	sqlitetest.Exec(t, src.path, `DELETE FROM visits WHERE ref = 'ORPHAN'`)
+	rep, err := storecopy.SQLiteToPostgres(ctx, s, dst)
+	if err != nil || len(rep.Differences()) > 0 || rep.Rows == 0 {
+		t.Fatalf("the copy after the fix: %+v %v", rep, err)
 	}
 }
