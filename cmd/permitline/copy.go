@@ -56,7 +56,11 @@ func runCopy(ctx context.Context, e *env, args []string) error {
 	}
 	defer dst.Close()
 
-	rep, err := storecopy.SQLiteToPostgres(ctx, src.(sqliteStore).Store, dst)
+	lite, ok := src.(sqliteStore)
+	if !ok {
+		return fmt.Errorf("%s did not open as a SQLite file", *from)
+	}
+	rep, err := storecopy.SQLiteToPostgres(ctx, lite.Store, dst)
 	var ne *storecopy.NotEmptyError
 	var ve *storecopy.VersionError
 	switch {
