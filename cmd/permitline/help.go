@@ -39,6 +39,7 @@ var examples = map[string]string{
 	"text":                 `permitline text --from 07700900123 "VISITOR AB12CDE"`,
 	"agent add":            `permitline agent add --username jo --name "Jo Bloggs" --phone "01223 000000" --password-file jo.pw`,
 	"load":                 "permitline load --calls 200 --concurrency 20",
+	"copy":                 "permitline copy --from permitline.db --to postgres://permitline@db.example.org/permitline",
 }
 
 // helpError is what parse returns for -h or --help: run prints the command's help.

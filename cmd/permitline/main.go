@@ -54,6 +54,7 @@ var commands = map[string]command{
 	"text":                 {"text [--from PHONE] [--url URL] [MESSAGE]", runText},
 	"agent add":            {"agent add --username U --name NAME (--phone PHONE | --client IDENTITY) [--password-file FILE]", runAgentAdd},
 	"load":                 {loadUsage, runLoad},
+	"copy":                 {copyUsage, runCopy},
 }
 
 // exitError carries a chosen exit status with its one-line message.
