@@ -99,6 +99,7 @@ type Reader interface {
 	// SignedOut reports whether the desk session was signed out (and is still kept).
 	SignedOut(session string) (bool, error)
 	SignInReader
+	SessionReader
 
 	// IdentifyFailures returns the failed identifications counted for a calling number
 	// (the zero count when there are none).
@@ -191,6 +192,7 @@ type Tx interface {
 	SetMemberPIN(id int64, hash string) error
 
 	SignInWriter
+	SessionWriter
 }
 
 // SignInReader reads the desk's sign-in records.

@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(testing.TB) domain.Store) {
 		"SaveVehicleKeepsSaved":         testSaveVehicleKeepsSaved,
 		"FindResidentsByName":           testFindResidentsByName,
 		"OutboxFigures":                 testOutboxFigures,
+		"DeskSessions":                  testDeskSessions,
 	} {
 		t.Run(name, func(t *testing.T) { test(t, open) })
 	}

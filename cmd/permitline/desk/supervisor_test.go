@@ -56,7 +56,7 @@ func TestSupervisorFiguresAfterAMorningOfCalls(t *testing.T) {
 	queueCall(t, l, "CA4", "+447700900204")
 	l.Clock.Advance(45 * time.Second)
 	_ = ab
-	want := domain.HelpdeskFigures{Waiting: 1, LongestWait: 45 * time.Second, AgentsOnCall: 1, Offered: 4, Answered: 2,
+	want := domain.HelpdeskFigures{Waiting: 1, LongestWait: 45 * time.Second, AgentsOnCall: 1, AgentsSignedIn: 1, Offered: 4, Answered: 2,
 		AnsweredInTime: 1, Abandoned: 1, AverageWait: 60 * time.Second, ServiceLevel: 25, Target: 80}
 	got, err := l.Svc.TodayFigures(l.Ctx)
 	if err != nil {
@@ -87,7 +87,7 @@ func TestSupervisorFiguresAfterAMorningOfCalls(t *testing.T) {
 	for name, v := range map[string]float64{"calls_waiting": 1, "longest_wait_seconds": 45, "calls_offered_today": 4,
 		"calls_answered_today": 2, "calls_answered_in_time_today": 1, "calls_abandoned_today": 1,
 		"average_wait_seconds_today": 60, "service_level_percent_today": 25, "service_level_target_percent": 80,
-		"callbacks_made_today": 0, "agents_on_call": 1, "callbacks_due": 0, "voicemails_waiting": 0} {
+		"callbacks_made_today": 0, "agents_on_call": 1, "agents_signed_in": 1, "callbacks_due": 0, "voicemails_waiting": 0} {
 		f := fams["permitline_helpdesk_"+name]
 		if f == nil || f.Metric[0].GetGauge().GetValue() != v {
 			t.Errorf("permitline_helpdesk_%s: %v, want %v", name, f, v)
