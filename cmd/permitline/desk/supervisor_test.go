@@ -94,3 +94,41 @@ func TestSupervisorFiguresAfterAMorningOfCalls(t *testing.T) {
 		}
 	}
 }
+
+func TestSupervisorFiguresAreLive(t *testing.T) {
+	l, c := danaAtDesk(t)
+	page := c.get("/desk/supervisor")
+	for _, want := range []string{`<div id="figures" data-events="/desk/events?figures=1">`, `id="calls-waiting"><strong>0<`,
+		`id="agents-signed-in">1<`, `<section id="queue"`, "reload the page"} {
+		if !strings.Contains(page.raw, want) {
+			t.Errorf("the supervisor page (without JavaScript) lacks %s", want)
+		}
+	}
+	ctx, cancel := contextWithTimeout(t, 20*time.Second)
+	defer cancel()
+	figs := c.streamOf(ctx, "/desk/events?figures=1", "figures")
+	defer figs.cancel()
+	queueOnly := c.streamOf(ctx, "/desk/events", "figures")
+	defer queueOnly.cancel()
+	figs.next(t, 5*time.Second, func(ev string) bool {
+		return strings.Contains(ev, `id="calls-waiting"><strong>0<`) && strings.Contains(ev, `id="agents-signed-in">1<`)
+	})
+	// A call joins the queue and waits 20 s; the figures follow, now and today.
+	queueCall(t, l, "CA1", "+447700900201")
+	l.Clock.Advance(20 * time.Second)
+	ev := figs.next(t, 5*time.Second, func(ev string) bool { return strings.Contains(ev, `id="longest-wait">20 s<`) })
+	for _, want := range []string{`<div id="figures"`, `id="calls-waiting"><strong>1<`, `id="calls-offered">1<`,
+		`id="calls-answered">0<`} {
+		if !strings.Contains(ev, want) {
+			t.Errorf("the live figures lack %s:\n%s", want, ev)
+		}
+	}
+	if strings.Contains(ev, `id="queue"`) {
+		t.Errorf("the figures event carries the queue too:\n%s", ev)
+	}
+	select {
+	case ev := <-queueOnly.events:
+		t.Errorf("the queue's own stream sent the figures:\n%s", ev)
+	default:
+	}
+}
