@@ -111,3 +111,31 @@ func testDeskSessions(t *testing.T, open func(testing.TB) domain.Store) {
 		t.Errorf("signed in since after every touch: %d, want 0", n)
 	}
 }
+
+// testSetTransferCaller: an agent's pick of the caller of a transfer the line did not
+// identify is kept, and leaves the rest of the transfer alone.
+func testSetTransferCaller(t *testing.T, open func(testing.TB) domain.Store) {
+	s := open(t)
+	r := seed(t, s)
+	var tr domain.Transfer
+	update(t, s, func(tx domain.Tx) (err error) {
+		tr, err = tx.InsertTransfer(domain.Transfer{CallSid: "CA1", From: "+447700900999", Reason: "asked for an agent",
+			Context: []byte("{}"), Status: domain.TransferTaken, CreatedAt: now, UpdatedAt: now})
+		return err
+	})
+	caller := domain.Actor{Kind: domain.ActorResident, ID: r.resident.ID, Name: r.resident.Name, Channel: domain.ChannelVoice}
+	update(t, s, func(tx domain.Tx) error {
+		return tx.SetTransferCaller(tr.ID, r.resident.ID, caller, now.Add(time.Minute))
+	})
+	view(t, s, func(rd domain.Reader) error {
+		got, err := rd.TransferByID(tr.ID)
+		if err != nil {
+			return err
+		}
+		if got.ResidentID != r.resident.ID || got.Caller != caller || got.Verified || got.Status != domain.TransferTaken ||
+			got.Reason != "asked for an agent" || !got.UpdatedAt.Equal(now.Add(time.Minute)) {
+			t.Errorf("after SetTransferCaller: %+v", got)
+		}
+		return nil
+	})
+}

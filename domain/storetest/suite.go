@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(testing.TB) domain.Store) {
 		"FindResidentsByName":           testFindResidentsByName,
 		"OutboxFigures":                 testOutboxFigures,
 		"DeskSessions":                  testDeskSessions,
+		"SetTransferCaller":             testSetTransferCaller,
 	} {
 		t.Run(name, func(t *testing.T) { test(t, open) })
 	}

@@ -469,3 +469,14 @@ func standingWords(st domain.Standing, t domain.Transfer, now time.Time) (pin st
 	}
 	return pin, warnings
 }
+
+// The desk's words for an account an agent picked for a caller the line did not identify.
+const (
+	// pickedWords follows a PIN reset or a lifted lockout on such a call.
+	pickedWords = "The line had not identified this caller: the account you picked is now recorded as theirs, not as having passed the PIN."
+	// pickedHint is the PIN form's note on such a call.
+	pickedHint = "The line did not identify this caller: the account was found by you, so both questions are needed, even to lift a lockout."
+	// pickedBackWords is where handing back sends such a caller after a lifted lockout.
+	pickedBackWords = "The line did not identify this caller: handing back puts them at the start of identification, " +
+		"to key their account number and PIN. They are not marked as verified."
+)

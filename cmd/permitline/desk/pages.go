@@ -112,7 +112,9 @@ type callView struct {
 	Search      searchView // finding the account of a caller the line could not identify
 	HandBack    string     // where handing back sends the caller
 	ConfirmBack bool       // the agent must confirm who the caller is to hand back
-	PINHelp     *pinHelpView
+	// BackToIdentify: handing back puts the caller at identification.
+	BackToIdentify bool
+	PINHelp        *pinHelpView
 }
 
 // searchView is the search for an account and what it found.
@@ -198,7 +200,20 @@ func (d *desk) showCall(w http.ResponseWriter, r *http.Request, rq *request, t d
 		NeedsLookup: t.ResidentID == 0, Today: calendar.DateOf(now).String(),
 		MaxDate: calendar.DateOf(now).AddDays(domain.MaxDaysAhead).String(), Form: form, Key: randomToken(12), Error: msg}
 	p.Nav, p.Helpdesk = "call", d.helpdesk()
-	p.HandBack, p.ConfirmBack = handBackWords(t)
+	picked, err := d.svc.CallerPicked(ctx, t)
+	if err != nil {
+		d.internal(w, r, rq, "loading the call", err)
+		return
+	}
+	waiting := false
+	if picked {
+		if waiting, err = d.svc.PINResetWaiting(ctx, t.CallSid); err != nil {
+			d.internal(w, r, rq, "loading the call", err)
+			return
+		}
+	}
+	p.HandBack, p.ConfirmBack = handBackWords(t, picked && !waiting)
+	p.BackToIdentify = t.ResidentID == 0 || picked && !waiting
 	p.Flash = d.takeFlash(w, r)
 	if p.Form.Date == "" {
 		p.Form.Date = p.Today
@@ -546,9 +561,14 @@ func (d *desk) sendToPay(w http.ResponseWriter, r *http.Request, rq *request, c 
 // handBackWords says where a caller handed back goes (ivr's Resume): a caller who passed
 // the PIN to the main menu as verified; one the line knows but who did not pass it to
 // the main menu as verified too, so the agent must say they checked who it is; one the
-// line could not identify back to identification. confirm is true when the agent must.
-func handBackWords(t domain.Transfer) (words string, confirm bool) {
+// line could not identify back to identification. A caller whose account the agent picked
+// (domain.Service.CallerPicked) is still not identified to the line: unless a PIN reset
+// on the call has them choose a new one and go on verified (handBackTo), they go back to
+// identification (pickedOnly). confirm is true when the agent must.
+func handBackWords(t domain.Transfer, pickedOnly bool) (words string, confirm bool) {
 	switch {
+	case pickedOnly:
+		return pickedBackWords, false
 	case t.ResidentID == 0:
 		return "The line could not identify this caller: handing back puts them at the start of " +
 			"identification, to key their account number and PIN. They are not marked as verified.", false
@@ -568,15 +588,21 @@ func (d *desk) handBack(w http.ResponseWriter, r *http.Request, rq *request, c h
 		d.refuse(w, r, rq, c, "handing the call back", err, callForm{Note: note})
 		return
 	}
-	if _, confirm := handBackWords(c.t); confirm && r.PostForm.Get("confirmed") != "yes" {
-		d.showCall(w, r, rq, c.t, c.account, http.StatusUnprocessableEntity,
-			"The caller did not pass their PIN, and handing back would let them act on the account as verified. "+
-				"Tick that you checked who they are, or finish the call. Nothing was changed.", callForm{Note: note})
+	picked, err := d.svc.CallerPicked(r.Context(), c.t)
+	if err != nil {
+		d.internal(w, r, rq, "handing the call back", err)
 		return
 	}
 	to, err := d.handBackTo(r.Context(), c.t)
 	if err != nil {
 		d.internal(w, r, rq, "handing the call back", err)
+		return
+	}
+	pickedOnly := picked && to != ivr.BackToNewPIN
+	if _, confirm := handBackWords(c.t, pickedOnly); confirm && r.PostForm.Get("confirmed") != "yes" {
+		d.showCall(w, r, rq, c.t, c.account, http.StatusUnprocessableEntity,
+			"The caller did not pass their PIN, and handing back would let them act on the account as verified. "+
+				"Tick that you checked who they are, or finish the call. Nothing was changed.", callForm{Note: note})
 		return
 	}
 	if !d.returnCall(w, r, rq, c, to) {
@@ -587,7 +613,7 @@ func (d *desk) handBack(w http.ResponseWriter, r *http.Request, rq *request, c h
 		return
 	}
 	msg := "The caller is back at the line's main menu, and the call is recorded as handed back."
-	if c.t.ResidentID == 0 {
+	if c.t.ResidentID == 0 || pickedOnly {
 		msg = "The caller is back at the line's identification, and the call is recorded as handed back."
 	}
 	d.setFlash(w, "ok", msg)

@@ -22,7 +22,8 @@ var funcs = template.FuncMap{
 	// searchKinds are what the search for an account is by.
 	"searchKinds": func() any { return searchKinds },
 	// maxNote is the wrap-up note's limit, so the form stops where the domain refuses.
-	"maxNote": func() int { return domain.MaxNoteLen },
+	"maxNote":    func() int { return domain.MaxNoteLen },
+	"pickedHint": func() string { return pickedHint },
 }
 
 // page is what every page's layout needs.
