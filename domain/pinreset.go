@@ -116,6 +116,51 @@ func (s *Service) HelpWithPINOfAccount(ctx context.Context, a Agent, transferID 
 	})
 }
 
+// HelpWithCallbackPIN lifts the lockout of the resident (or member) the agent is calling
+// back (ErrNotYourCall unless the agent is making callback id), with the same identity
+// questions as on a call: one for a caller the line identified on the first call, both
+// for one it did not, whose account the agent opened (account). A PIN is not reset on a
+// callback: the new one is chosen on the keypad of a call the line hands back, which a
+// callback is not. Audited in the agent's name with the questions answered.
+func (s *Service) HelpWithCallbackPIN(ctx context.Context, a Agent, id int64, account string, q IdentityAnswers) error {
+	if !q.Address && !q.Visit {
+		return &InvalidInputError{Field: "questions", Reason: "an identity question is needed to lift a lockout"}
+	}
+	account = strings.TrimSpace(account)
+	return s.Update(ctx, func(o *Op) error {
+		cb, err := o.heldCallback(a, id)
+		if err != nil {
+			return err
+		}
+		var c Caller
+		switch {
+		case cb.ResidentID != 0:
+			if c, err = transferCaller(o.tx, Transfer{ID: cb.TransferID, ResidentID: cb.ResidentID, Caller: cb.Caller}); err != nil {
+				return err
+			}
+			if account != "" && account != c.Account {
+				return &InvalidInputError{Field: "account", Reason: "is not the account of this callback's resident"}
+			}
+		case account == "":
+			return &InvalidInputError{Field: "account", Reason: "find the resident's account first"}
+		case !(q.Address && q.Visit):
+			return &InvalidInputError{Field: "questions",
+				Reason: "the line did not identify this caller: both identity questions (address and postcode, a recent visit) are needed, even to lift a lockout"}
+		default:
+			res, err := residentByAccount(o.tx, account)
+			if err != nil {
+				return err
+			}
+			c = ResidentCaller(res)
+		}
+		if err := o.tx.SetPINState(c.Kind, c.ID, PINState{}); err != nil {
+			return fmt.Errorf("lifting the lockout of %s %d: %w", c.Kind, c.ID, err)
+		}
+		return o.audit(c.ResidentID, a.Actor(), "pin.unlock", "for callback %d: lockout lifted for %s; answered: %s",
+			cb.ID, c.Name, q)
+	})
+}
+
 // identifyCaller records the holder of account as the caller of held transfer t, which
 // the line did not identify, once the caller answered both identity questions.
 func (o *Op) identifyCaller(a Agent, t Transfer, account string, q IdentityAnswers) (Transfer, error) {

@@ -480,3 +480,34 @@ const (
 	pickedBackWords = "The line did not identify this caller: handing back puts them at the start of identification, " +
 		"to key their account number and PIN. They are not marked as verified."
 )
+
+// callbackStatusWords say where a callback stands, as the end of "This callback is ...".
+var callbackStatusWords = map[domain.CallbackStatus]string{
+	domain.CallbackPending:   "waiting to be made",
+	domain.CallbackCalling:   "being made: the line is calling the resident",
+	domain.CallbackConnected: "being made: the resident answered and is put through to you",
+	domain.CallbackDone:      "done",
+	domain.CallbackFailed:    "not answered after every try: the resident was texted",
+	domain.CallbackCancelled: "cancelled",
+}
+
+// callbackStatusText says where a callback stands.
+func callbackStatusText(s domain.CallbackStatus) string {
+	if w, ok := callbackStatusWords[s]; ok {
+		return w
+	}
+	return "in an unknown state"
+}
+
+// The desk's words for working a callback.
+const (
+	// callbackNoReset is the PIN form's note on a callback.
+	callbackNoReset = "A PIN can't be reset on a callback: the new PIN is chosen on the keypad of a call the line hands back. " +
+		"Lift the lockout here, or ask the resident to call the line and press 0 for a reset."
+	callbackWaiting  = "The callback is waiting: take it to act on it."
+	callbackOver     = "This callback is over: nothing more can be done on it here."
+	callbackNotYours = "Only the agent making this callback can act on it."
+	// callbackNotReached follows "Not answered" on a callback, with what happens next.
+	callbackAgain  = "Recorded as not answered: the callback is due again in 10 minutes, first in the list."
+	callbackFailed = "Recorded as not answered: that was the last try, and the resident is texted that we could not reach them."
+)

@@ -90,6 +90,8 @@ func (d *desk) agentName(ctx context.Context, id int64) string {
 // callView is one call: its context, and the account at a glance with the actions.
 type callView struct {
 	page
+	Base        string        // the path the page's forms post under: the call's or the callback's
+	Callback    *callbackView // a callback worked like a call; nil on a call
 	Call        callSummary
 	StatusText  string
 	Number      string
@@ -195,7 +197,7 @@ func (d *desk) showCall(w http.ResponseWriter, r *http.Request, rq *request, t d
 	status int, msg string, form callForm) {
 	ctx := r.Context()
 	now := d.svc.Now()
-	p := &callView{page: d.page(r, rq, "Call"), Call: summarise(t, account, now), StatusText: statusText(t.Status),
+	p := &callView{page: d.page(r, rq, "Call"), Base: fmt.Sprintf("/desk/calls/%d", t.ID), Call: summarise(t, account, now), StatusText: statusText(t.Status),
 		Number: maskedNumber(t.From), CallerName: t.Caller.Name, Note: t.Note, NoTwilio: d.calls == nil,
 		NeedsLookup: t.ResidentID == 0, Today: calendar.DateOf(now).String(),
 		MaxDate: calendar.DateOf(now).AddDays(domain.MaxDaysAhead).String(), Form: form, Key: randomToken(12), Error: msg}
@@ -387,10 +389,29 @@ func (d *desk) putThrough(w http.ResponseWriter, r *http.Request, rq *request, t
 	d.setFlash(w, "ok", "The call is yours: the caller is being put through to "+where+".")
 }
 
-// heldCall is a call the signed-in agent holds, and the caller's account.
+// heldCall is a call the signed-in agent holds, or a callback they are making (worked
+// like a call: the same account actions and PIN help), and the caller's account.
 type heldCall struct {
-	t       domain.Transfer
+	t       domain.Transfer // the call, or for a callback the call it was asked on
 	account string
+	cb      *domain.Callback
+}
+
+// url is the page of the call or callback, keeping the account the agent looked up.
+func (c heldCall) url() string {
+	if c.cb != nil {
+		return callbackURL(*c.cb, c.account)
+	}
+	return callURL(c.t, c.account)
+}
+
+// showHeld shows the held call's page, or the callback's.
+func (d *desk) showHeld(w http.ResponseWriter, r *http.Request, rq *request, c heldCall, status int, msg string, form callForm) {
+	if c.cb != nil {
+		d.showCallback(w, r, rq, *c.cb, c.account, status, msg, form)
+		return
+	}
+	d.showCall(w, r, rq, c.t, c.account, status, msg, form)
 }
 
 // held lets through only the agent who took the call, while it is theirs.
@@ -425,21 +446,21 @@ func (d *desk) refuse(w http.ResponseWriter, r *http.Request, rq *request, c hel
 		d.internal(w, r, rq, what, err)
 		return
 	}
-	d.showCall(w, r, rq, c.t, c.account, http.StatusUnprocessableEntity, msg, form)
+	d.showHeld(w, r, rq, c, http.StatusUnprocessableEntity, msg, form)
 }
 
 func (d *desk) needAccount(w http.ResponseWriter, r *http.Request, rq *request, c heldCall, form callForm) bool {
 	if c.account != "" {
 		return true
 	}
-	d.showCall(w, r, rq, c.t, c.account, http.StatusUnprocessableEntity,
+	d.showHeld(w, r, rq, c, http.StatusUnprocessableEntity,
 		"The line couldn't identify this caller: find their account first.", form)
 	return false
 }
 
 func (d *desk) connect(w http.ResponseWriter, r *http.Request, rq *request, c heldCall) {
 	d.putThrough(w, r, rq, c.t)
-	http.Redirect(w, r, callURL(c.t, c.account), http.StatusSeeOther)
+	http.Redirect(w, r, c.url(), http.StatusSeeOther)
 }
 
 // activate is POST /desk/calls/{id}/visits: a visit for the caller, under R12-R18.
@@ -452,7 +473,7 @@ func (d *desk) activate(w http.ResponseWriter, r *http.Request, rq *request, c h
 	if form.Date != "" {
 		date, err := calendar.ParseDate(form.Date)
 		if err != nil {
-			d.showCall(w, r, rq, c.t, c.account, http.StatusUnprocessableEntity,
+			d.showHeld(w, r, rq, c, http.StatusUnprocessableEntity,
 				"Enter the date as a calendar date, for example "+d.svc.Now().In(calendar.London).Format("2006-01-02")+".", form)
 			return
 		}
@@ -474,7 +495,7 @@ func (d *desk) activate(w http.ResponseWriter, r *http.Request, rq *request, c h
 			spacedVRM(v.VRM), shortDate(v.Date), clock(v.StartsAt), clock(v.EndsAt), plural(act.VisitsLeft, "visit", "visits")))
 	}
 	d.log.Info("visit activated at the desk", "agent", rq.agent.Username, "ref", v.Ref)
-	http.Redirect(w, r, callURL(c.t, c.account), http.StatusSeeOther)
+	http.Redirect(w, r, c.url(), http.StatusSeeOther)
 }
 
 // visitOfAccount checks that the visit in the path is one of the caller's upcoming visits.
@@ -493,7 +514,7 @@ func (d *desk) visitOfAccount(w http.ResponseWriter, r *http.Request, rq *reques
 			return v, true
 		}
 	}
-	d.showCall(w, r, rq, c.t, c.account, http.StatusUnprocessableEntity,
+	d.showHeld(w, r, rq, c, http.StatusUnprocessableEntity,
 		"Visit "+ref+" is not one of this account's visits from today on. Nothing was changed.", callForm{})
 	return domain.Visit{}, false
 }
@@ -511,7 +532,7 @@ func (d *desk) cancel(w http.ResponseWriter, r *http.Request, rq *request, c hel
 	}
 	d.setFlash(w, "ok", fmt.Sprintf("Visit %s for %s on %s is cancelled, and its visit is back on the permit.",
 		v.Ref, spacedVRM(v.VRM), shortDate(v.Date)))
-	http.Redirect(w, r, callURL(c.t, c.account), http.StatusSeeOther)
+	http.Redirect(w, r, c.url(), http.StatusSeeOther)
 }
 
 // resend is POST /desk/calls/{id}/visits/{ref}/resend.
@@ -525,7 +546,7 @@ func (d *desk) resend(w http.ResponseWriter, r *http.Request, rq *request, c hel
 		return
 	}
 	d.setFlash(w, "ok", fmt.Sprintf("The text about visit %s is being sent again to the resident's mobile.", v.Ref))
-	http.Redirect(w, r, callURL(c.t, c.account), http.StatusSeeOther)
+	http.Redirect(w, r, c.url(), http.StatusSeeOther)
 }
 
 // addVehicle is POST /desk/calls/{id}/vehicles.
@@ -540,7 +561,7 @@ func (d *desk) addVehicle(w http.ResponseWriter, r *http.Request, rq *request, c
 		return
 	}
 	d.setFlash(w, "ok", spacedVRM(v.VRM)+" is saved on the account: the line offers it first.")
-	http.Redirect(w, r, callURL(c.t, c.account), http.StatusSeeOther)
+	http.Redirect(w, r, c.url(), http.StatusSeeOther)
 }
 
 // sendToPay is POST /desk/calls/{id}/pay: the caller goes to the line's payment step, so
@@ -555,7 +576,7 @@ func (d *desk) sendToPay(w http.ResponseWriter, r *http.Request, rq *request, c 
 	}
 	d.setFlash(w, "ok", "The caller is at the line's payment step now: they key their card details to the line, "+
 		"not to you. Finish the call with a note.")
-	http.Redirect(w, r, callURL(c.t, c.account), http.StatusSeeOther)
+	http.Redirect(w, r, c.url(), http.StatusSeeOther)
 }
 
 // handBackWords says where a caller handed back goes (ivr's Resume): a caller who passed
@@ -600,7 +621,7 @@ func (d *desk) handBack(w http.ResponseWriter, r *http.Request, rq *request, c h
 	}
 	pickedOnly := picked && to != ivr.BackToNewPIN
 	if _, confirm := handBackWords(c.t, pickedOnly); confirm && r.PostForm.Get("confirmed") != "yes" {
-		d.showCall(w, r, rq, c.t, c.account, http.StatusUnprocessableEntity,
+		d.showHeld(w, r, rq, c, http.StatusUnprocessableEntity,
 			"The caller did not pass their PIN, and handing back would let them act on the account as verified. "+
 				"Tick that you checked who they are, or finish the call. Nothing was changed.", callForm{Note: note})
 		return
@@ -622,13 +643,13 @@ func (d *desk) handBack(w http.ResponseWriter, r *http.Request, rq *request, c h
 
 func (d *desk) returnCall(w http.ResponseWriter, r *http.Request, rq *request, c heldCall, to ivr.Back) bool {
 	if d.calls == nil {
-		d.showCall(w, r, rq, c.t, c.account, http.StatusServiceUnavailable,
+		d.showHeld(w, r, rq, c, http.StatusServiceUnavailable,
 			"The desk can't reach Twilio, so the call can't be moved. Nothing was changed.", callForm{})
 		return false
 	}
 	if err := d.calls.Return(r.Context(), c.t.CallSid, to); err != nil {
 		d.log.Error("handing a call back", "transfer", c.t.ID, "to", to, "error", err)
-		d.showCall(w, r, rq, c.t, c.account, http.StatusBadGateway,
+		d.showHeld(w, r, rq, c, http.StatusBadGateway,
 			"Twilio could not move the call ("+err.Error()+"). The caller is still with you; nothing was changed.", callForm{})
 		return false
 	}

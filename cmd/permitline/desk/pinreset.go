@@ -18,6 +18,7 @@ type pinHelpView struct {
 	// Unidentified: the line did not identify the caller, and the agent has the account
 	// they picked open: both questions are needed, even to lift a lockout.
 	Unidentified bool
+	NoReset      string // why a PIN can't be reset here (a callback), when it can't
 }
 
 // pinHelpFor fills the PIN form of the held call's caller: one the line identified, or
@@ -47,6 +48,10 @@ func (d *desk) pinHelp(w http.ResponseWriter, r *http.Request, rq *request, c he
 	}
 	help := domain.PINHelp(r.PostForm.Get("action"))
 	q := domain.IdentityAnswers{Address: r.PostForm.Get("q_address") == "yes", Visit: r.PostForm.Get("q_visit") == "yes"}
+	if c.cb != nil {
+		d.callbackPINHelp(w, r, rq, c, help, q)
+		return
+	}
 	if err := d.svc.HelpWithPINOfAccount(r.Context(), rq.agent, c.t.ID, c.account, help, q); err != nil {
 		d.refuse(w, r, rq, c, "helping with the PIN", err, callForm{})
 		return
@@ -75,4 +80,20 @@ func (d *desk) handBackTo(ctx context.Context, t domain.Transfer) (ivr.Back, err
 		return ivr.BackToNewPIN, nil
 	}
 	return ivr.BackToMenu, nil
+}
+
+// callbackPINHelp lifts the lockout of the resident an agent is calling back; a reset is
+// refused with why.
+func (d *desk) callbackPINHelp(w http.ResponseWriter, r *http.Request, rq *request, c heldCall, help domain.PINHelp, q domain.IdentityAnswers) {
+	if help != domain.PINUnlock {
+		d.showHeld(w, r, rq, c, http.StatusUnprocessableEntity, callbackNoReset+" Nothing was changed.", callForm{})
+		return
+	}
+	if err := d.svc.HelpWithCallbackPIN(r.Context(), rq.agent, c.cb.ID, c.account, q); err != nil {
+		d.refuse(w, r, rq, c, "helping with the PIN", err, callForm{})
+		return
+	}
+	d.log.Info("pin help", "agent", rq.agent.Username, "callback", c.cb.ID, "action", string(help))
+	d.setFlash(w, "ok", "The lockout is lifted: the resident can try their PIN again.")
+	http.Redirect(w, r, c.url(), http.StatusSeeOther)
 }
