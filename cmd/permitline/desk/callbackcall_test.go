@@ -224,3 +224,62 @@ func TestACallbackIsCancelledWithAReason(t *testing.T) {
 		t.Fatalf("a new callback after cancelling: %v", err)
 	}
 }
+
+// A callback for a caller the line never identified: the agent making it opens the
+// account the resident gives (audited), and both questions are needed to lift a lockout.
+func TestACallbackForACallerNotIdentified(t *testing.T) {
+	l, c := danaAtDesk(t)
+	l.AddAgent("sam", "Sam Cole", "07700 900502", password)
+	sam := newClient(t, l.Srv.URL)
+	sam.mustSignIn("sam", password)
+	call, _ := unknownCallerWaits(t, l)
+	var cb domain.Callback
+	if err := l.Svc.Update(l.Ctx, func(op *domain.Op) (err error) {
+		cb, err = op.BookCallback(domain.CallbackIn{CallSid: call.Sid(), Number: "+447700900999", Kind: domain.CallbackKept})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	base := "/desk/callbacks/" + strconv.FormatInt(cb.ID, 10)
+	account := l.People["Alex Morgan"].Account
+	if r := c.act(base+"/take", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("take: %d", r.status)
+	}
+	page := c.get(base)
+	if !strings.Contains(page.body, `<form method="get" action="`+base+`" class="row">`) || !strings.Contains(page.body, "Find the account") ||
+		strings.Contains(page.body, "Or search for the account") {
+		t.Fatalf("the unidentified callback's page:\n%s", page.body)
+	}
+	if r := sam.get(base + "?account=" + account); r.status != http.StatusForbidden || strings.Contains(r.body, "Coleridge Road") {
+		t.Fatalf("Sam looking up an account on Dana's callback: %d", r.status)
+	}
+	page = c.get(base + "?account=" + account)
+	for _, want := range []string{"12 Coleridge Road", "both questions are needed, even to lift a lockout",
+		`name="account" value="` + account + `"`} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the looked-up account's page lacks %q", want)
+		}
+	}
+	_, audit, _ := alexAccount(t, l)
+	if !auditHas(audit, "account.lookup", "for callback "+strconv.FormatInt(cb.ID, 10)) {
+		t.Fatalf("the look-up is not audited: %+v", audit)
+	}
+	r := c.act(base+"/pin", url.Values{"action": {"unlock"}, "q_address": {"yes"}, "account": {account}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "both identity questions") {
+		t.Fatalf("an unlock with one question: %d\n%s", r.status, r.body)
+	}
+	r = c.act(base+"/pin", url.Values{"action": {"unlock"}, "q_address": {"yes"}, "q_visit": {"yes"}, "account": {account}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != base+"?account="+account {
+		t.Fatalf("unlock: %d %s\n%s", r.status, r.header.Get("Location"), r.body)
+	}
+	if _, audit, _ := alexAccount(t, l); !auditHas(audit, "pin.unlock", "answered: address and postcode, a recent visit") {
+		t.Fatalf("the unlock is not audited: %+v", audit)
+	}
+	before := len(l.Upcoming("Alex Morgan"))
+	if r := c.act(base+"/visits", url.Values{"vrm": {"AB12CDE"}, "date": {"2026-11-30"}, "account": {account}}); r.status != http.StatusSeeOther {
+		t.Fatalf("activate: %d\n%s", r.status, r.body)
+	}
+	if n := len(l.Upcoming("Alex Morgan")); n != before+1 {
+		t.Fatalf("visits: %d, was %d", n, before)
+	}
+}

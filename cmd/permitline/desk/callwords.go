@@ -511,3 +511,51 @@ const (
 	callbackAgain  = "Recorded as not answered: the callback is due again in 10 minutes, first in the list."
 	callbackFailed = "Recorded as not answered: that was the last try, and the resident is texted that we could not reach them."
 )
+
+// actionWords name what each entry of an account's audit records, for its activity on
+// the desk (TestEveryAuditActionHasWords).
+var actionWords = map[string]string{
+	"account.found":        "found the account by a search",
+	"account.lookup":       "opened the account for a caller",
+	"address.active":       "changed whether the address is active",
+	"agent.add":            "added an agent",
+	"call.take":            "took a call",
+	"call.to_payment":      "sent the caller to the line's payment step",
+	"call.not_reached":     "could not reach an agent",
+	"call.returned":        "handed the call back to the line",
+	"call.done":            "finished a call",
+	"call.identify":        "picked this account as the caller's",
+	"callback.book":        "asked to be called back",
+	"callback.take":        "took a callback",
+	"callback.answered":    "answered the callback",
+	"callback.unanswered":  "callback not answered",
+	"callback.failed":      "callback not answered after every try",
+	"callback.done":        "finished a callback",
+	"callback.cancelled":   "cancelled a callback",
+	"member.add":           "added a member",
+	"permits.buy":          "bought permits",
+	"pin.chosen":           "chose a new PIN",
+	"pin.locked":           "PIN locked",
+	"pin.reset":            "reset the PIN",
+	"pin.set":              "set the PIN",
+	"pin.unlock":           "lifted the PIN lockout",
+	"pin.wrong":            "keyed a wrong PIN",
+	"refund.due":           "refund due",
+	"refund.settle":        "settled a refund",
+	"registration.approve": "approved the registration",
+	"resident.add":         "registered the account",
+	"scheme.import":        "imported the scheme",
+	"text.resend":          "sent a text again",
+	"vehicle.add":          "saved a vehicle",
+	"visit.activate":       "activated a visit",
+	"visit.cancel":         "cancelled a visit",
+	"voicemail.done":       "dealt with a voicemail",
+}
+
+// actionText says what an audit entry records, in words.
+func actionText(action string) string {
+	if w, ok := actionWords[action]; ok {
+		return w
+	}
+	return action
+}

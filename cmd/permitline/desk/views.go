@@ -348,7 +348,7 @@ func accountOf(v domain.AccountView, now time.Time) *accountView {
 		a.Refunds = append(a.Refunds, refundRow(rf, now))
 	}
 	for _, e := range v.Activity {
-		a.Activity = append(a.Activity, activityView{At: dateTime(e.At, now), Who: who(e.Actor), Action: e.Action, Detail: e.Detail})
+		a.Activity = append(a.Activity, activityView{At: dateTime(e.At, now), Who: who(e.Actor), Action: actionText(e.Action), Detail: e.Detail})
 	}
 	return a
 }
