@@ -374,6 +374,51 @@ func (o *Op) heldCallback(a Agent, id int64) (Callback, error) {
 	return cb, nil
 }
 
+// FindAccountsForCallback is FindAccounts for the agent making a callback for a caller the
+// line did not identify (ErrNotYourCall for anyone else): each account listed is recorded
+// on its audit with the agent's name ("account.found", once per callback, search and agent).
+func (s *Service) FindAccountsForCallback(ctx context.Context, a Agent, id int64, by SearchBy, text string) ([]FoundAccount, error) {
+	value, err := searchValue(by, text)
+	if err != nil {
+		return nil, err
+	}
+	var out []FoundAccount
+	err = s.Update(ctx, func(o *Op) error {
+		out = nil
+		cb, err := o.heldCallback(a, id)
+		if err != nil {
+			return err
+		}
+		rs, err := o.tx.FindResidents(by, value, MaxFound+1)
+		if err != nil {
+			return fmt.Errorf("finding accounts by %s: %w", by, err)
+		}
+		detail := fmt.Sprintf("for callback %d to %s, by %s %s", cb.ID, phone.Mask(cb.Number), by, shownValue(by, value))
+		for _, res := range rs {
+			addr, err := o.tx.AddressByID(res.AddressID)
+			if err != nil {
+				return err
+			}
+			out = append(out, FoundAccount{Resident: res, Address: addr})
+			recent, err := o.tx.Audit(res.ID, 50)
+			if err != nil {
+				return err
+			}
+			seen := false
+			for _, e := range recent {
+				seen = seen || (e.Action == "account.found" && e.Actor == a.Actor() && e.Detail == detail)
+			}
+			if !seen {
+				if err := o.audit(res.ID, a.Actor(), "account.found", "%s", detail); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // LookUpAccountForCallback lets the agent making a callback for a caller the line did not
 // identify open the account the resident gives (ErrNotYourCall for anyone else), recorded
 // on the account's audit once per callback, account and agent ("account.lookup").

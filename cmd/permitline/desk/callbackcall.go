@@ -177,12 +177,19 @@ func (d *desk) showCallback(w http.ResponseWriter, r *http.Request, rq *request,
 			Where: upperFirst(whereWords(e.Flow, e.State)), Input: inputWords(e.Input), Note: noteWords(e.Note)})
 	}
 	switch {
-	case !p.Mine && cb.ResidentID == 0 && account != "":
+	case !p.Mine && cb.ResidentID == 0 && (account != "" || r.FormValue("q") != ""):
 		d.errorPage(w, r, rq, http.StatusForbidden,
 			"Only the agent making this callback can look up an account for it. Take the callback first; nothing was looked up.")
 		return
 	case !p.Mine:
 		p.NeedsLookup, p.Lookup = false, ""
+	case cb.ResidentID == 0 && account == "" && strings.TrimSpace(r.FormValue("q")) != "":
+		found := d.searchWith(w, r, rq, p, func(by domain.SearchBy, text string) ([]domain.FoundAccount, error) {
+			return d.svc.FindAccountsForCallback(ctx, rq.agent, cb.ID, by, text)
+		}, func(account string) string { return callbackURL(cb, account) })
+		if !found {
+			return
+		}
 	case account != "":
 		err := error(nil)
 		if cb.ResidentID == 0 {

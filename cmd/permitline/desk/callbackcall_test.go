@@ -247,11 +247,21 @@ func TestACallbackForACallerNotIdentified(t *testing.T) {
 	}
 	page := c.get(base)
 	if !strings.Contains(page.body, `<form method="get" action="`+base+`" class="row">`) || !strings.Contains(page.body, "Find the account") ||
-		strings.Contains(page.body, "Or search for the account") {
+		!strings.Contains(page.body, `<form method="get" action="`+base+`" class="row" role="search"`) {
 		t.Fatalf("the unidentified callback's page:\n%s", page.body)
 	}
-	if r := sam.get(base + "?account=" + account); r.status != http.StatusForbidden || strings.Contains(r.body, "Coleridge Road") {
-		t.Fatalf("Sam looking up an account on Dana's callback: %d", r.status)
+	for _, path := range []string{base + "?account=" + account, base + "?by=postcode&q=CB1+3PH"} {
+		if r := sam.get(path); r.status != http.StatusForbidden || strings.Contains(r.body, "Coleridge Road") {
+			t.Fatalf("Sam looking up an account on Dana's callback (%s): %d", path, r.status)
+		}
+	}
+	// Found by postcode (audited), and picked from the list.
+	found := c.get(base + "?by=postcode&q=cb1+3ph")
+	if !strings.Contains(found.body, `href="`+base+"?account="+account+`"`) {
+		t.Fatalf("the search by postcode does not list Alex's account:\n%s", found.body)
+	}
+	if _, audit, _ := alexAccount(t, l); !auditHas(audit, "account.found", "for callback "+strconv.FormatInt(cb.ID, 10)+" to +********0999, by postcode CB1 3PH") {
+		t.Fatalf("the search is not audited: %+v", audit)
 	}
 	page = c.get(base + "?account=" + account)
 	for _, want := range []string{"12 Coleridge Road", "both questions are needed, even to lift a lockout",

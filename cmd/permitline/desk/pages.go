@@ -294,8 +294,17 @@ func (d *desk) showCall(w http.ResponseWriter, r *http.Request, rq *request, t d
 // search finds the accounts an agent searches for, for the call they hold (audited on
 // each account listed, domain.Service.FindAccounts). false when the page is answered.
 func (d *desk) search(w http.ResponseWriter, r *http.Request, rq *request, t domain.Transfer, p *callView) bool {
+	return d.searchWith(w, r, rq, p, func(by domain.SearchBy, text string) ([]domain.FoundAccount, error) {
+		return d.svc.FindAccounts(r.Context(), rq.agent, t.ID, by, text)
+	}, func(account string) string { return callURL(t, account) })
+}
+
+// searchWith runs the search of the page's form with find, each account found linked to
+// link(its number). false when the page is answered.
+func (d *desk) searchWith(w http.ResponseWriter, r *http.Request, rq *request, p *callView,
+	find func(domain.SearchBy, string) ([]domain.FoundAccount, error), link func(account string) string) bool {
 	p.Search = searchView{By: r.FormValue("by"), Text: strings.TrimSpace(r.FormValue("q")), Done: true}
-	found, err := d.svc.FindAccounts(r.Context(), rq.agent, t.ID, domain.SearchBy(p.Search.By), p.Search.Text)
+	found, err := find(domain.SearchBy(p.Search.By), p.Search.Text)
 	if errors.Is(err, domain.ErrNotYourCall) {
 		d.errorPage(w, r, rq, http.StatusForbidden,
 			"Only the agent who holds this call can search for an account for it. Nothing was looked up.")
@@ -314,7 +323,7 @@ func (d *desk) search(w http.ResponseWriter, r *http.Request, rq *request, t dom
 	}
 	for _, f := range found {
 		p.Search.Found = append(p.Search.Found, foundView{Account: f.Resident.Account, Name: f.Resident.Name,
-			Address: f.Address.Line + ", " + f.Address.Postcode, Link: callURL(t, f.Resident.Account)})
+			Address: f.Address.Line + ", " + f.Address.Postcode, Link: link(f.Resident.Account)})
 	}
 	return true
 }
