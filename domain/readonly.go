@@ -52,20 +52,22 @@ func (t *readOnlyTx) SetPINState(ActorKind, int64, PINState) error { return t.re
 func (t *readOnlyTx) InsertRegistration(Registration) (Registration, error) {
 	return Registration{}, t.refuse()
 }
-func (t *readOnlyTx) SaveVehicle(Vehicle) (Vehicle, error)                   { return Vehicle{}, t.refuse() }
-func (t *readOnlyTx) InsertPayment(Payment) (Payment, error)                 { return Payment{}, t.refuse() }
-func (t *readOnlyTx) InsertPermit(Permit) (Permit, error)                    { return Permit{}, t.refuse() }
-func (t *readOnlyTx) SetPermitVisitsUsed(int64, int) error                   { return t.refuse() }
-func (t *readOnlyTx) InsertVisit(Visit) (Visit, error)                       { return Visit{}, t.refuse() }
-func (t *readOnlyTx) InsertSignOut(SignOut) error                            { return t.refuse() }
-func (t *readOnlyTx) DeleteSignOutsBefore(time.Time) error                   { return t.refuse() }
+func (t *readOnlyTx) SaveVehicle(Vehicle) (Vehicle, error)     { return Vehicle{}, t.refuse() }
+func (t *readOnlyTx) InsertPayment(Payment) (Payment, error)   { return Payment{}, t.refuse() }
+func (t *readOnlyTx) InsertPermit(Permit) (Permit, error)      { return Permit{}, t.refuse() }
+func (t *readOnlyTx) SetPermitVisitsUsed(int64, int) error     { return t.refuse() }
+func (t *readOnlyTx) InsertVisit(Visit) (Visit, error)         { return Visit{}, t.refuse() }
+func (t *readOnlyTx) InsertSignOut(SignOut) error              { return t.refuse() }
+func (t *readOnlyTx) DeleteSignOutsBefore(time.Time) error     { return t.refuse() }
+func (t *readOnlyTx) SetVisitCancelled(int64, time.Time) error { return t.refuse() }
+func (t *readOnlyTx) AppendAudit(AuditEntry) error             { return t.refuse() }
+
 func (t *readOnlyTx) SetTransferCaller(int64, int64, Actor, time.Time) error { return t.refuse() }
 func (t *readOnlyTx) InsertDeskSession(DeskSession) error                    { return t.refuse() }
 func (t *readOnlyTx) TouchDeskSession(string, time.Time) error               { return t.refuse() }
 func (t *readOnlyTx) EndDeskSession(string, time.Time) error                 { return t.refuse() }
 func (t *readOnlyTx) DeleteDeskSessionsBefore(time.Time) error               { return t.refuse() }
-func (t *readOnlyTx) SetVisitCancelled(int64, time.Time) error               { return t.refuse() }
-func (t *readOnlyTx) AppendAudit(AuditEntry) error                           { return t.refuse() }
+
 func (t *readOnlyTx) InsertConversation(Conversation) (Conversation, error) {
 	return Conversation{}, t.refuse()
 }
