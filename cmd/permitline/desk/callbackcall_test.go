@@ -84,6 +84,12 @@ func TestATakenCallbackIsWorkedLikeACall(t *testing.T) {
 	if r := sam.act(base+"/pin", url.Values{"action": {"unlock"}, "q_address": {"yes"}}); r.status != http.StatusForbidden {
 		t.Fatalf("an unlock by Sam: %d", r.status)
 	}
+	if r := sam.act(base+"/unanswered", nil); r.status != http.StatusForbidden {
+		t.Fatalf("not answered, by Sam: %d", r.status)
+	}
+	if got := callbackNow(t, l, cb.ID); got.Status != domain.CallbackCalling || got.AgentID == 0 {
+		t.Fatalf("Sam's refused requests changed the callback: %+v", got)
+	}
 	if r := c.post(base+"/visits", visit); r.status != http.StatusForbidden {
 		t.Fatalf("an activation without the CSRF token: %d", r.status)
 	}
