@@ -177,14 +177,18 @@ type SignOut struct {
 }
 
 // SignOut ends an agent's desk session for good: it stays out until it would have
-// expired (until), whatever restarts in between. now is the desk's time: sessions signed
-// out that expired before it are forgotten in the same write.
+// expired (until), whatever restarts in between, and its row (DeskSession) is marked
+// signed out, so it leaves the count of agents signed in at once. now is the desk's time:
+// sessions signed out that expired before it are forgotten in the same write.
 func (s *Service) SignOut(ctx context.Context, a Agent, session string, until, now time.Time) error {
 	if strings.TrimSpace(session) == "" {
 		return &InvalidInputError{Field: "session", Reason: "is empty"}
 	}
 	return s.Update(ctx, func(o *Op) error {
 		if err := o.tx.DeleteSignOutsBefore(now); err != nil {
+			return err
+		}
+		if err := o.tx.EndDeskSession(session, o.now); err != nil {
 			return err
 		}
 		return o.tx.InsertSignOut(SignOut{Session: session, AgentID: a.ID, Until: until})

@@ -306,27 +306,144 @@ func (s *Service) CallbackNotAnswered(ctx context.Context, outboundSid, why stri
 		if cb.Status != CallbackCalling {
 			return nil
 		}
-		agent := Actor{Kind: ActorAgent, ID: cb.AgentID, Channel: ChannelAgent}
-		cb.UpdatedAt, cb.AgentID = o.now, 0
-		if cb.Attempts < CallbackAttempts {
-			cb.Status, cb.DueAt = CallbackPending, o.now.Add(CallbackRetryAfter)
-			if err := o.tx.UpdateCallback(cb); err != nil {
-				return err
-			}
-			return o.audit(cb.ResidentID, agent, "callback.unanswered", "%s: %s (try %d of %d)",
-				phone.Mask(cb.Number), why, cb.Attempts, CallbackAttempts)
-		}
-		cb.Status = CallbackFailed
-		if err := o.tx.UpdateCallback(cb); err != nil {
-			return err
-		}
-		if err := o.callbackFailedText(cb); err != nil {
-			return err
-		}
-		return o.audit(cb.ResidentID, agent, "callback.failed", "%s: %s after %d tries",
-			phone.Mask(cb.Number), why, cb.Attempts)
+		cb, err = o.notAnswered(cb, Actor{Kind: ActorAgent, ID: cb.AgentID, Channel: ChannelAgent}, why)
+		return err
 	})
 	return cb, err
+}
+
+// CallbackNotReached records that the agent making a callback could not reach the
+// resident (the line's call was answered by voicemail, or nobody spoke): as a call back
+// not answered, it is due again while tries are left, else it fails and the resident is
+// texted. note says what happened.
+func (s *Service) CallbackNotReached(ctx context.Context, a Agent, id int64, note string) (Callback, error) {
+	if err := CheckNote(note); err != nil {
+		return Callback{}, err
+	}
+	var cb Callback
+	err := s.Update(ctx, func(o *Op) (err error) {
+		if cb, err = o.heldCallback(a, id); err != nil {
+			return err
+		}
+		if n := strings.TrimSpace(note); n != "" {
+			cb.Note = n
+		}
+		why := "not reached by the agent"
+		if cb.Note != "" {
+			why += " (" + cb.Note + ")"
+		}
+		cb, err = o.notAnswered(cb, a.Actor(), why)
+		return err
+	})
+	return cb, err
+}
+
+// notAnswered puts a callback being made back in the list, due again CallbackRetryAfter
+// from now, or fails it after its last try and texts the resident.
+func (o *Op) notAnswered(cb Callback, agent Actor, why string) (Callback, error) {
+	cb.UpdatedAt, cb.AgentID = o.now, 0
+	if cb.Attempts < CallbackAttempts {
+		cb.Status, cb.DueAt = CallbackPending, o.now.Add(CallbackRetryAfter)
+		if err := o.tx.UpdateCallback(cb); err != nil {
+			return cb, err
+		}
+		return cb, o.audit(cb.ResidentID, agent, "callback.unanswered", "%s: %s (try %d of %d)",
+			phone.Mask(cb.Number), why, cb.Attempts, CallbackAttempts)
+	}
+	cb.Status = CallbackFailed
+	if err := o.tx.UpdateCallback(cb); err != nil {
+		return cb, err
+	}
+	if err := o.callbackFailedText(cb); err != nil {
+		return cb, err
+	}
+	return cb, o.audit(cb.ResidentID, agent, "callback.failed", "%s: %s after %d tries",
+		phone.Mask(cb.Number), why, cb.Attempts)
+}
+
+// heldCallback loads callback id, and refuses it (ErrNotYourCall) unless the agent a is
+// making it now (the line is calling the resident, or has put them through).
+func (o *Op) heldCallback(a Agent, id int64) (Callback, error) {
+	cb, err := o.tx.CallbackByID(id)
+	if err != nil {
+		return Callback{}, err
+	}
+	if cb.AgentID != a.ID || (cb.Status != CallbackCalling && cb.Status != CallbackConnected) {
+		return Callback{}, ErrNotYourCall
+	}
+	return cb, nil
+}
+
+// FindAccountsForCallback is FindAccounts for the agent making a callback for a caller the
+// line did not identify (ErrNotYourCall for anyone else): each account listed is recorded
+// on its audit with the agent's name ("account.found", once per callback, search and agent).
+func (s *Service) FindAccountsForCallback(ctx context.Context, a Agent, id int64, by SearchBy, text string) ([]FoundAccount, error) {
+	value, err := searchValue(by, text)
+	if err != nil {
+		return nil, err
+	}
+	var out []FoundAccount
+	err = s.Update(ctx, func(o *Op) error {
+		out = nil
+		cb, err := o.heldCallback(a, id)
+		if err != nil {
+			return err
+		}
+		rs, err := o.tx.FindResidents(by, value, MaxFound+1)
+		if err != nil {
+			return fmt.Errorf("finding accounts by %s: %w", by, err)
+		}
+		detail := fmt.Sprintf("for callback %d to %s, by %s %s", cb.ID, phone.Mask(cb.Number), by, shownValue(by, value))
+		for _, res := range rs {
+			addr, err := o.tx.AddressByID(res.AddressID)
+			if err != nil {
+				return err
+			}
+			out = append(out, FoundAccount{Resident: res, Address: addr})
+			recent, err := o.tx.Audit(res.ID, 50)
+			if err != nil {
+				return err
+			}
+			seen := false
+			for _, e := range recent {
+				seen = seen || (e.Action == "account.found" && e.Actor == a.Actor() && e.Detail == detail)
+			}
+			if !seen {
+				if err := o.audit(res.ID, a.Actor(), "account.found", "%s", detail); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// LookUpAccountForCallback lets the agent making a callback for a caller the line did not
+// identify open the account the resident gives (ErrNotYourCall for anyone else), recorded
+// on the account's audit once per callback, account and agent ("account.lookup").
+func (s *Service) LookUpAccountForCallback(ctx context.Context, a Agent, id int64, account string) error {
+	return s.Update(ctx, func(o *Op) error {
+		cb, err := o.heldCallback(a, id)
+		if err != nil {
+			return err
+		}
+		res, err := residentByAccount(o.tx, strings.TrimSpace(account))
+		if err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("for callback %d to %s", cb.ID, phone.Mask(cb.Number))
+		recent, err := o.tx.Audit(res.ID, 50)
+		if err != nil {
+			return err
+		}
+		for _, e := range recent {
+			if e.Action == "account.lookup" && e.Actor == a.Actor() && e.Detail == detail {
+				return nil
+			}
+		}
+		return o.audit(res.ID, a.Actor(), "account.lookup", "%s", detail)
+	})
 }
 
 // callbackFailedText queues, once, the text telling the resident the line could not reach

@@ -59,6 +59,17 @@ func pinResetTag(transferID int64) string { return fmt.Sprintf("for call %d:", t
 // resident is texted that the PIN was reset. Each step is audited in the agent's name with
 // the questions answered.
 func (s *Service) HelpWithPIN(ctx context.Context, a Agent, transferID int64, help PINHelp, q IdentityAnswers) error {
+	return s.HelpWithPINOfAccount(ctx, a, transferID, "", help, q)
+}
+
+// HelpWithPINOfAccount is HelpWithPIN for a call the line may not have identified: the
+// agent picks the account (found by its number or a search) as the caller's. On a call
+// the line identified, account is empty or the caller's own. On one it did not, both
+// identity questions are needed whatever the help (a stranger's word is all there is),
+// and only then is the account holder recorded as the call's caller (audited as
+// "call.identify"), so that handing back after a reset lets them choose a new PIN.
+// Picking the account never marks the caller as having passed the PIN.
+func (s *Service) HelpWithPINOfAccount(ctx context.Context, a Agent, transferID int64, account string, help PINHelp, q IdentityAnswers) error {
 	if help != PINUnlock && help != PINReset {
 		return &InvalidInputError{Field: "action", Reason: "is unlock or reset"}
 	}
@@ -69,14 +80,23 @@ func (s *Service) HelpWithPIN(ctx context.Context, a Agent, transferID int64, he
 	if !q.Address && !q.Visit {
 		return &InvalidInputError{Field: "questions", Reason: "an identity question is needed to lift a lockout"}
 	}
+	account = strings.TrimSpace(account)
 	return s.Update(ctx, func(o *Op) error {
 		t, err := o.heldTransfer(a, transferID)
 		if err != nil {
 			return err
 		}
+		if t.ResidentID == 0 && account != "" {
+			if t, err = o.identifyCaller(a, t, account, q); err != nil {
+				return err
+			}
+		}
 		c, err := transferCaller(o.tx, t)
 		if err != nil {
 			return err
+		}
+		if account != "" && c.Account != account {
+			return &InvalidInputError{Field: "account", Reason: "is not the account of this call's caller"}
 		}
 		if err := o.tx.SetPINState(c.Kind, c.ID, PINState{}); err != nil {
 			return fmt.Errorf("lifting the lockout of %s %d: %w", c.Kind, c.ID, err)
@@ -94,6 +114,91 @@ func (s *Service) HelpWithPIN(ctx context.Context, a Agent, transferID int64, he
 		return o.audit(c.ResidentID, a.Actor(), "pin.reset", "%s PIN reset for %s; answered: %s",
 			pinResetTag(t.ID), c.Name, q)
 	})
+}
+
+// HelpWithCallbackPIN lifts the lockout of the resident (or member) the agent is calling
+// back (ErrNotYourCall unless the agent is making callback id), with the same identity
+// questions as on a call: one for a caller the line identified on the first call, both
+// for one it did not, whose account the agent opened (account). A PIN is not reset on a
+// callback: the new one is chosen on the keypad of a call the line hands back, which a
+// callback is not. Audited in the agent's name with the questions answered.
+func (s *Service) HelpWithCallbackPIN(ctx context.Context, a Agent, id int64, account string, q IdentityAnswers) error {
+	if !q.Address && !q.Visit {
+		return &InvalidInputError{Field: "questions", Reason: "an identity question is needed to lift a lockout"}
+	}
+	account = strings.TrimSpace(account)
+	return s.Update(ctx, func(o *Op) error {
+		cb, err := o.heldCallback(a, id)
+		if err != nil {
+			return err
+		}
+		var c Caller
+		switch {
+		case cb.ResidentID != 0:
+			if c, err = transferCaller(o.tx, Transfer{ID: cb.TransferID, ResidentID: cb.ResidentID, Caller: cb.Caller}); err != nil {
+				return err
+			}
+			if account != "" && account != c.Account {
+				return &InvalidInputError{Field: "account", Reason: "is not the account of this callback's resident"}
+			}
+		case account == "":
+			return &InvalidInputError{Field: "account", Reason: "find the resident's account first"}
+		case !(q.Address && q.Visit):
+			return &InvalidInputError{Field: "questions",
+				Reason: "the line did not identify this caller: both identity questions (address and postcode, a recent visit) are needed, even to lift a lockout"}
+		default:
+			res, err := residentByAccount(o.tx, account)
+			if err != nil {
+				return err
+			}
+			c = ResidentCaller(res)
+		}
+		if err := o.tx.SetPINState(c.Kind, c.ID, PINState{}); err != nil {
+			return fmt.Errorf("lifting the lockout of %s %d: %w", c.Kind, c.ID, err)
+		}
+		return o.audit(c.ResidentID, a.Actor(), "pin.unlock", "for callback %d: lockout lifted for %s; answered: %s",
+			cb.ID, c.Name, q)
+	})
+}
+
+// identifyCaller records the holder of account as the caller of held transfer t, which
+// the line did not identify, once the caller answered both identity questions.
+func (o *Op) identifyCaller(a Agent, t Transfer, account string, q IdentityAnswers) (Transfer, error) {
+	if !(q.Address && q.Visit) {
+		return Transfer{}, &InvalidInputError{Field: "questions",
+			Reason: "the line did not identify this caller: both identity questions (address and postcode, a recent visit) are needed, even to lift a lockout"}
+	}
+	res, err := residentByAccount(o.tx, account)
+	if err != nil {
+		return Transfer{}, err
+	}
+	c := ResidentCaller(res)
+	t.ResidentID, t.Caller, t.UpdatedAt = res.ID, c.Actor(ChannelVoice), o.now
+	if err := o.tx.SetTransferCaller(t.ID, res.ID, t.Caller, o.now); err != nil {
+		return Transfer{}, fmt.Errorf("recording the caller of call %d: %w", t.ID, err)
+	}
+	return t, o.audit(res.ID, a.Actor(), "call.identify", "%s the line did not identify %s: the agent picked this account; answered: %s",
+		pinResetTag(t.ID), phone.Mask(t.From), q)
+}
+
+// CallerPicked reports whether the caller of transfer t was picked by an agent (see
+// HelpWithPINOfAccount) rather than identified by the line, which then still knows them
+// as not identified.
+func (s *Service) CallerPicked(ctx context.Context, t Transfer) (bool, error) {
+	if t.ResidentID == 0 {
+		return false, nil
+	}
+	var picked bool
+	err := s.View(ctx, func(r Reader) error {
+		entries, err := r.Audit(t.ResidentID, 100)
+		for _, e := range entries {
+			if e.Action == "call.identify" && strings.HasPrefix(e.Detail, pinResetTag(t.ID)) {
+				picked = true
+			}
+		}
+		return err
+	})
+	return picked, err
 }
 
 // PINResetWaiting returns the caller whose PIN an agent reset on the call callSid and who

@@ -61,6 +61,13 @@ func (t *readOnlyTx) InsertSignOut(SignOut) error              { return t.refuse
 func (t *readOnlyTx) DeleteSignOutsBefore(time.Time) error     { return t.refuse() }
 func (t *readOnlyTx) SetVisitCancelled(int64, time.Time) error { return t.refuse() }
 func (t *readOnlyTx) AppendAudit(AuditEntry) error             { return t.refuse() }
+
+func (t *readOnlyTx) SetTransferCaller(int64, int64, Actor, time.Time) error { return t.refuse() }
+func (t *readOnlyTx) InsertDeskSession(DeskSession) error                    { return t.refuse() }
+func (t *readOnlyTx) TouchDeskSession(string, time.Time) error               { return t.refuse() }
+func (t *readOnlyTx) EndDeskSession(string, time.Time) error                 { return t.refuse() }
+func (t *readOnlyTx) DeleteDeskSessionsBefore(time.Time) error               { return t.refuse() }
+
 func (t *readOnlyTx) InsertConversation(Conversation) (Conversation, error) {
 	return Conversation{}, t.refuse()
 }

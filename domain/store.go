@@ -99,6 +99,7 @@ type Reader interface {
 	// SignedOut reports whether the desk session was signed out (and is still kept).
 	SignedOut(session string) (bool, error)
 	SignInReader
+	SessionReader
 
 	// IdentifyFailures returns the failed identifications counted for a calling number
 	// (the zero count when there are none).
@@ -158,6 +159,9 @@ type Tx interface {
 	InsertTransfer(t Transfer) (Transfer, error)
 	// UpdateTransfer saves a transfer's status, agent, note and when it was taken.
 	UpdateTransfer(t Transfer) error
+	// SetTransferCaller records the resident and the caller of a transfer the line did
+	// not identify, once an agent has.
+	SetTransferCaller(id, residentID int64, caller Actor, at time.Time) error
 	// InsertCallback records a callback; ErrDuplicate if its call has one, or its resident
 	// (or, for a caller not identified, its number) has one still to be made.
 	InsertCallback(c Callback) (Callback, error)
@@ -191,6 +195,7 @@ type Tx interface {
 	SetMemberPIN(id int64, hash string) error
 
 	SignInWriter
+	SessionWriter
 }
 
 // SignInReader reads the desk's sign-in records.

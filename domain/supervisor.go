@@ -28,6 +28,7 @@ type HelpdeskFigures struct {
 	CallbacksDue      int           // pending callbacks due by now
 	VoicemailsWaiting int           // messages ready to be listened to
 	AgentsOnCall      int           // agents holding a call
+	AgentsSignedIn    int           // agents signed in at the desk (seen within SignedInWithin)
 	// Today (London).
 	Offered        int           // calls put through to the queue (transfers created)
 	Answered       int           // taken by an agent
@@ -68,6 +69,9 @@ func (s *Service) TodayFigures(ctx context.Context) (HelpdeskFigures, error) {
 		}
 		if f.VoicemailsWaiting, err = r.CountVoicemails(VoicemailWaiting); err != nil {
 			return fmt.Errorf("waiting voicemails: %w", err)
+		}
+		if f.AgentsSignedIn, err = r.CountAgentsSignedIn(now.Add(-SignedInWithin)); err != nil {
+			return fmt.Errorf("agents signed in: %w", err)
 		}
 		f.tally(now, ts, queued, taken, pending, cbs)
 		return nil

@@ -147,3 +147,9 @@ func (t *wtx) UpdateTransfer(tr domain.Transfer) error {
 	return t.exec(`UPDATE transfers SET status = ?, agent_id = ?, note = ?, updated_at = ?, taken_at = ? WHERE id = ?`,
 		string(tr.Status), tr.AgentID, tr.Note, ts(tr.UpdatedAt), ts(tr.TakenAt), tr.ID)
 }
+
+func (t *wtx) SetTransferCaller(id, residentID int64, caller domain.Actor, at time.Time) error {
+	_, err := t.db.ExecContext(t.ctx, `UPDATE transfers SET resident_id = ?, actor_kind = ?, actor_id = ?, actor_name = ?,
+		updated_at = ? WHERE id = ?`, residentID, string(caller.Kind), caller.ID, caller.Name, ts(at), id)
+	return err
+}

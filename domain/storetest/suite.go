@@ -27,6 +27,8 @@ func Run(t *testing.T, open func(testing.TB) domain.Store) {
 		"SaveVehicleKeepsSaved":         testSaveVehicleKeepsSaved,
 		"FindResidentsByName":           testFindResidentsByName,
 		"OutboxFigures":                 testOutboxFigures,
+		"DeskSessions":                  testDeskSessions,
+		"SetTransferCaller":             testSetTransferCaller,
 	} {
 		t.Run(name, func(t *testing.T) { test(t, open) })
 	}

@@ -102,7 +102,8 @@ func callbackID(r *http.Request) (int64, bool) {
 }
 
 // takeCallback is POST /desk/callbacks/{id}/take: the agent takes a due callback, and the
-// line calls the resident, who is put through to the agent once they answer.
+// line calls the resident, who is put through to the agent once they answer. The agent
+// lands on the callback's page, worked like a call (callbackPage).
 func (d *desk) takeCallback(w http.ResponseWriter, r *http.Request, rq *request) {
 	id, ok := callbackID(r)
 	if !ok {
@@ -132,7 +133,7 @@ func (d *desk) takeCallback(w http.ResponseWriter, r *http.Request, rq *request)
 	if !ok || d.calls == nil {
 		d.setFlash(w, "error", "The desk cannot reach Twilio to make the call. Call the resident on "+
 			maskedNumber(cb.Number)+" yourself, then finish the callback with a note.")
-		http.Redirect(w, r, "/desk/callbacks", http.StatusSeeOther)
+		http.Redirect(w, r, callbackURL(cb, ""), http.StatusSeeOther)
 		return
 	}
 	sid, err := cc.CallBack(r.Context(), cb, rq.agent)
@@ -140,14 +141,14 @@ func (d *desk) takeCallback(w http.ResponseWriter, r *http.Request, rq *request)
 		d.log.Error("calling a resident back", "callback", cb.ID, "error", err)
 		d.setFlash(w, "error", "The call to the resident could not be made. Try the number yourself, "+
 			"then finish the callback with a note.")
-		http.Redirect(w, r, "/desk/callbacks", http.StatusSeeOther)
+		http.Redirect(w, r, callbackURL(cb, ""), http.StatusSeeOther)
 		return
 	}
 	if err := d.svc.CallbackDialled(r.Context(), cb.ID, sid); err != nil && !errors.Is(err, domain.ErrTaken) {
 		d.log.Error("recording a callback's call", "callback", cb.ID, "error", err)
 	}
 	d.setFlash(w, "ok", "Calling "+maskedNumber(cb.Number)+" now: your phone rings when they answer.")
-	http.Redirect(w, r, "/desk/callbacks", http.StatusSeeOther)
+	http.Redirect(w, r, callbackURL(cb, ""), http.StatusSeeOther)
 }
 
 // finishCallback is POST /desk/callbacks/{id}/finish: the agent who made a callback ends

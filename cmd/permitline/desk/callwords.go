@@ -469,3 +469,93 @@ func standingWords(st domain.Standing, t domain.Transfer, now time.Time) (pin st
 	}
 	return pin, warnings
 }
+
+// The desk's words for an account an agent picked for a caller the line did not identify.
+const (
+	// pickedWords follows a PIN reset or a lifted lockout on such a call.
+	pickedWords = "The line had not identified this caller: the account you picked is now recorded as theirs, not as having passed the PIN."
+	// pickedHint is the PIN form's note on such a call.
+	pickedHint = "The line did not identify this caller: the account was found by you, so both questions are needed, even to lift a lockout."
+	// pickedBackWords is where handing back sends such a caller after a lifted lockout.
+	pickedBackWords = "The line did not identify this caller: handing back puts them at the start of identification, " +
+		"to key their account number and PIN. They are not marked as verified."
+)
+
+// callbackStatusWords say where a callback stands, as the end of "This callback is ...".
+var callbackStatusWords = map[domain.CallbackStatus]string{
+	domain.CallbackPending:   "waiting to be made",
+	domain.CallbackCalling:   "being made: the line is calling the resident",
+	domain.CallbackConnected: "being made: the resident answered and is put through to you",
+	domain.CallbackDone:      "done",
+	domain.CallbackFailed:    "not answered after every try: the resident was texted",
+	domain.CallbackCancelled: "cancelled",
+}
+
+// callbackStatusText says where a callback stands.
+func callbackStatusText(s domain.CallbackStatus) string {
+	if w, ok := callbackStatusWords[s]; ok {
+		return w
+	}
+	return "in an unknown state"
+}
+
+// The desk's words for working a callback.
+const (
+	// callbackNoReset is the PIN form's note on a callback.
+	callbackNoReset = "A PIN can't be reset on a callback: the new PIN is chosen on the keypad of a call the line hands back. " +
+		"Lift the lockout here, or ask the resident to call the line and press 0 for a reset."
+	callbackWaiting  = "The callback is waiting: take it to act on it."
+	callbackOver     = "This callback is over: nothing more can be done on it here."
+	callbackNotYours = "Only the agent making this callback can act on it."
+	// callbackNotReached follows "Not answered" on a callback, with what happens next.
+	callbackAgain  = "Recorded as not answered: the callback is due again in 10 minutes, first in the list."
+	callbackFailed = "Recorded as not answered: that was the last try, and the resident is texted that we could not reach them."
+)
+
+// actionWords name what each entry of an account's audit records, for its activity on
+// the desk (TestEveryAuditActionHasWords).
+var actionWords = map[string]string{
+	"account.found":        "found the account by a search",
+	"account.lookup":       "opened the account for a caller",
+	"address.active":       "changed whether the address is active",
+	"agent.add":            "added an agent",
+	"call.take":            "took a call",
+	"call.to_payment":      "sent the caller to the line's payment step",
+	"call.not_reached":     "could not reach an agent",
+	"call.returned":        "handed the call back to the line",
+	"call.done":            "finished a call",
+	"call.identify":        "picked this account as the caller's",
+	"callback.book":        "asked to be called back",
+	"callback.take":        "took a callback",
+	"callback.answered":    "answered the callback",
+	"callback.unanswered":  "callback not answered",
+	"callback.failed":      "callback not answered after every try",
+	"callback.done":        "finished a callback",
+	"callback.cancelled":   "cancelled a callback",
+	"member.add":           "added a member",
+	"permits.buy":          "bought permits",
+	"pin.chosen":           "chose a new PIN",
+	"pin.locked":           "PIN locked",
+	"pin.reset":            "reset the PIN",
+	"pin.set":              "set the PIN",
+	"pin.unlock":           "lifted the PIN lockout",
+	"pin.wrong":            "keyed a wrong PIN",
+	"refund.due":           "refund due",
+	"refund.settle":        "settled a refund",
+	"registration.approve": "approved the registration",
+	"resident.add":         "registered the account",
+	"scheme.import":        "imported the scheme",
+	"text.resend":          "sent a text again",
+	"vehicle.add":          "saved a vehicle",
+	"visit.activate":       "activated a visit",
+	"visit.cancel":         "cancelled a visit",
+	"voicemail.done":       "dealt with a voicemail",
+}
+
+// actionText says what an audit entry records, in words.
+func actionText(action string) string {
+	if w, ok := actionWords[action]; ok {
+		return w
+	}
+	return action
+}

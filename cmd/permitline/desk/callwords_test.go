@@ -213,3 +213,70 @@ func TestStandingWords(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryAuditActionHasWords reads every action the domain writes to an account's
+// audit (the third argument of each o.audit call) and holds actionWords to them: a new
+// action without words fails, and so does a word for an action no longer written.
+func TestEveryAuditActionHasWords(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "..", "domain", "*.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("the domain's files: %v %v", files, err)
+	}
+	written := map[string]bool{
+		// Written as a prefix and the outcome.
+		"call." + string(domain.TransferReturned): true, "call." + string(domain.TransferDone): true,
+		"callback." + string(domain.CallbackDone): true, "callback." + string(domain.CallbackCancelled): true,
+	}
+	prefixes := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(token.NewFileSet(), f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) < 3 {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || sel.Sel.Name != "audit" {
+				return true
+			}
+			switch a := call.Args[2].(type) {
+			case *ast.BasicLit:
+				s, err := strconv.Unquote(a.Value)
+				if err != nil {
+					t.Fatal(err)
+				}
+				written[s] = true
+			case *ast.BinaryExpr: // "call."+string(outcome): the outcomes are listed above
+				prefixes++
+			default:
+				t.Errorf("%s: an audit action that is neither a string nor a prefix and an outcome", f)
+			}
+			return true
+		})
+	}
+	if len(written) < 20 || prefixes != 2 {
+		t.Fatalf("read %d actions and %d prefixes from the domain: the test no longer reads it right", len(written), prefixes)
+	}
+	for a := range written {
+		if _, ok := actionWords[a]; !ok {
+			t.Errorf("audit action %q has no words in actionWords", a)
+		}
+	}
+	for a := range actionWords {
+		if !written[a] {
+			t.Errorf("actionWords has words for %q, which the domain no longer writes", a)
+		}
+	}
+	for _, s := range []domain.CallbackStatus{domain.CallbackPending, domain.CallbackCalling, domain.CallbackConnected,
+		domain.CallbackDone, domain.CallbackFailed, domain.CallbackCancelled} {
+		if _, ok := callbackStatusWords[s]; !ok {
+			t.Errorf("callback status %s has no words", s)
+		}
+	}
+}

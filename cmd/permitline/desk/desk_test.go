@@ -562,7 +562,7 @@ func TestAgentActsForTheCaller(t *testing.T) {
 		t.Fatalf("the audit does not show the agent activating %s: %+v", v.Ref, view.Activity)
 	}
 	page = c.get(callPath)
-	for _, want := range []string{"Visit " + v.Ref + " activated: AB12 CDE on Tue 1 Dec", v.Ref, "Dana Reid (agent, at the desk): <strong>visit.activate</strong>"} {
+	for _, want := range []string{"Visit " + v.Ref + " activated: AB12 CDE on Tue 1 Dec", v.Ref, "Dana Reid (agent, at the desk): <strong>activated a visit</strong>"} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("after activating, the page lacks %q", want)
 		}
@@ -605,7 +605,7 @@ func TestAgentActsForTheCaller(t *testing.T) {
 		t.Fatalf("after cancelling, %d visits left, want %d", got, before)
 	}
 	page = c.get(callPath)
-	for _, want := range []string{"Y123 ABC (saved)", "vehicle.add", "text.resend", "visit.cancel", "is cancelled"} {
+	for _, want := range []string{"Y123 ABC (saved)", "<strong>saved a vehicle</strong>", "<strong>sent a text again</strong>", "<strong>cancelled a visit</strong>", "is cancelled"} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("the page lacks %q", want)
 		}
@@ -625,7 +625,7 @@ func TestAgentActsForTheCaller(t *testing.T) {
 		last.Method != http.MethodPost || last.Twiml != "" {
 		t.Fatalf("send to payment reached Twilio as %+v", last)
 	}
-	if page := c.get(callPath); !strings.Contains(page.body, "call.to_payment") {
+	if page := c.get(callPath); !strings.Contains(page.body, "<strong>sent the caller to the line's payment step</strong>") {
 		t.Errorf("the account's history lacks the call sent to payment:\n%s", page.body)
 	}
 
@@ -802,7 +802,7 @@ func TestOnlyTheHolderLooksUpAnAccount(t *testing.T) {
 	if n := lookups(t, l, "Alex Morgan", dana); n != 1 {
 		t.Fatalf("%d look-ups audited, want 1", n)
 	}
-	if r := cd.get(lookUp); !strings.Contains(r.body, "Dana Reid (agent, at the desk): <strong>account.lookup</strong>") {
+	if r := cd.get(lookUp); !strings.Contains(r.body, "Dana Reid (agent, at the desk): <strong>opened the account for a caller</strong>") {
 		t.Fatalf("the look-up is not in the account's activity:\n%s", r.body)
 	}
 	if r := cd.get(callPath + "?account=99999999"); r.status != http.StatusOK || !strings.Contains(r.body, "There is no account 99999999") {

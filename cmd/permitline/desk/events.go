@@ -14,8 +14,10 @@ const writeWait = 10 * time.Second
 
 // events is GET /desk/events: the queue as server-sent events. The store is polled every
 // second and the queue, rendered by the same template as the page, is sent as an HTML
-// fragment (event "queue") whenever it changes; a comment every 15 seconds keeps proxies
-// from closing a quiet stream. It ends when the client goes or the session expires.
+// fragment (event "queue") whenever it changes; with ?figures=1 (the supervisor's page)
+// the helpdesk's figures are sent the same way (event "figures"). A comment every 15
+// seconds keeps proxies from closing a quiet stream. It ends when the client goes or the
+// session expires.
 func (d *desk) events(w http.ResponseWriter, r *http.Request, rq *request) {
 	rc := http.NewResponseController(w)
 	// The stream outlives the server's read and write timeouts: lift them for it alone.
@@ -36,7 +38,8 @@ func (d *desk) events(w http.ResponseWriter, r *http.Request, rq *request) {
 	if err := write("retry: 3000\n\n"); err != nil {
 		return
 	}
-	var last string
+	withFigures := r.URL.Query().Get("figures") == "1"
+	var last, lastFigures string
 	send := func() error {
 		frag, err := d.queueFragment(ctx, rq.csrf)
 		if err != nil {
@@ -45,11 +48,27 @@ func (d *desk) events(w http.ResponseWriter, r *http.Request, rq *request) {
 			}
 			return nil // try again at the next poll
 		}
-		if frag == last {
+		if frag != last {
+			last = frag
+			if err := write(sseEvent("queue", frag)); err != nil {
+				return err
+			}
+		}
+		if !withFigures {
 			return nil
 		}
-		last = frag
-		return write(sseEvent("queue", frag))
+		figs, err := d.figuresFragment(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				d.log.Error("rendering the live figures", "error", err)
+			}
+			return nil
+		}
+		if figs == lastFigures {
+			return nil
+		}
+		lastFigures = figs
+		return write(sseEvent("figures", figs))
 	}
 	if err := send(); err != nil {
 		return

@@ -177,8 +177,14 @@ type stream struct {
 
 func (c *client) stream(ctx context.Context) *stream {
 	c.t.Helper()
+	return c.streamOf(ctx, "/desk/events", "queue")
+}
+
+// streamOf opens the event stream at path and passes on the events named event.
+func (c *client) streamOf(ctx context.Context, path, event string) *stream {
+	c.t.Helper()
 	ctx, cancel := context.WithCancel(ctx)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/desk/events", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -201,7 +207,7 @@ func (c *client) stream(ctx context.Context) *stream {
 			line := sc.Text()
 			switch {
 			case line == "":
-				if name == "queue" {
+				if name == event {
 					s.events <- html.UnescapeString(strings.Join(data, "\n"))
 				}
 				name, data = "", nil

@@ -82,6 +82,10 @@ func (d *desk) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s := d.newSession(a.ID)
+	if err := d.svc.StartSession(r.Context(), a, s.nonce); err != nil {
+		d.internal(w, r, nil, "signing you in", err)
+		return
+	}
 	http.SetCookie(w, d.cookie(sessionCookie, s.raw, sessionTTL))
 	http.SetCookie(w, d.cookie(loginCookie, "", -1))
 	d.log.Info("signed in", "agent", a.Username, "ip", ip)

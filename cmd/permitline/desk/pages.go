@@ -90,6 +90,8 @@ func (d *desk) agentName(ctx context.Context, id int64) string {
 // callView is one call: its context, and the account at a glance with the actions.
 type callView struct {
 	page
+	Base        string        // the path the page's forms post under: the call's or the callback's
+	Callback    *callbackView // a callback worked like a call; nil on a call
 	Call        callSummary
 	StatusText  string
 	Number      string
@@ -112,7 +114,9 @@ type callView struct {
 	Search      searchView // finding the account of a caller the line could not identify
 	HandBack    string     // where handing back sends the caller
 	ConfirmBack bool       // the agent must confirm who the caller is to hand back
-	PINHelp     *pinHelpView
+	// BackToIdentify: handing back puts the caller at identification.
+	BackToIdentify bool
+	PINHelp        *pinHelpView
 }
 
 // searchView is the search for an account and what it found.
@@ -193,12 +197,25 @@ func (d *desk) showCall(w http.ResponseWriter, r *http.Request, rq *request, t d
 	status int, msg string, form callForm) {
 	ctx := r.Context()
 	now := d.svc.Now()
-	p := &callView{page: d.page(r, rq, "Call"), Call: summarise(t, account, now), StatusText: statusText(t.Status),
+	p := &callView{page: d.page(r, rq, "Call"), Base: fmt.Sprintf("/desk/calls/%d", t.ID), Call: summarise(t, account, now), StatusText: statusText(t.Status),
 		Number: maskedNumber(t.From), CallerName: t.Caller.Name, Note: t.Note, NoTwilio: d.calls == nil,
 		NeedsLookup: t.ResidentID == 0, Today: calendar.DateOf(now).String(),
 		MaxDate: calendar.DateOf(now).AddDays(domain.MaxDaysAhead).String(), Form: form, Key: randomToken(12), Error: msg}
 	p.Nav, p.Helpdesk = "call", d.helpdesk()
-	p.HandBack, p.ConfirmBack = handBackWords(t)
+	picked, err := d.svc.CallerPicked(ctx, t)
+	if err != nil {
+		d.internal(w, r, rq, "loading the call", err)
+		return
+	}
+	waiting := false
+	if picked {
+		if waiting, err = d.svc.PINResetWaiting(ctx, t.CallSid); err != nil {
+			d.internal(w, r, rq, "loading the call", err)
+			return
+		}
+	}
+	p.HandBack, p.ConfirmBack = handBackWords(t, picked && !waiting)
+	p.BackToIdentify = t.ResidentID == 0 || picked && !waiting
 	p.Flash = d.takeFlash(w, r)
 	if p.Form.Date == "" {
 		p.Form.Date = p.Today
@@ -277,8 +294,17 @@ func (d *desk) showCall(w http.ResponseWriter, r *http.Request, rq *request, t d
 // search finds the accounts an agent searches for, for the call they hold (audited on
 // each account listed, domain.Service.FindAccounts). false when the page is answered.
 func (d *desk) search(w http.ResponseWriter, r *http.Request, rq *request, t domain.Transfer, p *callView) bool {
+	return d.searchWith(w, r, rq, p, func(by domain.SearchBy, text string) ([]domain.FoundAccount, error) {
+		return d.svc.FindAccounts(r.Context(), rq.agent, t.ID, by, text)
+	}, func(account string) string { return callURL(t, account) })
+}
+
+// searchWith runs the search of the page's form with find, each account found linked to
+// link(its number). false when the page is answered.
+func (d *desk) searchWith(w http.ResponseWriter, r *http.Request, rq *request, p *callView,
+	find func(domain.SearchBy, string) ([]domain.FoundAccount, error), link func(account string) string) bool {
 	p.Search = searchView{By: r.FormValue("by"), Text: strings.TrimSpace(r.FormValue("q")), Done: true}
-	found, err := d.svc.FindAccounts(r.Context(), rq.agent, t.ID, domain.SearchBy(p.Search.By), p.Search.Text)
+	found, err := find(domain.SearchBy(p.Search.By), p.Search.Text)
 	if errors.Is(err, domain.ErrNotYourCall) {
 		d.errorPage(w, r, rq, http.StatusForbidden,
 			"Only the agent who holds this call can search for an account for it. Nothing was looked up.")
@@ -297,7 +323,7 @@ func (d *desk) search(w http.ResponseWriter, r *http.Request, rq *request, t dom
 	}
 	for _, f := range found {
 		p.Search.Found = append(p.Search.Found, foundView{Account: f.Resident.Account, Name: f.Resident.Name,
-			Address: f.Address.Line + ", " + f.Address.Postcode, Link: callURL(t, f.Resident.Account)})
+			Address: f.Address.Line + ", " + f.Address.Postcode, Link: link(f.Resident.Account)})
 	}
 	return true
 }
@@ -372,10 +398,29 @@ func (d *desk) putThrough(w http.ResponseWriter, r *http.Request, rq *request, t
 	d.setFlash(w, "ok", "The call is yours: the caller is being put through to "+where+".")
 }
 
-// heldCall is a call the signed-in agent holds, and the caller's account.
+// heldCall is a call the signed-in agent holds, or a callback they are making (worked
+// like a call: the same account actions and PIN help), and the caller's account.
 type heldCall struct {
-	t       domain.Transfer
+	t       domain.Transfer // the call, or for a callback the call it was asked on
 	account string
+	cb      *domain.Callback
+}
+
+// url is the page of the call or callback, keeping the account the agent looked up.
+func (c heldCall) url() string {
+	if c.cb != nil {
+		return callbackURL(*c.cb, c.account)
+	}
+	return callURL(c.t, c.account)
+}
+
+// showHeld shows the held call's page, or the callback's.
+func (d *desk) showHeld(w http.ResponseWriter, r *http.Request, rq *request, c heldCall, status int, msg string, form callForm) {
+	if c.cb != nil {
+		d.showCallback(w, r, rq, *c.cb, c.account, status, msg, form)
+		return
+	}
+	d.showCall(w, r, rq, c.t, c.account, status, msg, form)
 }
 
 // held lets through only the agent who took the call, while it is theirs.
@@ -410,21 +455,21 @@ func (d *desk) refuse(w http.ResponseWriter, r *http.Request, rq *request, c hel
 		d.internal(w, r, rq, what, err)
 		return
 	}
-	d.showCall(w, r, rq, c.t, c.account, http.StatusUnprocessableEntity, msg, form)
+	d.showHeld(w, r, rq, c, http.StatusUnprocessableEntity, msg, form)
 }
 
 func (d *desk) needAccount(w http.ResponseWriter, r *http.Request, rq *request, c heldCall, form callForm) bool {
 	if c.account != "" {
 		return true
 	}
-	d.showCall(w, r, rq, c.t, c.account, http.StatusUnprocessableEntity,
+	d.showHeld(w, r, rq, c, http.StatusUnprocessableEntity,
 		"The line couldn't identify this caller: find their account first.", form)
 	return false
 }
 
 func (d *desk) connect(w http.ResponseWriter, r *http.Request, rq *request, c heldCall) {
 	d.putThrough(w, r, rq, c.t)
-	http.Redirect(w, r, callURL(c.t, c.account), http.StatusSeeOther)
+	http.Redirect(w, r, c.url(), http.StatusSeeOther)
 }
 
 // activate is POST /desk/calls/{id}/visits: a visit for the caller, under R12-R18.
@@ -437,7 +482,7 @@ func (d *desk) activate(w http.ResponseWriter, r *http.Request, rq *request, c h
 	if form.Date != "" {
 		date, err := calendar.ParseDate(form.Date)
 		if err != nil {
-			d.showCall(w, r, rq, c.t, c.account, http.StatusUnprocessableEntity,
+			d.showHeld(w, r, rq, c, http.StatusUnprocessableEntity,
 				"Enter the date as a calendar date, for example "+d.svc.Now().In(calendar.London).Format("2006-01-02")+".", form)
 			return
 		}
@@ -459,7 +504,7 @@ func (d *desk) activate(w http.ResponseWriter, r *http.Request, rq *request, c h
 			spacedVRM(v.VRM), shortDate(v.Date), clock(v.StartsAt), clock(v.EndsAt), plural(act.VisitsLeft, "visit", "visits")))
 	}
 	d.log.Info("visit activated at the desk", "agent", rq.agent.Username, "ref", v.Ref)
-	http.Redirect(w, r, callURL(c.t, c.account), http.StatusSeeOther)
+	http.Redirect(w, r, c.url(), http.StatusSeeOther)
 }
 
 // visitOfAccount checks that the visit in the path is one of the caller's upcoming visits.
@@ -478,7 +523,7 @@ func (d *desk) visitOfAccount(w http.ResponseWriter, r *http.Request, rq *reques
 			return v, true
 		}
 	}
-	d.showCall(w, r, rq, c.t, c.account, http.StatusUnprocessableEntity,
+	d.showHeld(w, r, rq, c, http.StatusUnprocessableEntity,
 		"Visit "+ref+" is not one of this account's visits from today on. Nothing was changed.", callForm{})
 	return domain.Visit{}, false
 }
@@ -496,7 +541,7 @@ func (d *desk) cancel(w http.ResponseWriter, r *http.Request, rq *request, c hel
 	}
 	d.setFlash(w, "ok", fmt.Sprintf("Visit %s for %s on %s is cancelled, and its visit is back on the permit.",
 		v.Ref, spacedVRM(v.VRM), shortDate(v.Date)))
-	http.Redirect(w, r, callURL(c.t, c.account), http.StatusSeeOther)
+	http.Redirect(w, r, c.url(), http.StatusSeeOther)
 }
 
 // resend is POST /desk/calls/{id}/visits/{ref}/resend.
@@ -510,7 +555,7 @@ func (d *desk) resend(w http.ResponseWriter, r *http.Request, rq *request, c hel
 		return
 	}
 	d.setFlash(w, "ok", fmt.Sprintf("The text about visit %s is being sent again to the resident's mobile.", v.Ref))
-	http.Redirect(w, r, callURL(c.t, c.account), http.StatusSeeOther)
+	http.Redirect(w, r, c.url(), http.StatusSeeOther)
 }
 
 // addVehicle is POST /desk/calls/{id}/vehicles.
@@ -525,7 +570,7 @@ func (d *desk) addVehicle(w http.ResponseWriter, r *http.Request, rq *request, c
 		return
 	}
 	d.setFlash(w, "ok", spacedVRM(v.VRM)+" is saved on the account: the line offers it first.")
-	http.Redirect(w, r, callURL(c.t, c.account), http.StatusSeeOther)
+	http.Redirect(w, r, c.url(), http.StatusSeeOther)
 }
 
 // sendToPay is POST /desk/calls/{id}/pay: the caller goes to the line's payment step, so
@@ -540,15 +585,20 @@ func (d *desk) sendToPay(w http.ResponseWriter, r *http.Request, rq *request, c 
 	}
 	d.setFlash(w, "ok", "The caller is at the line's payment step now: they key their card details to the line, "+
 		"not to you. Finish the call with a note.")
-	http.Redirect(w, r, callURL(c.t, c.account), http.StatusSeeOther)
+	http.Redirect(w, r, c.url(), http.StatusSeeOther)
 }
 
 // handBackWords says where a caller handed back goes (ivr's Resume): a caller who passed
 // the PIN to the main menu as verified; one the line knows but who did not pass it to
 // the main menu as verified too, so the agent must say they checked who it is; one the
-// line could not identify back to identification. confirm is true when the agent must.
-func handBackWords(t domain.Transfer) (words string, confirm bool) {
+// line could not identify back to identification. A caller whose account the agent picked
+// (domain.Service.CallerPicked) is still not identified to the line: unless a PIN reset
+// on the call has them choose a new one and go on verified (handBackTo), they go back to
+// identification (pickedOnly). confirm is true when the agent must.
+func handBackWords(t domain.Transfer, pickedOnly bool) (words string, confirm bool) {
 	switch {
+	case pickedOnly:
+		return pickedBackWords, false
 	case t.ResidentID == 0:
 		return "The line could not identify this caller: handing back puts them at the start of " +
 			"identification, to key their account number and PIN. They are not marked as verified.", false
@@ -568,15 +618,21 @@ func (d *desk) handBack(w http.ResponseWriter, r *http.Request, rq *request, c h
 		d.refuse(w, r, rq, c, "handing the call back", err, callForm{Note: note})
 		return
 	}
-	if _, confirm := handBackWords(c.t); confirm && r.PostForm.Get("confirmed") != "yes" {
-		d.showCall(w, r, rq, c.t, c.account, http.StatusUnprocessableEntity,
-			"The caller did not pass their PIN, and handing back would let them act on the account as verified. "+
-				"Tick that you checked who they are, or finish the call. Nothing was changed.", callForm{Note: note})
+	picked, err := d.svc.CallerPicked(r.Context(), c.t)
+	if err != nil {
+		d.internal(w, r, rq, "handing the call back", err)
 		return
 	}
 	to, err := d.handBackTo(r.Context(), c.t)
 	if err != nil {
 		d.internal(w, r, rq, "handing the call back", err)
+		return
+	}
+	pickedOnly := picked && to != ivr.BackToNewPIN
+	if _, confirm := handBackWords(c.t, pickedOnly); confirm && r.PostForm.Get("confirmed") != "yes" {
+		d.showHeld(w, r, rq, c, http.StatusUnprocessableEntity,
+			"The caller did not pass their PIN, and handing back would let them act on the account as verified. "+
+				"Tick that you checked who they are, or finish the call. Nothing was changed.", callForm{Note: note})
 		return
 	}
 	if !d.returnCall(w, r, rq, c, to) {
@@ -587,7 +643,7 @@ func (d *desk) handBack(w http.ResponseWriter, r *http.Request, rq *request, c h
 		return
 	}
 	msg := "The caller is back at the line's main menu, and the call is recorded as handed back."
-	if c.t.ResidentID == 0 {
+	if c.t.ResidentID == 0 || pickedOnly {
 		msg = "The caller is back at the line's identification, and the call is recorded as handed back."
 	}
 	d.setFlash(w, "ok", msg)
@@ -596,13 +652,13 @@ func (d *desk) handBack(w http.ResponseWriter, r *http.Request, rq *request, c h
 
 func (d *desk) returnCall(w http.ResponseWriter, r *http.Request, rq *request, c heldCall, to ivr.Back) bool {
 	if d.calls == nil {
-		d.showCall(w, r, rq, c.t, c.account, http.StatusServiceUnavailable,
+		d.showHeld(w, r, rq, c, http.StatusServiceUnavailable,
 			"The desk can't reach Twilio, so the call can't be moved. Nothing was changed.", callForm{})
 		return false
 	}
 	if err := d.calls.Return(r.Context(), c.t.CallSid, to); err != nil {
 		d.log.Error("handing a call back", "transfer", c.t.ID, "to", to, "error", err)
-		d.showCall(w, r, rq, c.t, c.account, http.StatusBadGateway,
+		d.showHeld(w, r, rq, c, http.StatusBadGateway,
 			"Twilio could not move the call ("+err.Error()+"). The caller is still with you; nothing was changed.", callForm{})
 		return false
 	}

@@ -206,3 +206,128 @@ func TestAgentLiftsALockout(t *testing.T) {
 		t.Fatalf("a call without a reset asked for a new PIN: %d\n%s", status, doc)
 	}
 }
+
+// A caller the line never identified: the agent finds the account by postcode, picks it,
+// and resets the PIN once both questions are answered; the caller then chooses a new PIN.
+func TestPINResetForACallerTheLineNeverIdentified(t *testing.T) {
+	l, c := danaAtDesk(t)
+	call, tr := unknownCallerWaits(t, l)
+	callPath := fmt.Sprintf("/desk/calls/%d", tr.ID)
+	if r := c.act(callPath+"/take", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("take: %d", r.status)
+	}
+	found := c.get(callPath + "?by=postcode&q=cb1+3ph")
+	account := l.People["Alex Morgan"].Account
+	link := callPath + "?account=" + account
+	if !strings.Contains(found.body, `href="`+link+`"`) {
+		t.Fatalf("the search by postcode does not list Alex's account:\n%s", found.body)
+	}
+	page := c.get(link)
+	for _, want := range []string{"Reset the PIN", "Lift the lockout", "both questions are needed, even to lift a lockout",
+		`id="pin-form"`, `name="account" value="` + account + `"`} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the picked account's page lacks %q", want)
+		}
+	}
+	// One question is not enough, even to lift a lockout: nothing changes, the caller is
+	// still not identified.
+	for _, form := range []url.Values{
+		{"action": {"unlock"}, "q_address": {"yes"}, "account": {account}},
+		{"action": {"reset"}, "q_visit": {"yes"}, "account": {account}},
+	} {
+		r := c.act(callPath+"/pin", form)
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "both identity questions") {
+			t.Fatalf("%v: %d\n%s", form, r.status, r.body)
+		}
+	}
+	// Without an account picked, there is nothing to reset.
+	if r := c.act(callPath+"/pin", url.Values{"action": {"reset"}, "q_address": {"yes"}, "q_visit": {"yes"}}); r.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.body, "find their account first") {
+		t.Fatalf("a reset with no account: %d\n%s", r.status, r.body)
+	}
+	res, audit, texts := alexAccount(t, l)
+	if got := transfer(t, l, tr.ID); got.ResidentID != 0 || got.Verified || res.PINHash == "" || len(texts) != 0 ||
+		auditHas(audit, "call.identify", "") || auditHas(audit, "pin.reset", "") {
+		t.Fatalf("a refused reset changed something: transfer %+v, %d texts", got, len(texts))
+	}
+
+	// Both answered: the PIN is reset, the account recorded as the caller's (not verified).
+	r := c.act(callPath+"/pin", url.Values{"action": {"reset"}, "q_address": {"yes"}, "q_visit": {"yes"}, "account": {account}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != callPath {
+		t.Fatalf("reset: %d %s\n%s", r.status, r.header.Get("Location"), r.body)
+	}
+	res, audit, texts = alexAccount(t, l)
+	got := transfer(t, l, tr.ID)
+	if res.PINHash != "" || got.ResidentID != res.ID || got.Caller.Name != "Alex Morgan" || got.Verified {
+		t.Fatalf("after the reset: has a PIN %v, transfer %+v", res.PINHash != "", got)
+	}
+	if !auditHas(audit, "call.identify", "answered: address and postcode, a recent visit") ||
+		!auditHas(audit, "pin.reset", "answered: address and postcode, a recent visit") {
+		t.Fatalf("the pick and the reset are not audited: %+v", audit)
+	}
+	for _, e := range audit {
+		if (e.Action == "pin.reset" || e.Action == "call.identify") && e.Actor.Name != "Dana Reid" {
+			t.Fatalf("%s audited as %+v", e.Action, e.Actor)
+		}
+	}
+	if len(texts) != 1 || texts[0].Kind != domain.NoticePINReset || texts[0].To != alex {
+		t.Fatalf("texts queued: %+v", texts)
+	}
+	page = c.get(callPath)
+	for _, want := range []string{"Alex Morgan", "The PIN was reset on this call", "PIN not passed", "Hand back to the line’s menu"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the call page after the reset lacks %q", want)
+		}
+	}
+	// Handing back has the caller choose a new PIN, then the main menu.
+	if r := c.act(callPath+"/return", url.Values{"confirmed": {"yes"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("hand back: %d\n%s", r.status, r.body)
+	}
+	ups := l.Twilio.CallUpdates()
+	if resume := ups[len(ups)-1].URL; resume != l.Srv.URL+"/twilio/voice/resume?to=newpin" {
+		t.Fatalf("hand back reached Twilio as %q", resume)
+	}
+	status, doc := l.SignedPost("/twilio/voice/resume?to=newpin", url.Values{"CallSid": {call.Sid()}, "From": {"+447700900999"},
+		"To": {lineNumber}, "CallStatus": {"in-progress"}, "AccountSid": {servertest.AccountSid}})
+	if status != http.StatusOK || !strings.Contains(doc, "choose a new phone PIN") {
+		t.Fatalf("resumed call: %d\n%s", status, doc)
+	}
+}
+
+// Lifting a lockout for a caller the line never identified: the caller goes back to
+// identification, to key the account number and PIN.
+func TestUnlockForACallerTheLineNeverIdentifiedHandsBackToIdentification(t *testing.T) {
+	l, c := danaAtDesk(t)
+	_, tr := unknownCallerWaits(t, l)
+	callPath := fmt.Sprintf("/desk/calls/%d", tr.ID)
+	if r := c.act(callPath+"/take", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("take: %d", r.status)
+	}
+	account := l.People["Alex Morgan"].Account
+	r := c.act(callPath+"/pin", url.Values{"action": {"unlock"}, "q_address": {"yes"}, "q_visit": {"yes"}, "account": {account}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("unlock: %d\n%s", r.status, r.body)
+	}
+	res, audit, _ := alexAccount(t, l)
+	if res.PINHash == "" || !auditHas(audit, "pin.unlock", "answered: address and postcode, a recent visit") {
+		t.Fatalf("after the unlock: has a PIN %v, audit %+v", res.PINHash != "", audit)
+	}
+	page := c.get(callPath)
+	for _, want := range []string{"handing back puts them at the start of identification", "Hand back to identification"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the call page after the unlock lacks %q", want)
+		}
+	}
+	if r := c.act(callPath+"/return", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("hand back: %d\n%s", r.status, r.body)
+	}
+	ups := l.Twilio.CallUpdates()
+	if resume := ups[len(ups)-1].URL; resume != l.Srv.URL+"/twilio/voice/resume?to=menu" {
+		t.Fatalf("hand back reached Twilio as %q", resume)
+	}
+	status, doc := l.SignedPost("/twilio/voice/resume?to=menu", url.Values{"CallSid": {tr.CallSid}, "From": {"+447700900999"},
+		"To": {lineNumber}, "CallStatus": {"in-progress"}, "AccountSid": {servertest.AccountSid}})
+	if status != http.StatusOK || !strings.Contains(doc, "account number") || strings.Contains(doc, "main menu") {
+		t.Fatalf("resumed call: %d\n%s", status, doc)
+	}
+}

@@ -92,16 +92,17 @@ func (d *desk) parseSession(raw string) (session, bool) {
 	return session{agentID: id, expires: time.Unix(exp, 0), nonce: parts[2], raw: raw}, true
 }
 
-// ended reports whether a well-signed session has ended: expired, or signed out (kept in
-// the store, so a restart does not bring it back). When the store cannot say, it has.
+// ended reports whether a well-signed session has ended: expired, or signed out on any
+// node (kept in the store, so a restart does not bring it back). It also records the
+// session as seen, for the count of agents signed in (at most once a minute: see
+// domain.Service.SeeSession). When the store cannot say, it has ended.
 func (d *desk) ended(ctx context.Context, s session) bool {
 	if !d.now().Before(s.expires) {
 		return true
 	}
-	out, err := d.svc.SessionSignedOut(ctx, s.nonce)
+	out, err := d.svc.SeeSession(ctx, s.agentID, s.nonce)
 	if err != nil {
 		d.log.Error("checking a desk session", "agent", s.agentID, "error", err)
-		return true
 	}
 	return out
 }

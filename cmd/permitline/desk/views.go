@@ -22,7 +22,8 @@ var funcs = template.FuncMap{
 	// searchKinds are what the search for an account is by.
 	"searchKinds": func() any { return searchKinds },
 	// maxNote is the wrap-up note's limit, so the form stops where the domain refuses.
-	"maxNote": func() int { return domain.MaxNoteLen },
+	"maxNote":    func() int { return domain.MaxNoteLen },
+	"pickedHint": func() string { return pickedHint },
 }
 
 // page is what every page's layout needs.
@@ -347,7 +348,7 @@ func accountOf(v domain.AccountView, now time.Time) *accountView {
 		a.Refunds = append(a.Refunds, refundRow(rf, now))
 	}
 	for _, e := range v.Activity {
-		a.Activity = append(a.Activity, activityView{At: dateTime(e.At, now), Who: who(e.Actor), Action: e.Action, Detail: e.Detail})
+		a.Activity = append(a.Activity, activityView{At: dateTime(e.At, now), Who: who(e.Actor), Action: actionText(e.Action), Detail: e.Detail})
 	}
 	return a
 }

@@ -35,6 +35,8 @@ var helpdeskGauges = []helpdeskGauge{
 		func(f domain.HelpdeskFigures) float64 { return float64(f.CallbacksDue) }},
 	{helpdeskDesc("voicemails_waiting", "Voicemails waiting to be listened to."), prometheus.GaugeValue,
 		func(f domain.HelpdeskFigures) float64 { return float64(f.VoicemailsWaiting) }},
+	{helpdeskDesc("agents_signed_in", "Agents signed in at the desk (seen in the last 15 minutes, not signed out)."), prometheus.GaugeValue,
+		func(f domain.HelpdeskFigures) float64 { return float64(f.AgentsSignedIn) }},
 	{helpdeskDesc("agents_on_call", "Agents holding a call."), prometheus.GaugeValue,
 		func(f domain.HelpdeskFigures) float64 { return float64(f.AgentsOnCall) }},
 	{helpdeskDesc("calls_offered_today", "Calls put through to the helpdesk queue today (London)."), prometheus.GaugeValue,

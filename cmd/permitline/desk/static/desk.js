@@ -1,5 +1,6 @@
-// The desk's only script: it keeps the list of waiting calls live through server-sent
-// events. Everything works without it (reload the page to see new calls).
+// The desk's only script: it keeps the list of waiting calls, and on the supervisor's
+// page the helpdesk's figures, live through server-sent events. Everything works without
+// it (reload the page to see new calls).
 (function () {
   "use strict";
 
@@ -8,9 +9,10 @@
     return;
   }
   var status = document.getElementById("live-status");
+  var figures = document.getElementById("figures");
   var note = document.getElementById("live-note");
   if (note) {
-    note.textContent = "This list updates by itself.";
+    note.textContent = figures ? "The figures and the list update by themselves." : "This list updates by itself.";
   }
 
   function say(text) {
@@ -19,7 +21,8 @@
     }
   }
 
-  var source = new EventSource(queue.getAttribute("data-events"));
+  // The supervisor's page asks the stream for the figures as well.
+  var source = new EventSource((figures || queue).getAttribute("data-events"));
   source.addEventListener("open", function () {
     document.documentElement.setAttribute("data-live", "connected");
   });
@@ -43,6 +46,18 @@
       }
     }
     say(next.getAttribute("data-summary") || "");
+  });
+
+  // The figures are swapped whole and quietly: they change every second while someone
+  // waits, too often to be announced.
+  source.addEventListener("figures", function (event) {
+    var current = document.getElementById("figures");
+    var template = document.createElement("template");
+    template.innerHTML = event.data;
+    var next = template.content.getElementById("figures");
+    if (current && next) {
+      current.replaceWith(next);
+    }
   });
 
   source.addEventListener("signed-out", function () {
