@@ -508,17 +508,28 @@ func TestBrowserSupervisorAndAgentOnAMorningOfCalls(t *testing.T) {
 // the line is calling the resident, and the callback is the agent's, no longer waiting.
 func checkCallbackTaken(t *testing.T, b *browser, l *servertest.Line, cb domain.Callback) {
 	t.Helper()
-	held := fmt.Sprintf("held-%d", cb.ID)
-	b.loaded("the callback taken", held)
+	// Taking it lands on the callback's own page, worked like a call: the account and
+	// its actions, the try, and the way to finish.
+	b.loaded("the callback taken", "callback-due")
+	if got := b.eval("path", `location.pathname`); got != fmt.Sprintf("/desk/callbacks/%d", cb.ID) {
+		t.Errorf("taking the callback lands on %q", got)
+	}
 	if got := b.eval("message", `document.querySelector(".message.ok").textContent`); !strings.Contains(got, "Calling +********0456 now") {
 		t.Errorf("after taking the callback: %q", got)
 	}
-	if got := b.text(held); !strings.Contains(got, l.People["Priya Shah"].Account+" (Priya Shah)") ||
-		!strings.Contains(got, "calling, try 1 of 3") {
-		t.Errorf("the agent's callback shows %q", got)
+	if got := b.eval("heading", `document.querySelector("h1").textContent`); !strings.HasPrefix(got, "Callback to ") {
+		t.Errorf("the callback's page is headed %q", got)
 	}
-	if got := b.text(fmt.Sprintf("callback-%d", cb.ID)); got != "" {
-		t.Errorf("the callback taken still waits: %q", got)
+	if got := b.text("account-heading"); got != "Account "+l.People["Priya Shah"].Account+": Priya Shah" {
+		t.Errorf("the callback's account: %q", got)
+	}
+	if got := b.text("callback-due"); !strings.Contains(got, "try 1 of 3") {
+		t.Errorf("the callback's try: %q", got)
+	}
+	for _, id := range []string{"activate", "finish", "unanswered"} {
+		if got := b.eval(id, `String(!!document.getElementById(`+jsString(id)+`))`); got != "true" {
+			t.Errorf("the callback's page has no #%s", id)
+		}
 	}
 	if got := b.eval("nav", `document.querySelector("nav").innerText`); !strings.Contains(got, "Callbacks (0)") {
 		t.Errorf("the desk's links after taking: %q", got)
