@@ -25,8 +25,8 @@ type RegisterHelpText struct {
 }
 
 // RegisterHelpTo returns the number a caller calling from from (Twilio's From) can be
-// texted how to register on: a UK mobile (the Crown Dependencies' +44 mobiles included)
-// that has not opted out of texts from the line. ok is false for a withheld number, a
+// texted how to register on: a UK (+44) mobile that has not opted out of texts from the
+// line. ok is false for a withheld number, a
 // landline, a foreign number or one that opted out.
 func (o *Op) RegisterHelpTo(from string) (e164 string, ok bool, err error) {
 	e164, err = phone.Parse(from)

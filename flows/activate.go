@@ -164,7 +164,6 @@ func enterVRM(c *Ctx, in Input, entered EventName) Outcome {
 	if out, ok := loneKey(in); ok {
 		return out
 	}
-
 	var text string
 	switch in.Kind {
 	case InputKeys:
