@@ -102,15 +102,15 @@ func registerDecide(c *Ctx, in Input) Outcome {
 func textRegisterHelp(c *Ctx) Outcome {
 	sent, err := c.Op.TextRegisterHelp(c.Data.Key, c.Data.From)
 	switch {
-	case errors.Is(err, domain.ErrCannotText):
-		return Outcome{Next: Retry(Msg{ID: MsgWrongKey, Text: "1"}), Failure: "asked for a text to a number the line does not text"}
+	case errors.Is(err, domain.ErrCannotText): // opted out since the offer: 1 is no longer a choice
+		return wrongKey(Input{Kind: InputKeys, Keys: "1"})
 	case err != nil:
 		return Outcome{Err: err}
 	}
 	c.Data.RegisterTexted = true
-	note := "texted how to register"
+	note := "had how to register sent by text"
 	if !sent.Queued {
-		note = "asked again for the text of how to register: already on its way"
+		note = "asked again for how to register by text: one text a call"
 	}
 	return Outcome{Say: []Msg{say(MsgRegisterTexted)}, Next: Fire(newcomerMenu), Note: note}
 }
