@@ -16,7 +16,8 @@ import (
 // every rule before the caller is asked to confirm (R16), so a day needing no permit, a
 // date too far ahead or a vehicle already booked that day is explained at once, with
 // what to do instead. On confirmation the visit is activated and the caller hears its
-// reference, the visits left and until when it can be cancelled.
+// reference, the visits left and until when it can be cancelled. Every question has a way
+// back to the main menu: 9, said with the question (a lone 9 is no registration or date).
 func Activate() *Flow {
 	return &Flow{
 		Name:  FlowActivate,
@@ -29,7 +30,8 @@ func Activate() *Flow {
 			{activateOtherDate, from(ActivateChooseDate), ActivateEnterDate},
 			{activateDated, from(ActivateChooseDate, ActivateEnterDate), ActivateConfirm},
 			{activateChange, from(ActivateConfirm), ActivateStart},
-			exit(FlowMenu, ActivateStart, ActivateChooseDate, ActivateEnterDate, ActivateConfirm),
+			exit(FlowMenu, ActivateStart, ActivateChooseVehicle, ActivateEnterVRM, ActivateConfirmVRM, ActivateChooseDate,
+				ActivateEnterDate, ActivateConfirm),
 			exit(FlowHelpdesk, ActivateChooseVehicle, ActivateEnterVRM, ActivateConfirmVRM, ActivateChooseDate,
 				ActivateEnterDate, ActivateConfirm),
 		},
@@ -42,12 +44,18 @@ func Activate() *Flow {
 			},
 			ActivateEnterVRM: {
 				Ask:    func(*Ctx) Ask { return Ask{Kind: AskVRM} },
-				Prompt: func(*Ctx) []Msg { return []Msg{say(MsgAskVRM)} },
-				Decide: func(c *Ctx, in Input) Outcome { return enterVRM(c, in, activateEntered) },
+				Prompt: func(*Ctx) []Msg { return []Msg{say(MsgAskVRM), say(MsgBackToMenu)} },
+				Decide: func(c *Ctx, in Input) Outcome {
+					if in.Kind == InputKeys && in.Keys == "9" { // no registration is one key: two keys a character
+						return Outcome{Next: Fire(ToMenu), Note: "back to the menu"}
+					}
+					return enterVRM(c, in, activateEntered)
+				},
 			},
 			ActivateConfirmVRM: {
 				Ask: func(*Ctx) Ask {
-					return Ask{Kind: AskChoice, Options: []Option{{"1", say(MsgOptYes)}, {"2", say(MsgOptNo)}}}
+					return Ask{Kind: AskChoice, Options: []Option{{"1", say(MsgOptYes)}, {"2", say(MsgOptNo)},
+						{"9", say(MsgOptMenu)}}}
 				},
 				Prompt: func(c *Ctx) []Msg { return []Msg{{ID: MsgVRMReadBack, VRM: c.Data.VRM}} },
 				Decide: confirmVRM,
@@ -65,7 +73,7 @@ func Activate() *Flow {
 			ActivateConfirm: {
 				Ask: func(*Ctx) Ask {
 					return Ask{Kind: AskChoice, Options: []Option{{"1", say(MsgOptYes)}, {"2", say(MsgOptNo)},
-						{"3", say(MsgOptMenu)}}}
+						{"9", say(MsgOptMenu)}}}
 				},
 				Prompt: confirmPrompt,
 				Decide: confirmVisit,
@@ -133,12 +141,15 @@ func vehicleAsk(c *Ctx) Ask {
 	for i, v := range c.Data.Vehicles {
 		opts = append(opts, Option{strconv.Itoa(i + 1), Msg{ID: MsgOptVehicle, VRM: v}})
 	}
-	return Ask{Kind: AskChoice, Options: append(opts, Option{"9", say(MsgOptOtherVRM)})}
+	return Ask{Kind: AskChoice, Options: append(opts, Option{"8", say(MsgOptOtherVRM)}, Option{"9", say(MsgOptMenu)})}
 }
 
 func chooseVehicle(c *Ctx, in Input) Outcome {
-	if in.Keys == "9" {
+	switch in.Keys {
+	case "8":
 		return Outcome{Next: Fire(activateAskVRM), Note: "a new vehicle"}
+	case "9":
+		return Outcome{Next: Fire(ToMenu), Note: "back to the menu"}
 	}
 	n, err := strconv.Atoi(in.Keys)
 	if in.Kind != InputKeys || err != nil || n < 1 || n > len(c.Data.Vehicles) {
@@ -187,6 +198,8 @@ func confirmVRM(c *Ctx, in Input) Outcome {
 		return Outcome{Next: Fire(activateVehicle), Note: "registration confirmed"}
 	case "2":
 		return Outcome{Next: Fire(activateAskVRM), Note: "registration rejected"}
+	case "9":
+		return Outcome{Next: Fire(ToMenu), Note: "back to the menu"}
 	}
 	return wrongKey(in)
 }
@@ -301,7 +314,7 @@ func confirmVisit(c *Ctx, in Input) Outcome {
 		})
 	case "2":
 		return Outcome{Next: Fire(activateChange), Note: "changing the visit"}
-	case "3":
+	case "9":
 		return Outcome{Say: []Msg{say(MsgNotActivated)}, Next: Fire(ToMenu), Note: "did not activate"}
 	}
 	return wrongKey(in)

@@ -16,7 +16,9 @@ import (
 // rules refuse once taken (the allowance used meanwhile by another channel) is a refund
 // due (R24): the caller hears so and is offered the helpdesk. A failed payment is
 // explained and can be tried again. A paid purchase is read back with the payment's
-// reference, and a receipt is texted to the resident's mobile.
+// reference, and a receipt is texted to the resident's mobile. Star twice goes back to the
+// main menu from the quantity (a lone 9 is a quantity there); every other question says
+// its key for the menu.
 func Buy() *Flow {
 	return &Flow{
 		Name:  FlowBuy,
@@ -26,7 +28,7 @@ func Buy() *Flow {
 			{buyCounted, from(BuyQuantity), BuyQuote},
 			{buyPay, from(BuyQuote, BuyPayFailed), BuyPay},
 			{buyFailed, from(BuyPay), BuyPayFailed},
-			exit(FlowMenu, BuyStart, BuyQuote, BuyPay, BuyPayFailed),
+			exit(FlowMenu, BuyStart, BuyQuantity, BuyQuote, BuyPay, BuyPayFailed),
 			exit(FlowHelpdesk, BuyQuantity, BuyQuote, BuyPay, BuyPayFailed),
 		},
 		States: map[StateName]State{
@@ -35,7 +37,7 @@ func Buy() *Flow {
 				Ask: func(*Ctx) Ask { return Ask{Kind: AskDigits, MaxDigits: 2} },
 				Prompt: func(c *Ctx) []Msg {
 					return []Msg{{ID: MsgPrice, Money: domain.PermitPrice, N: domain.VisitsPerPermit},
-						{ID: MsgAskQuantity, N: mostToBuy(c)}}
+						{ID: MsgAskQuantity, N: mostToBuy(c)}, say(MsgBackToMenuStars)}
 				},
 				Decide: chooseQuantity,
 			},
@@ -124,9 +126,16 @@ func startBuy(c *Ctx, _ Input) Outcome {
 	return Outcome{Next: Fire(buyAllowed)}
 }
 
+// backKeys go back to the main menu from the quantity: never a quantity, and not a lone
+// key, which keeps its meaning (loneKey).
+const backKeys = "**"
+
 func chooseQuantity(c *Ctx, in Input) Outcome {
 	if out, ok := loneKey(in); ok {
 		return out
+	}
+	if in.Kind == InputKeys && in.Keys == backKeys {
+		return Outcome{Next: Fire(ToMenu), Note: "back to the menu"}
 	}
 	most := mostToBuy(c)
 	n, err := strconv.Atoi(in.Keys)

@@ -9,7 +9,8 @@ import (
 // Cancel cancels a visit that has not started (R17). The caller hears the visits that can
 // still be cancelled, up to five, picks one, and confirms; the visit goes back to its
 // permit. A caller with none hears why: visits can be cancelled only until 5 minutes
-// before they start.
+// before they start. 9 goes back to the main menu from the list; at the confirmation, 2
+// keeps the visit and goes back to it.
 func Cancel() *Flow {
 	return &Flow{
 		Name:  FlowCancel,
@@ -29,7 +30,8 @@ func Cancel() *Flow {
 			},
 			CancelConfirm: {
 				Ask: func(*Ctx) Ask {
-					return Ask{Kind: AskChoice, Options: []Option{{"1", say(MsgOptYes)}, {"2", say(MsgOptNo)}}}
+					// No keeps the visit and goes back to the main menu: its words say so.
+					return Ask{Kind: AskChoice, Options: []Option{{"1", say(MsgOptYes)}, {"2", say(MsgOptKeep)}}}
 				},
 				Prompt: func(c *Ctx) []Msg {
 					v, err := c.Op.Visit(c.Actor(), c.Data.Ref)

@@ -149,6 +149,8 @@ type Data struct {
 	// Command is what the text that started a text conversation asked for.
 	Command  Command `json:"command,omitempty"`
 	Quantity int     `json:"quantity,omitempty"`
+	// RegisterTexted is true once the caller was texted how to register on this call.
+	RegisterTexted bool `json:"register_texted,omitempty"`
 
 	// LastFailure says what went wrong last, in a few words, for the agent.
 	LastFailure string  `json:"last_failure,omitempty"`

@@ -60,6 +60,10 @@ const (
 	MsgOptAccount  MsgID = "opt_account"  // key an account number after all
 	MsgOptBack     MsgID = "opt_back"     // back to the choices before
 	MsgBackToMenu  MsgID = "back_to_menu" // a lone 9 goes back to the main menu
+	// MsgBackToMenuStars: star twice goes back to the main menu, where a lone 9 is an answer.
+	MsgBackToMenuStars MsgID = "back_to_menu_stars"
+	MsgOptTextRegister MsgID = "opt_text_register" // have how to register texted to the caller's mobile
+	MsgRegisterTexted  MsgID = "register_texted"   // the text of how to register is on its way
 
 	// Generic.
 	MsgNoInput      MsgID = "no_input"
@@ -80,6 +84,7 @@ const (
 	MsgOptMenu      MsgID = "opt_menu"    // go back to the main menu
 	MsgOptYes       MsgID = "opt_yes"     // Text: what yes does
 	MsgOptNo        MsgID = "opt_no"      // Text: what no does
+	MsgOptKeep      MsgID = "opt_keep"    // keep the visit and go back to the main menu
 	MsgOptVehicle   MsgID = "opt_vehicle" // VRM
 	MsgOptOtherVRM  MsgID = "opt_other_vrm"
 	MsgOptToday     MsgID = "opt_today"      // Date

@@ -175,7 +175,7 @@ func TestEveryEventADecideReturnsIsInTheGraph(t *testing.T) {
 		for _, now := range []string{"2026-11-30 10:00", "2026-11-29 08:00"} { // helpdesk open; closed
 			l := servertest.New(t, now)
 			alex, jordan, priya := l.People["Alex Morgan"], l.People["Jordan Morgan"], l.People["Priya Shah"]
-			inputs := append(keys("1", "2", "3", "4", "5", "9", "0", "*", "#", "0000", alex.Account, "12345678",
+			inputs := append(keys("1", "2", "3", "4", "5", "8", "9", "0", "*", "**", "#", "0000", alex.Account, "12345678",
 				keyed, "0212", "0312", "3112"),
 				flows.Input{Kind: flows.InputSpeech, Speech: "AB12 CDG"}, flows.Input{Kind: flows.InputSilence},
 				flows.Input{Kind: flows.InputPay, Pay: flows.PayResult{Result: "success", ConfirmationCode: "PAY" + now[11:13]}},

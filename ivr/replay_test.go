@@ -27,16 +27,16 @@ var (
 	keyed      = entry.EncodeKeypad
 	recordings = []recording{
 		{"activate-saved-vehicle-tomorrow", monday, alex, []string{"2580", "1", "1", "2", "1"}},
-		{"activate-keyed-registration-corrected", monday, alex, []string{"2580", "1", "9", keyed("AB12") + "23*" + keyed("CDF"), "1", "3", "0412", "1"}},
-		{"activate-spoken-registration", monday, alex, []string{"2580", "1", "9", "say: alpha bravo one two charlie delta golf", "1", "1", "1"}},
-		{"activate-implausible-registration", monday, alex, []string{"2580", "1", "9", keyed("AI12CDE"), "24", "silence"}},
+		{"activate-keyed-registration-corrected", monday, alex, []string{"2580", "1", "8", keyed("AB12") + "23*" + keyed("CDF"), "1", "3", "0412", "1"}},
+		{"activate-spoken-registration", monday, alex, []string{"2580", "1", "8", "say: alpha bravo one two charlie delta golf", "1", "1", "1"}},
+		{"activate-implausible-registration", monday, alex, []string{"2580", "1", "8", keyed("AI12CDE"), "24", "silence"}},
 		{"activate-bank-holiday-needs-no-permit", "2026-12-21 10:00", alex, []string{"2580", "1", "1", "3", "2812", "2912", "1"}},
-		{"activate-too-far-ahead", monday, alex, []string{"2580", "1", "1", "3", "1512", "1412", "3"}},
+		{"activate-too-far-ahead", monday, alex, []string{"2580", "1", "1", "3", "1512", "1412", "9"}},
 		// The example of a date is a day that needs a permit (R12-R14).
 		{"activate-another-date-on-a-friday", "2026-12-04 10:00", alex, []string{"2580", "1", "1", "3", "0712", "1"}},
 		{"activate-another-date-over-christmas", "2026-12-24 10:00", alex, []string{"2580", "1", "1", "3", "2912", "1"}},
 		// A new vehicle is offered after the saved and recent ones, which keep their keys.
-		{"activate-new-vehicle-keeps-the-menu", monday, alex, []string{"2580", "1", "9", keyed("AB12CDF"), "1", "2", "1", "1", "3"}},
+		{"activate-new-vehicle-keeps-the-menu", monday, alex, []string{"2580", "1", "8", keyed("AB12CDF"), "1", "2", "1", "1", "3"}},
 		{"activate-same-vehicle-twice", monday, alex, []string{"2580", "1", "1", "2", "1", "1", "1", "2"}},
 		{"activate-after-hours-today", "2026-11-30 18:30", alex, []string{"2580", "1", "1", "1", "2", "1"}},
 		{"activate-without-permits", monday, "+441632960123", []string{"3690", "1"}},
@@ -54,6 +54,8 @@ var (
 		{"pin-lockout-while-closed", "2026-11-30 22:00", alex, []string{"1111", "2222", "3333"}},
 		{"withheld-number", monday, "anonymous", []string{"1234567", "silence", "99"}},
 		{"newcomer-hears-how-to-register", monday, "anonymous", []string{"9", "1", "9", "2", "0"}},
+		// From a UK mobile on no account: how to register is texted once; not offered again.
+		{"newcomer-has-how-to-register-texted", monday, "+447700900999", []string{"9", "1", "1", "1", "hangup"}},
 		// An account number that is not one is answered as one that is, up to its lockout.
 		{"unknown-account-number", monday, "anonymous", []string{"12345678", "1111", "2222", "3333"}},
 		{"unknown-account-number-while-closed", "2026-11-30 22:00", "anonymous", []string{"12345678", "1111", "2222", "3333"}},
@@ -65,6 +67,9 @@ var (
 		// Wrong keys and silence at the date prompt, the helpdesk closed: back to the menu.
 		{"date-prompt-wrong-keys-and-silence", "2026-11-30 19:30", alex, []string{"2580", "1", "1", "3", "99", "silence", "12"}},
 		{"date-prompt-back-to-the-menu", monday, alex, []string{"2580", "1", "1", "3", "9", "3"}},
+		// 9 goes back to the menu from the registration entry; star twice from the quantity,
+		// where a lone 9 is a quantity.
+		{"back-from-the-registration-and-the-quantity", monday, alex, []string{"2580", "1", "8", "9", "4", "**"}},
 		// * alone repeats every question, the PIN's and the keyed date's too.
 		{"star-repeats-the-question", monday, alex, []string{"*", "2580", "*", "1", "1", "3", "*"}},
 		// Out of hours on Christmas Day: a call back due when the helpdesk opens on Boxing Day.

@@ -43,7 +43,7 @@ func TestActivateASavedVehicleForTomorrow(t *testing.T) {
 	l := newLine(t, monday)
 	c := l.alexAtMenu().press("1").
 		expect("Which vehicle is the visit for?", "For A, B, one, two. C, D, E, press 1.", "For K, X, six, five. A, B, C, press 2.",
-			"For a different vehicle, press 9.")
+			"For a different vehicle, press 8.", "To go back to the main menu, press 9.")
 	c.press("1").expect("For today, press 1.", "For tomorrow, Tuesday the first of December, press 2.")
 	c.press("2").expect("That's one visit for A, B, one, two. C, D, E tomorrow, Tuesday the first of December, "+
 		"from nine a.m. to six p.m.", "If that's right, press 1.")
@@ -71,7 +71,7 @@ func spelled(ref string) string {
 
 func TestActivateAKeyedRegistrationOnAKeyedDate(t *testing.T) {
 	l := newLine(t, monday)
-	c := l.alexAtMenu().press("1").press("9").expect("Please say the registration. Or key it in", "C is 2 then 3").
+	c := l.alexAtMenu().press("1").press("8").expect("Please say the registration. Or key it in", "C is 2 then 3").
 		waitsFor("gather")
 	if !strings.Contains(c.turn.Wait.Input, "speech") {
 		t.Fatalf("a registration can be said: the gather takes %q", c.turn.Wait.Input)
@@ -92,14 +92,14 @@ func TestActivateAKeyedRegistrationOnAKeyedDate(t *testing.T) {
 
 func TestActivateASpokenRegistration(t *testing.T) {
 	l := newLine(t, monday)
-	c := l.alexAtMenu().press("1").press("9").say("It's Alpha Bravo one two Charlie Delta Golf")
+	c := l.alexAtMenu().press("1").press("8").say("It's Alpha Bravo one two Charlie Delta Golf")
 	c.expect("I have A for Alpha, B for Bravo, one, two. C for Charlie, D for Delta, G for Golf.")
 	c.press("2").expect("Please say the registration")
 }
 
 func TestImplausibleRegistrationIsExplainedAndAskedAgain(t *testing.T) {
 	l := newLine(t, monday)
-	c := l.alexAtMenu().press("1").press("9")
+	c := l.alexAtMenu().press("1").press("8")
 	c.press(entry.EncodeKeypad("AI12CDE")).expect("That doesn't look like a UK registration:", "Please say the registration")
 	c.press("24").expect("Sorry, I couldn't read that registration: 2 then 4: the 2 key has only A, B and C.")
 }
@@ -321,7 +321,7 @@ func stepOf(t *testing.T, twiml string) string {
 func TestACallSurvivesARestartBetweenEverySteps(t *testing.T) {
 	l := newLine(t, monday)
 	c := l.dial(alex)
-	for _, keys := range []string{"2580", "1", "9", entry.EncodeKeypad("AB12CDH"), "1", "2", "1"} {
+	for _, keys := range []string{"2580", "1", "8", entry.EncodeKeypad("AB12CDH"), "1", "2", "1"} {
 		l.Restart()
 		c.press(keys)
 	}

@@ -28,6 +28,8 @@ func notice(r domain.Reader, m domain.Outgoing, now time.Time) (body string, sen
 	case domain.NoticePINReset:
 		return "Visitor permit line: the helpdesk has reset your phone PIN. A new one is chosen on the call. " +
 			"If this was not you, call the helpdesk on " + domain.HelpdeskPhone + ".", true, nil
+	case domain.NoticeRegisterHelp:
+		return registerHelp(now), true, nil
 	case domain.NoticePINChosen:
 		return "Visitor permit line: a new phone PIN was chosen on your account. " +
 			"If this was not you, call the helpdesk on " + domain.HelpdeskPhone + ".", true, nil
@@ -113,4 +115,12 @@ func receipt(p domain.Payment, permits []domain.Permit, today calendar.Date) str
 		"%d visits each, valid until %s. No refunds or exchanges.",
 		plural(len(permits), "permit", "permits"), p.AmountPence, domain.PermitPrice, p.ProviderRef,
 		domain.VisitsPerPermit, day(calendar.DateOf(permits[0].ExpiresAt), today))
+}
+
+// registerHelp writes the text of how to register that a caller asked for on the phone
+// line: the council's route, by post too, and the helpdesk's number and hours (R22).
+func registerHelp(now time.Time) string {
+	return "Visitor permits: register at mipermit.com (Cambridgeshire County Council Digital Permits), " +
+		"or post proof of address to Parking Permits, PO Box 761, Huntingdon, PE29 9QR. Help registering: helpdesk " +
+		Helpdesk + ", " + weekText(calendar.HelpdeskWeek(), calendar.DateOf(now)) + "."
 }

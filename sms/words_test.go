@@ -304,3 +304,20 @@ func TestHoursAreTheCalendars(t *testing.T) {
 		t.Errorf("helpdeskText(another week) = %q, want %q", got, other)
 	}
 }
+
+// TestRegistrationHelpText: the text of how to register a caller asks for on the phone
+// line has the council's route, the postal address, and the helpdesk's number and hours
+// from the calendar (R22), whole, within two segments of GSM-7. It names no resident.
+func TestRegistrationHelpText(t *testing.T) {
+	now := time.Date(2026, 12, 2, 19, 0, 0, 0, calendar.London)
+	body, send, err := Notice(nil, domain.Outgoing{Kind: domain.NoticeRegisterHelp, To: "+447700900555"}, now)
+	const want = "Visitor permits: register at mipermit.com (Cambridgeshire County Council Digital Permits), " +
+		"or post proof of address to Parking Permits, PO Box 761, Huntingdon, PE29 9QR. Help registering: " +
+		"helpdesk 0345 520 7007, Mon-Fri 8am-6pm, Sat 8am-4pm, Sun and bank holidays 10am-4pm, closed Christmas Day."
+	if err != nil || !send || body != want {
+		t.Fatalf("Notice = %q, %t, %v; want %q", body, send, err, want)
+	}
+	if !IsGSM7(body) || Segments(body) > 2 {
+		t.Errorf("%d segments, GSM-7 %t", Segments(body), IsGSM7(body))
+	}
+}

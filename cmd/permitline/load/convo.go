@@ -323,7 +323,7 @@ func (r *runner) callTask(v *voice) error {
 	return fmt.Errorf("no call script for %s", v.c.kind)
 }
 
-// activateByVoice: menu 1, a different vehicle (9), the registration keyed two keys a
+// activateByVoice: menu 1, a different vehicle (8), the registration keyed two keys a
 // character, confirmed, a day, confirmed; it hears "Done." and the reference.
 func (r *runner) activateByVoice(v *voice, cancellable bool) (*ExpectedVisit, error) {
 	c := v.c
@@ -335,7 +335,7 @@ func (r *runner) activateByVoice(v *voice, cancellable bool) (*ExpectedVisit, er
 		return nil, err
 	}
 	if strings.Contains(v.heard(), "Which vehicle is the visit for?") {
-		if err := v.press("voice.vehicle", "9"); err != nil {
+		if err := v.press("voice.vehicle", "8"); err != nil {
 			return nil, err
 		}
 	}
