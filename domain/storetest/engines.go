@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -14,7 +15,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 
 	"permitline/domain"
@@ -123,7 +126,7 @@ func PostgresDatabase(t testing.TB) string {
 			return
 		}
 		defer admin.Close()
-		if _, err := admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
+		if err := dropDatabase(ctx, admin, name); err != nil {
 			t.Errorf("dropping database %s: %v", name, err)
 		}
 	})
@@ -184,4 +187,19 @@ func withDatabase(t testing.TB, base, name string) string {
 	}
 	u.Path = "/" + name
 	return u.String()
+}
+
+// dropDatabase drops the database name, ending the sessions still on it. An autovacuum
+// worker on the database has no role the test's may signal, so FORCE refuses to end it
+// (42501) while a plain DROP would have stopped it: a few tries, a moment apart, see it
+// gone.
+func dropDatabase(ctx context.Context, admin *sql.DB, name string) error {
+	for try := 1; ; try++ {
+		_, err := admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
+		var pe *pgconn.PgError
+		if err == nil || try == 50 || !errors.As(err, &pe) || pe.Code != "42501" {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
