@@ -7,6 +7,9 @@ import (
 	"permitline/domain/calendar"
 )
 
+// RecentVisitDays is how far back an account's recent visits go (AccountView.Recent).
+const RecentVisitDays = 28
+
 // AccountView is an account at a glance: what the back office and agents see.
 type AccountView struct {
 	Resident Resident
@@ -16,6 +19,9 @@ type AccountView struct {
 	Members  []Member
 	Vehicles []Vehicle
 	Upcoming []Visit // from today on, earliest first
+	// Recent are the visits not cancelled in the RecentVisitDays before today, newest
+	// first: what an agent asks a caller about to check who they are.
+	Recent   []Visit
 	Activity []AuditEntry
 	Refunds  []Refund // payments owed back (R24), newest first, settled ones included
 }
@@ -38,8 +44,18 @@ func (s *Service) Account(ctx context.Context, actor Actor, account string) (Acc
 		if v.Vehicles, err = r.Vehicles(res.ID); err != nil {
 			return err
 		}
-		if v.Upcoming, err = r.VisitsFrom(res.ID, calendar.DateOf(now), 50); err != nil {
+		today := calendar.DateOf(now)
+		if v.Upcoming, err = r.VisitsFrom(res.ID, today, 50); err != nil {
 			return err
+		}
+		past, err := r.VisitsFrom(res.ID, today.AddDays(-RecentVisitDays), 200)
+		if err != nil {
+			return err
+		}
+		for i := len(past) - 1; i >= 0; i-- {
+			if vi := past[i]; vi.Date.Before(today) && vi.Status != VisitCancelled {
+				v.Recent = append(v.Recent, vi)
+			}
 		}
 		if v.Refunds, err = r.RefundsOf(res.ID); err != nil {
 			return err

@@ -380,7 +380,7 @@ func TestBrowserSupervisorAndAgentOnAMorningOfCalls(t *testing.T) {
 		{"calls-waiting", "Calls waiting", "1", f.Waiting}, {"longest-wait", "Longest wait", "1 min 00 s", int(f.LongestWait / time.Minute)},
 		{"callbacks-due", "Callbacks due", "1", f.CallbacksDue}, {"voicemails-waiting", "Voicemails waiting", "1", f.VoicemailsWaiting},
 		{"agents-on-call", "Agents on a call", "0", f.AgentsOnCall}, {"calls-offered", "Calls offered", "1", f.Offered},
-		{"calls-answered", "Answered", "0", f.Answered},
+		{"calls-answered", "Answered", "0", f.Answered}, {"agents-signed-in", "Agents signed in", "1", f.AgentsSignedIn},
 	} {
 		row := b.eval("the row of #"+c.id, `document.getElementById(`+jsString(c.id)+`).parentElement.innerText`)
 		if got := strings.TrimSpace(b.text(c.id)); got != c.want || !strings.HasPrefix(row, c.label) {
@@ -389,6 +389,9 @@ func TestBrowserSupervisorAndAgentOnAMorningOfCalls(t *testing.T) {
 		if got, _, _ := strings.Cut(c.want, " "); strconv.Itoa(c.store) != got {
 			t.Errorf("the store counts %s %d, the page %s", c.label, c.store, c.want)
 		}
+	}
+	if got := b.text("service-level"); !strings.HasPrefix(got, "none yet") {
+		t.Errorf("with the one call offered still waiting, the service level reads %q", got)
 	}
 	if got := b.text("main"); !strings.Contains(got, "+********0123") {
 		t.Errorf("the supervisor's page does not list Alex's call:\n%s", got)
@@ -448,7 +451,10 @@ func TestBrowserSupervisorAndAgentOnAMorningOfCalls(t *testing.T) {
 	if len(texts) != 1 || texts[0].Kind != domain.NoticePINReset || texts[0].To != alex {
 		t.Fatalf("texts queued: %+v", texts)
 	}
-	// Handed back, the line asks Alex for a new PIN.
+	// Handed back, the line asks Alex for a new PIN, as the page says.
+	if got := b.text("hand-back-words"); !strings.Contains(got, "choose a new PIN") {
+		t.Errorf("after the reset the hand-back says %q", got)
+	}
 	b.press("checked who the caller is", "#confirmed")
 	b.until("ticked", `document.getElementById("confirmed").checked`)
 	b.press("hand back", `form[action$="/return"] button[type="submit"]`)

@@ -29,6 +29,7 @@ type callbacksView struct {
 	page
 	Rows []callbackView
 	Held []callbackView // the agent's own, being made or connected
+	Of   int            // the tries a callback gets (domain.CallbackAttempts)
 }
 
 // callbackRow writes a callback for the list.
@@ -60,7 +61,7 @@ func (d *desk) showCallbacks(w http.ResponseWriter, r *http.Request, rq *request
 		d.internal(w, r, rq, "loading the callbacks", err)
 		return
 	}
-	p := &callbacksView{page: d.page(r, rq, "Callbacks")}
+	p := &callbacksView{page: d.page(r, rq, "Callbacks"), Of: domain.CallbackAttempts}
 	p.Nav, p.Helpdesk = "callbacks", d.helpdesk()
 	p.Flash = f
 	if p.Flash == nil {

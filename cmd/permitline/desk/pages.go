@@ -214,7 +214,14 @@ func (d *desk) showCall(w http.ResponseWriter, r *http.Request, rq *request, t d
 			return
 		}
 	}
-	p.HandBack, p.ConfirmBack = handBackWords(t, picked && !waiting)
+	newPIN := waiting
+	if !picked && t.ResidentID != 0 {
+		if newPIN, err = d.svc.PINResetWaiting(ctx, t.CallSid); err != nil {
+			d.internal(w, r, rq, "loading the call", err)
+			return
+		}
+	}
+	p.HandBack, p.ConfirmBack = handBackWords(t, picked && !waiting, newPIN)
 	p.BackToIdentify = t.ResidentID == 0 || picked && !waiting
 	p.Flash = d.takeFlash(w, r)
 	if p.Form.Date == "" {
@@ -594,11 +601,19 @@ func (d *desk) sendToPay(w http.ResponseWriter, r *http.Request, rq *request, c 
 // line could not identify back to identification. A caller whose account the agent picked
 // (domain.Service.CallerPicked) is still not identified to the line: unless a PIN reset
 // on the call has them choose a new one and go on verified (handBackTo), they go back to
-// identification (pickedOnly). confirm is true when the agent must.
-func handBackWords(t domain.Transfer, pickedOnly bool) (words string, confirm bool) {
+// identification (pickedOnly). After a PIN reset on the call (newPIN) the line first asks
+// the caller to choose a new PIN. confirm is true when the agent must.
+func handBackWords(t domain.Transfer, pickedOnly, newPIN bool) (words string, confirm bool) {
 	switch {
 	case pickedOnly:
 		return pickedBackWords, false
+	case newPIN && t.Verified:
+		return "The PIN was reset: handing back asks the caller to choose a new PIN on the keypad " +
+			"(you never hear it), then puts them at the line's main menu, still verified.", false
+	case newPIN && t.ResidentID != 0:
+		return "The PIN was reset: handing back asks the caller to choose a new PIN on the keypad " +
+			"(you never hear it), then puts them at the line's main menu as verified, " +
+			"so do it only once you have checked who they are.", true
 	case t.ResidentID == 0:
 		return "The line could not identify this caller: handing back puts them at the start of " +
 			"identification, to key their account number and PIN. They are not marked as verified.", false
@@ -629,7 +644,7 @@ func (d *desk) handBack(w http.ResponseWriter, r *http.Request, rq *request, c h
 		return
 	}
 	pickedOnly := picked && to != ivr.BackToNewPIN
-	if _, confirm := handBackWords(c.t, pickedOnly); confirm && r.PostForm.Get("confirmed") != "yes" {
+	if _, confirm := handBackWords(c.t, pickedOnly, to == ivr.BackToNewPIN); confirm && r.PostForm.Get("confirmed") != "yes" {
 		d.showHeld(w, r, rq, c, http.StatusUnprocessableEntity,
 			"The caller did not pass their PIN, and handing back would let them act on the account as verified. "+
 				"Tick that you checked who they are, or finish the call. Nothing was changed.", callForm{Note: note})
@@ -643,7 +658,10 @@ func (d *desk) handBack(w http.ResponseWriter, r *http.Request, rq *request, c h
 		return
 	}
 	msg := "The caller is back at the line's main menu, and the call is recorded as handed back."
-	if c.t.ResidentID == 0 || pickedOnly {
+	if to == ivr.BackToNewPIN {
+		msg = "The line is asking the caller to choose a new PIN, then goes on to its main menu; " +
+			"the call is recorded as handed back."
+	} else if c.t.ResidentID == 0 || pickedOnly {
 		msg = "The caller is back at the line's identification, and the call is recorded as handed back."
 	}
 	d.setFlash(w, "ok", msg)

@@ -28,6 +28,7 @@ func (d *desk) pinHelpFor(ctx context.Context, p *callView, t domain.Transfer) e
 		return nil
 	}
 	v := &pinHelpView{Address: p.Account.Address, Unidentified: t.ResidentID == 0}
+	v.Visits = append(v.Visits, p.Account.Recent...)
 	for _, vi := range p.Account.Upcoming {
 		v.Visits = append(v.Visits, vi.VRM+" on "+vi.Date)
 	}

@@ -27,6 +27,9 @@ type figuresView struct {
 	Average  string
 	Level    string // the service level, as a percentage
 	OnTarget bool
+	// NoneYet is true while no call today has been answered or abandoned: the calls
+	// offered are all still waiting, and a percentage would say they had failed.
+	NoneYet bool
 }
 
 // supervisorPage is GET /desk/supervisor: any signed-in agent may see it (agents have no
@@ -56,7 +59,8 @@ func (d *desk) figures(ctx context.Context) (*figuresView, error) {
 	}
 	return &figuresView{F: f, Date: f.At.In(calendar.London).Format("Monday 2 January 2006"),
 		Longest: waitWords(f.LongestWait), Average: waitWords(f.AverageWait),
-		Level: fmt.Sprintf("%.0f%%", f.ServiceLevel), OnTarget: f.Offered == 0 || f.ServiceLevel >= float64(f.Target)}, nil
+		Level: fmt.Sprintf("%.0f%%", f.ServiceLevel), OnTarget: f.Offered == 0 || f.ServiceLevel >= float64(f.Target),
+		NoneYet: f.Answered+f.Abandoned == 0}, nil
 }
 
 // figuresFragment renders the figures alone, for the live page.

@@ -281,6 +281,7 @@ type accountView struct {
 	Members                                            []string
 	Vehicles                                           []vehicleView
 	Upcoming                                           []visitView
+	Recent                                             []string // visits in the last weeks, newest first: "AB12 CDE on Fri 27 Nov"
 	Activity                                           []activityView
 	Refunds                                            []refundView // payments owed back (R24)
 }
@@ -298,6 +299,9 @@ type visitView struct {
 type activityView struct {
 	At, Who, Action, Detail string
 }
+
+// recentShown is how many of an account's recent visits the desk lists.
+const recentShown = 3
 
 func accountOf(v domain.AccountView, now time.Time) *accountView {
 	a := &accountView{Account: v.Resident.Account, Name: v.Resident.Name, Phone: phone.National(v.Resident.Phone),
@@ -343,6 +347,12 @@ func accountOf(v domain.AccountView, now time.Time) *accountView {
 			vv.CancelUntil = when(vi.CancelDeadline(), now)
 		}
 		a.Upcoming = append(a.Upcoming, vv)
+	}
+	for i, vi := range v.Recent {
+		if i == recentShown {
+			break
+		}
+		a.Recent = append(a.Recent, spacedVRM(vi.VRM)+" on "+shortDate(vi.Date))
 	}
 	for _, rf := range v.Refunds {
 		a.Refunds = append(a.Refunds, refundRow(rf, now))
