@@ -116,6 +116,41 @@ func (s *Service) Update(ctx context.Context, fn func(*Op) error) error {
 	return refusal
 }
 
+// SaveStep saves conv (a new conversation when it has no ID), which must still be at the
+// version it was read at, and the reply
+// kept for one of its steps (made from the conversation as saved; an error from reply
+// saves nothing) in one write. On a
+// store with more than one writer (StepSaver) it runs beside other such saves, not
+// queued behind the Updates that decide rules.
+func (s *Service) SaveStep(ctx context.Context, conv Conversation, reply func(saved Conversation) (StepReply, error)) (Conversation, error) {
+	var saved Conversation
+	fn := func(tx Tx) (err error) {
+		if conv.ID == 0 {
+			saved, err = tx.InsertConversation(conv)
+		} else {
+			saved, err = tx.UpdateConversation(conv)
+		}
+		if err != nil {
+			return err
+		}
+		sr, err := reply(saved)
+		if err != nil {
+			return err
+		}
+		return tx.InsertStepReply(sr)
+	}
+	var err error
+	if ss, ok := s.store.(StepSaver); ok {
+		err = ss.SaveSteps(ctx, fn)
+	} else {
+		err = s.store.Update(ctx, fn)
+	}
+	if err != nil {
+		return Conversation{}, err
+	}
+	return saved, nil
+}
+
 // View runs fn on a consistent read-only snapshot of the store.
 func (s *Service) View(ctx context.Context, fn func(Reader) error) error {
 	return s.store.View(ctx, fn)

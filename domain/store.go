@@ -19,6 +19,17 @@ type Store interface {
 	Close() error
 }
 
+// StepSaver is a Store that can save a conversation and its step's reply without waiting
+// behind the Updates that decide rules. Such a write reads nothing wide: the conversation
+// is saved only at the version it was read at, and a step's reply once (a unique key), so
+// two of them race safely against each other; they still never run beside an Update, which
+// may read the conversation to change it. An engine with one writer (SQLite) has no need.
+type StepSaver interface {
+	// SaveSteps runs fn, which may only update conversations and insert step replies, in
+	// one write transaction, committed when fn returns nil.
+	SaveSteps(ctx context.Context, fn func(Tx) error) error
+}
+
 // Reader reads records. Lookups of a single record return ErrNotFound when it is missing.
 type Reader interface {
 	Schemes() ([]Scheme, error)

@@ -40,6 +40,9 @@ func (t *wtx) InsertConversation(c domain.Conversation) (domain.Conversation, er
 	c.ID, err = t.insert(`INSERT INTO conversations (channel, key, flow, state, data, ended, version, created_at, updated_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(c.Channel), c.Key, c.Flow, c.State, c.Data, c.Ended, c.Version,
 		ts(c.CreatedAt), ts(c.UpdatedAt), ts(c.ExpiresAt))
+	if err != nil && isUnique(err) {
+		return c, domain.ErrConflict // the same conversation begun at the same moment elsewhere
+	}
 	return c, err
 }
 

@@ -13,8 +13,16 @@ import (
 // keeps. It notes the first refusal of the transaction that a retry may overcome
 // (retryable), as fn may turn it into an error of its own or none.
 type rebinder struct {
-	tx   *sql.Tx
+	tx   session
 	lost error
+}
+
+// session is what a rebinder runs statements on: a *sql.Tx, or the *sql.Conn an Update
+// began its transaction on.
+type session interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 func (b *rebinder) note(err error) error {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"database/sql"
+	"strings"
 	"time"
 
 	"permitline/domain"
@@ -40,6 +41,9 @@ func (t *wtx) InsertConversation(c domain.Conversation) (domain.Conversation, er
 	c.ID, err = t.insert(`INSERT INTO conversations (channel, key, flow, state, data, ended, version, created_at, updated_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(c.Channel), c.Key, c.Flow, c.State, c.Data, c.Ended, c.Version,
 		ts(c.CreatedAt), ts(c.UpdatedAt), ts(c.ExpiresAt))
+	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+		return c, domain.ErrConflict // the same conversation begun at the same moment elsewhere
+	}
 	return c, err
 }
 

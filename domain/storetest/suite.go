@@ -444,8 +444,8 @@ func testConversationVersion(t *testing.T, open func(testing.TB) domain.Store) {
 			State: "start", Data: []byte(`{}`), Version: 1, CreatedAt: now, UpdatedAt: now, ExpiresAt: now})
 		return err
 	})
-	if err == nil {
-		t.Error("a second conversation of one call was stored")
+	if !errors.Is(err, domain.ErrConflict) {
+		t.Errorf("a second conversation of one call: %v, want ErrConflict", err)
 	}
 	view(t, s, func(rd domain.Reader) error {
 		got, err := rd.ConversationByKey(domain.ChannelVoice, "CA1")

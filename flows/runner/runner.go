@@ -182,7 +182,7 @@ func (r *Runner) replay(ctx context.Context, c domain.Conversation, step int, in
 // a payment, a cancellation) skips the trial, which would only be thrown away.
 func (r *Runner) commit(ctx context.Context, conv domain.Conversation, sess *flows.Session, step int,
 	in flows.Input) (string, *flows.Session, error) {
-	if conv.ID != 0 && !r.cfg.Engine.Writes(sess) {
+	if !r.cfg.Engine.Writes(sess) {
 		trial := sess.Clone()
 		if doc, saved, err := r.commitRead(ctx, conv, trial, step, in); !errors.Is(err, errWrites) {
 			r.keep(saved, trial, err)
@@ -251,15 +251,11 @@ func (r *Runner) commitRead(ctx context.Context, conv domain.Conversation, sess 
 	if err != nil {
 		return "", domain.Conversation{}, err
 	}
-	var saved domain.Conversation
-	err = r.cfg.Svc.Update(ctx, func(op *domain.Op) (err error) {
-		if saved, err = op.Tx().UpdateConversation(next); err != nil {
-			return err
-		}
+	saved, err := r.cfg.Svc.SaveStep(ctx, next, func(saved domain.Conversation) (domain.StepReply, error) {
 		if saved.Version != version {
-			return fmt.Errorf("conversation %d saved at version %d, rendered for %d", saved.ID, saved.Version, version)
+			return domain.StepReply{}, fmt.Errorf("conversation %d saved at version %d, rendered for %d", saved.ID, saved.Version, version)
 		}
-		return op.Tx().InsertStepReply(r.stepReply(saved, step, in, doc, now))
+		return r.stepReply(saved, step, in, doc, now), nil
 	})
 	return doc, saved, err
 }

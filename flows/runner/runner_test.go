@@ -13,6 +13,7 @@ import (
 	"permitline/cmd/permitline/server/servertest"
 	"permitline/domain"
 	"permitline/domain/pin"
+	"permitline/domain/storetest"
 	"permitline/flows"
 	"permitline/flows/runner"
 )
@@ -50,9 +51,12 @@ func (s *countingStore) Update(ctx context.Context, fn func(domain.Tx) error) er
 	return s.Store.Update(ctx, fn)
 }
 
-func newLine(t *testing.T) *line {
+func newLine(t *testing.T) *line { t.Helper(); return newLineOn(t, storetest.SQLite) }
+
+// newLineOn is newLine on a fresh store of engine e.
+func newLineOn(t *testing.T, e storetest.Engine) *line {
 	t.Helper()
-	base := servertest.New(t, "2026-11-30 10:00") // a Monday, the helpdesk open
+	base := servertest.NewOn(t, "2026-11-30 10:00", e) // a Monday, the helpdesk open
 	store := &countingStore{Store: base.Store}
 	svc := domain.New(domain.Config{Store: store, Clock: base.Clock, Holidays: base.Svc.Holidays(),
 		PIN: pin.MustKeyed(servertest.Key)})
@@ -228,6 +232,48 @@ func TestTwoStepsRacingOneWinsTheOtherIsARepeat(t *testing.T) {
 	if v := l.conv().Version; v != 3 {
 		t.Fatalf("the call moved on twice: version %d", v)
 	}
+}
+
+// A call's first webhook, sent to ten processes at once (Twilio's retry and its fallback
+// URL on two nodes, at worst): one begins the conversation, the others answer as repeats
+// of it, all alike, on either engine.
+func TestTheFirstStepTenTimesAtOnceBeginsOneConversation(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, e storetest.Engine) {
+		l := newLineOn(t, e)
+		const n = 10
+		var (
+			wg  sync.WaitGroup
+			res [n]runner.Result
+			err [n]error
+		)
+		for i := range n {
+			r := l.voiceRunner()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res[i], err[i] = r.Step(l.ctx, callSid, 0, flows.Input{}, flows.Data{From: alex})
+			}()
+		}
+		wg.Wait()
+		began := 0
+		for i := range n {
+			if err[i] != nil {
+				t.Fatalf("process %d: %v", i, err[i])
+			}
+			if !res[i].Repeat {
+				began++
+			}
+			if res[i].Doc != res[0].Doc {
+				t.Fatalf("process %d answered %q, process 0 %q", i, res[i].Doc, res[0].Doc)
+			}
+		}
+		if began != 1 {
+			t.Fatalf("%d processes began the call, want 1: %+v", began, res)
+		}
+		if c := l.conv(); c.Version != 1 {
+			t.Fatalf("the call's conversation: %+v, want version 1", c)
+		}
+	})
 }
 
 func TestACachedConversationMovedOnElsewhereIsNeverAnsweredStale(t *testing.T) {
