@@ -200,12 +200,15 @@ type Report struct {
 	WebhooksPerSec float64        `json:"webhooks_per_second"`
 	// CPUPerWebhook is the process's CPU time a webhook (in-process runs only: the line
 	// and the simulated Twilio together), 0 when it cannot be read.
-	CPUPerWebhook Millis       `json:"cpu_per_webhook_ms,omitempty"`
-	Steps         []Latency    `json:"steps"`
-	Overall       Latency      `json:"overall"`
-	Errors        []ErrorCount `json:"errors"`
-	Check         CheckResult  `json:"check"`
-	Floors        *Floors      `json:"floors,omitempty"`
+	CPUPerWebhook Millis `json:"cpu_per_webhook_ms,omitempty"`
+	// Machine is how the whole machine's CPUs were spent over the run (busy, stolen by a
+	// virtual machine's host), where the kernel tells.
+	Machine *MachineCPU  `json:"machine_cpu,omitempty"`
+	Steps   []Latency    `json:"steps"`
+	Overall Latency      `json:"overall"`
+	Errors  []ErrorCount `json:"errors"`
+	Check   CheckResult  `json:"check"`
+	Floors  *Floors      `json:"floors,omitempty"`
 
 	// Expect is what the conversations heard, for Check.
 	Expect Expect `json:"-"`

@@ -55,6 +55,9 @@ func (r Report) Print(w io.Writer) error {
 	p.f("  %s: %d completed, %d refused%s, %d failed\n", r.Elapsed, r.Completed, refusedTotal(r.Refused),
 		refusedDetail(r.Refused), r.Failed)
 	p.f("  %d webhooks: %.0f webhooks/s\n", r.Webhooks, r.WebhooksPerSec)
+	if m := r.Machine; m != nil {
+		p.f("  the machine's CPUs: %.0f%% busy, %.0f%% stolen by its host\n", m.BusyPct, m.StolenPct)
+	}
 	if r.Apologised == 0 {
 		p.f("  apologies heard: none\n")
 	} else {

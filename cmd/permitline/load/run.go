@@ -189,7 +189,7 @@ func (lr *loadRun) play(ctx context.Context, residents []*resident) {
 		feedCtx, cancelCap = context.WithTimeout(feedCtx, o.Duration)
 		defer cancelCap()
 	}
-	started, cpu := time.Now(), startCPU()
+	started, cpu, machine := time.Now(), startCPU(), readMachineTicks()
 	w := &workers{run: lr, jobs: feed(feedCtx, o.Calls), kinds: o.Mix.assign(o.Calls, o.Seed), pool: pool, t: t}
 	progressDone := make(chan struct{})
 	if o.Progress != nil {
@@ -208,6 +208,7 @@ func (lr *loadRun) play(ctx context.Context, residents []*resident) {
 	close(progressDone)
 	lr.stopLine()
 	cpu.stop()
+	lr.rep.Machine = machineSince(machine)
 	lr.measure(ctx, t, int(w.started.Load()), elapsed, cpu)
 }
 
