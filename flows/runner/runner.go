@@ -74,7 +74,13 @@ func (r *Runner) Step(ctx context.Context, key string, step int, in flows.Input,
 	for attempt := 0; ; attempt++ {
 		// The common case: the next step of a conversation this runner answered last.
 		c, ok := r.cache.take(key, step)
-		if !ok || attempt > 0 || step == 0 {
+		if step == 0 && attempt == 0 {
+			// A call's first webhook: nothing is stored for it yet, but for a repeat. It
+			// is begun without looking first; a repeat's save of the new conversation
+			// conflicts, and the next attempt finds the call and answers it as a repeat.
+			c, ok = cached{sess: r.cfg.Engine.New(start)}, true
+		}
+		if !ok || attempt > 0 {
 			conv, err := r.load(ctx, key)
 			switch {
 			case errors.Is(err, domain.ErrNotFound):
