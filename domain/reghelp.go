@@ -59,24 +59,18 @@ func (o *Op) TextRegisterHelp(callSid, from string) (RegisterHelpText, error) {
 	if !ok {
 		return RegisterHelpText{}, ErrCannotText
 	}
-	// Whether the key's row is this request's: the outbox's texts still to send, counted
-	// before and after in this one transaction, grow by one only when it was queued now.
-	// (The store has no lookup of a text by its key.)
-	before, err := o.tx.OutboxFigures(o.now)
-	if err != nil {
-		return RegisterHelpText{}, err
+	key := string(NoticeRegisterHelp) + ":" + callSid
+	// Updates run one at a time, so a text not under the key now is this request's to queue.
+	switch m, err := o.tx.OutgoingByKey(key); {
+	case err == nil:
+		return RegisterHelpText{Outgoing: m}, nil
+	case !errors.Is(err, ErrNotFound):
+		return RegisterHelpText{}, fmt.Errorf("looking for the registration help of call %s: %w", callSid, err)
 	}
-	m, err := o.tx.InsertOutgoing(Outgoing{Key: string(NoticeRegisterHelp) + ":" + callSid, Kind: NoticeRegisterHelp,
+	m, err := o.tx.InsertOutgoing(Outgoing{Key: key, Kind: NoticeRegisterHelp,
 		To: to, NotBefore: o.now, Status: OutboxPending, NextTry: o.now, CreatedAt: o.now, UpdatedAt: o.now})
 	if err != nil {
 		return RegisterHelpText{}, fmt.Errorf("queueing the registration help for call %s: %w", callSid, err)
-	}
-	after, err := o.tx.OutboxFigures(o.now)
-	if err != nil {
-		return RegisterHelpText{}, err
-	}
-	if after.Waiting+after.Scheduled == before.Waiting+before.Scheduled {
-		return RegisterHelpText{Outgoing: m}, nil
 	}
 	return RegisterHelpText{Outgoing: m, Queued: true}, o.audit(0, Actor{Channel: ChannelVoice}, "text.register_help",
 		"how to register texted to %s, asked on call %s", phone.Mask(to), callSid)

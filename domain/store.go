@@ -93,6 +93,8 @@ type Reader interface {
 	TextByMessageSid(messageSid string) (SentText, error)
 	OutgoingByID(id int64) (Outgoing, error)
 	OutgoingByProviderSid(sid string) (Outgoing, error)
+	// OutgoingByKey returns the text queued under its once-only key, or ErrNotFound.
+	OutgoingByKey(key string) (Outgoing, error)
 	// DueOutgoing lists texts to send at t: pending ones whose next try has come, and ones
 	// left "sending" since before stale (their sender stopped); oldest first.
 	DueOutgoing(t, stale time.Time, limit int) ([]Outgoing, error)

@@ -68,6 +68,10 @@ func (r *q) OutgoingByID(id int64) (domain.Outgoing, error) {
 	return one(r, scanOutgoing, `SELECT `+outgoingCols+` FROM outbox WHERE id = ?`, id)
 }
 
+func (r *q) OutgoingByKey(key string) (domain.Outgoing, error) {
+	return one(r, scanOutgoing, `SELECT `+outgoingCols+` FROM outbox WHERE key = ?`, key)
+}
+
 func (r *q) OutgoingByProviderSid(sid string) (domain.Outgoing, error) {
 	return one(r, scanOutgoing, `SELECT `+outgoingCols+` FROM outbox WHERE provider_sid = ? AND provider_sid != ''`, sid)
 }
@@ -86,7 +90,7 @@ func (t *wtx) InsertOutgoing(m domain.Outgoing) (domain.Outgoing, error) {
 	if err != nil {
 		return m, err
 	}
-	return one(&t.q, scanOutgoing, `SELECT `+outgoingCols+` FROM outbox WHERE key = ?`, m.Key)
+	return t.OutgoingByKey(m.Key)
 }
 
 func (t *wtx) UpdateOutgoing(m domain.Outgoing) error {

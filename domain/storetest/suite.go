@@ -397,6 +397,12 @@ func testOnceOnlyKeys(t *testing.T, open func(testing.TB) domain.Store) {
 		if err != nil || got.ID != first.ID || got.To != out.To {
 			t.Errorf("an outgoing text again: %+v, %v; want the first, %+v", got, err, first)
 		}
+		if got, err := tx.OutgoingByKey(out.Key); err != nil || got.ID != first.ID {
+			t.Errorf("the outgoing text by its key: %+v, %v; want the first, %+v", got, err, first)
+		}
+		if _, err := tx.OutgoingByKey(out.Key + ":other"); !errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("an outgoing text by a key never queued: %v, want ErrNotFound", err)
+		}
 		// The transaction is still usable after the refusals.
 		_, err = tx.UpsertScheme(namedScheme(t, "After Duplicates"))
 		return err
