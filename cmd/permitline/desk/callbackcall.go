@@ -168,49 +168,17 @@ func (d *desk) showCallback(w http.ResponseWriter, r *http.Request, rq *request,
 		p.ReadOnly = callbackOver
 	}
 	p.Title = "Callback to " + p.Number
-	if err := d.warn(ctx, t, &p.Call); err != nil {
-		d.internal(w, r, rq, "loading the resident's standing", err)
-		return
-	}
-	for _, e := range parseContext(t.Context).History {
-		p.History = append(p.History, historyRow{At: e.At.In(calendar.London).Format("15:04:05"),
-			Where: upperFirst(whereWords(e.Flow, e.State)), Input: inputWords(e.Input), Note: noteWords(e.Note)})
-	}
-	switch {
-	case !p.Mine && cb.ResidentID == 0 && (account != "" || r.FormValue("q") != ""):
-		d.errorPage(w, r, rq, http.StatusForbidden,
-			"Only the agent making this callback can look up an account for it. Take the callback first; nothing was looked up.")
-		return
-	case !p.Mine:
-		p.NeedsLookup, p.Lookup = false, ""
-	case cb.ResidentID == 0 && account == "" && strings.TrimSpace(r.FormValue("q")) != "":
-		found := d.searchWith(w, r, rq, p, func(by domain.SearchBy, text string) ([]domain.FoundAccount, error) {
+	if !d.showCallerAccount(w, r, rq, t, p, account, now, accountLookup{
+		held: "callback", person: "resident",
+		notHeld:  "Only the agent making this callback can look up an account for it. Take the callback first; nothing was looked up.",
+		notYours: callbackNotYours,
+		lookUp:   func(account string) error { return d.svc.LookUpAccountForCallback(ctx, rq.agent, cb.ID, account) },
+		find: func(by domain.SearchBy, text string) ([]domain.FoundAccount, error) {
 			return d.svc.FindAccountsForCallback(ctx, rq.agent, cb.ID, by, text)
-		}, func(account string) string { return callbackURL(cb, account) })
-		if !found {
-			return
-		}
-	case account != "":
-		err := error(nil)
-		if cb.ResidentID == 0 {
-			err = d.svc.LookUpAccountForCallback(ctx, rq.agent, cb.ID, account)
-		}
-		var v domain.AccountView
-		if err == nil {
-			v, err = d.svc.Account(ctx, rq.agent.Actor(), account)
-		}
-		switch {
-		case domain.IsNotFound(err):
-			p.AccountErr = "There is no account " + account + ". Check the number with the resident."
-		case errors.Is(err, domain.ErrNotYourCall):
-			d.errorPage(w, r, rq, http.StatusForbidden, callbackNotYours+" Nothing was looked up.")
-			return
-		case err != nil:
-			d.internal(w, r, rq, "loading the resident's account", err)
-			return
-		default:
-			p.Account = accountOf(v, now)
-		}
+		},
+		link: func(account string) string { return callbackURL(cb, account) },
+	}) {
+		return
 	}
 	if p.Mine && p.Account != nil {
 		v := &pinHelpView{Address: p.Account.Address, Unidentified: cb.ResidentID == 0, NoReset: callbackNoReset}

@@ -257,9 +257,14 @@ func TestACallbackForACallerNotIdentified(t *testing.T) {
 		t.Fatalf("the unidentified callback's page:\n%s", page.body)
 	}
 	for _, path := range []string{base + "?account=" + account, base + "?by=postcode&q=CB1+3PH"} {
-		if r := sam.get(path); r.status != http.StatusForbidden || strings.Contains(r.body, "Coleridge Road") {
-			t.Fatalf("Sam looking up an account on Dana's callback (%s): %d", path, r.status)
+		if r := sam.get(path); r.status != http.StatusForbidden || strings.Contains(r.body, "Coleridge Road") ||
+			!strings.Contains(r.body, "Only the agent making this callback can look up an account for it. Take the callback first") {
+			t.Fatalf("Sam looking up an account on Dana's callback (%s): %d\n%s", path, r.status, r.body)
 		}
+	}
+	if r := c.get(base + "?account=99999999"); r.status != http.StatusOK ||
+		!strings.Contains(r.body, "There is no account 99999999. Check the number with the resident.") {
+		t.Fatalf("looking up no account on a callback: %d\n%s", r.status, r.body)
 	}
 	// Found by postcode (audited), and picked from the list.
 	found := c.get(base + "?by=postcode&q=cb1+3ph")

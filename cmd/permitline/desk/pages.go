@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"permitline/domain"
 	"permitline/domain/calendar"
@@ -246,50 +247,17 @@ func (d *desk) showCall(w http.ResponseWriter, r *http.Request, rq *request, t d
 		p.ReadOnly = "This call is over (" + statusText(t.Status) + "): nothing more can be done on it here."
 	}
 	p.Title = "Call from " + p.Number
-	if err := d.warn(ctx, t, &p.Call); err != nil {
-		d.internal(w, r, rq, "loading the caller's standing", err)
+	if !d.showCallerAccount(w, r, rq, t, p, account, now, accountLookup{
+		held: "call", person: "caller",
+		notHeld:  "Only the agent who holds this call can look up an account for it. Take the call first; nothing was looked up.",
+		notYours: "Only the agent who holds this call can look up an account for it.",
+		lookUp:   func(account string) error { return d.svc.LookUpAccount(ctx, rq.agent, t.ID, account) },
+		find: func(by domain.SearchBy, text string) ([]domain.FoundAccount, error) {
+			return d.svc.FindAccounts(ctx, rq.agent, t.ID, by, text)
+		},
+		link: func(account string) string { return callURL(t, account) },
+	}) {
 		return
-	}
-	for _, e := range parseContext(t.Context).History {
-		p.History = append(p.History, historyRow{At: e.At.In(calendar.London).Format("15:04:05"),
-			Where: upperFirst(whereWords(e.Flow, e.State)), Input: inputWords(e.Input), Note: noteWords(e.Note)})
-	}
-	// Only the agent holding the call sees the caller's account, and an account the agent
-	// looks up for an unidentified caller is audited on it with the agent's name.
-	switch {
-	case !p.Mine && t.ResidentID == 0 && (account != "" || r.FormValue("q") != ""):
-		d.log.Warn("account look-up refused: the call is not held", "agent", rq.agent.Username, "transfer", t.ID)
-		d.errorPage(w, r, rq, http.StatusForbidden,
-			"Only the agent who holds this call can look up an account for it. Take the call first; nothing was looked up.")
-		return
-	case !p.Mine:
-		p.NeedsLookup, p.Lookup = false, ""
-	case t.ResidentID == 0 && account == "" && strings.TrimSpace(r.FormValue("q")) != "":
-		if !d.search(w, r, rq, t, p) {
-			return
-		}
-	case account != "":
-		err := error(nil)
-		if t.ResidentID == 0 {
-			err = d.svc.LookUpAccount(ctx, rq.agent, t.ID, account)
-		}
-		var v domain.AccountView
-		if err == nil {
-			v, err = d.svc.Account(ctx, rq.agent.Actor(), account)
-		}
-		switch {
-		case domain.IsNotFound(err):
-			p.AccountErr = "There is no account " + account + ". Check the number with the caller."
-		case errors.Is(err, domain.ErrNotYourCall):
-			d.errorPage(w, r, rq, http.StatusForbidden,
-				"Only the agent who holds this call can look up an account for it. Nothing was looked up.")
-			return
-		case err != nil:
-			d.internal(w, r, rq, "loading the caller's account", err)
-			return
-		default:
-			p.Account = accountOf(v, now)
-		}
 	}
 	if err := d.pinHelpFor(ctx, p, t); err != nil {
 		d.internal(w, r, rq, "loading the PIN form", err)
@@ -298,12 +266,67 @@ func (d *desk) showCall(w http.ResponseWriter, r *http.Request, rq *request, t d
 	d.render(w, status, "call.html", p)
 }
 
-// search finds the accounts an agent searches for, for the call they hold (audited on
-// each account listed, domain.Service.FindAccounts). false when the page is answered.
-func (d *desk) search(w http.ResponseWriter, r *http.Request, rq *request, t domain.Transfer, p *callView) bool {
-	return d.searchWith(w, r, rq, p, func(by domain.SearchBy, text string) ([]domain.FoundAccount, error) {
-		return d.svc.FindAccounts(r.Context(), rq.agent, t.ID, by, text)
-	}, func(account string) string { return callURL(t, account) })
+// accountLookup is how a page of a call or a callback looks up an account for a caller
+// the line did not identify: the domain's audited look-up and search for what the agent
+// holds, and the words that name it.
+type accountLookup struct {
+	held     string // what the agent holds: "call" or "callback"
+	person   string // who is on the line: "caller" or "resident"
+	notHeld  string // the refusal to an agent who does not hold it
+	notYours string // the refusal when the domain finds the agent no longer holds it
+	lookUp   func(account string) error
+	find     func(domain.SearchBy, string) ([]domain.FoundAccount, error)
+	link     func(account string) string
+}
+
+// showCallerAccount fills in the page's standing of the caller, what the call did so far,
+// and the account (t's resident's, or the one account the agent looked up or searched
+// for). Only the agent holding the call sees the account, and an account the agent looks
+// up for an unidentified caller is audited on it with the agent's name. false when the
+// page is answered.
+func (d *desk) showCallerAccount(w http.ResponseWriter, r *http.Request, rq *request, t domain.Transfer, p *callView,
+	account string, now time.Time, l accountLookup) bool {
+	ctx := r.Context()
+	if err := d.warn(ctx, t, &p.Call); err != nil {
+		d.internal(w, r, rq, "loading the "+l.person+"'s standing", err)
+		return false
+	}
+	for _, e := range parseContext(t.Context).History {
+		p.History = append(p.History, historyRow{At: e.At.In(calendar.London).Format("15:04:05"),
+			Where: upperFirst(whereWords(e.Flow, e.State)), Input: inputWords(e.Input), Note: noteWords(e.Note)})
+	}
+	switch {
+	case !p.Mine && t.ResidentID == 0 && (account != "" || r.FormValue("q") != ""):
+		d.log.Warn("account look-up refused: the "+l.held+" is not held", "agent", rq.agent.Username, "transfer", t.ID)
+		d.errorPage(w, r, rq, http.StatusForbidden, l.notHeld)
+		return false
+	case !p.Mine:
+		p.NeedsLookup, p.Lookup = false, ""
+	case t.ResidentID == 0 && account == "" && strings.TrimSpace(r.FormValue("q")) != "":
+		return d.searchWith(w, r, rq, p, l.find, l.link)
+	case account != "":
+		err := error(nil)
+		if t.ResidentID == 0 {
+			err = l.lookUp(account)
+		}
+		var v domain.AccountView
+		if err == nil {
+			v, err = d.svc.Account(ctx, rq.agent.Actor(), account)
+		}
+		switch {
+		case domain.IsNotFound(err):
+			p.AccountErr = "There is no account " + account + ". Check the number with the " + l.person + "."
+		case errors.Is(err, domain.ErrNotYourCall):
+			d.errorPage(w, r, rq, http.StatusForbidden, l.notYours+" Nothing was looked up.")
+			return false
+		case err != nil:
+			d.internal(w, r, rq, "loading the "+l.person+"'s account", err)
+			return false
+		default:
+			p.Account = accountOf(v, now)
+		}
+	}
+	return true
 }
 
 // searchWith runs the search of the page's form with find, each account found linked to
