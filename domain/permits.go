@@ -147,8 +147,8 @@ func (o *Op) BuyPermits(actor Actor, account string, qty int, pay PaymentIn) (Pu
 		}
 		out.Permits = append(out.Permits, p)
 	}
-	if err := o.audit(res.ID, actor, "permits.buy", "%d permits for %s (%s), valid to %s, payment %s",
-		qty, q.Total, q.Scheme.Name, calendar.DateOf(expires), pay.ProviderRef); err != nil {
+	if err := o.audit(res.ID, actor, "permits.buy", "%s for %s (%s), valid to %s, payment %s",
+		permitsWord(qty), q.Total, q.Scheme.Name, calendar.DateOf(expires), pay.ProviderRef); err != nil {
 		return Purchase{}, err
 	}
 	if pay.Receipt != "" {

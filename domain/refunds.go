@@ -79,8 +79,8 @@ func (o *Op) refundDue(res Resident, actor Actor, qty int, pay PaymentIn, cause 
 	if err != nil {
 		return fmt.Errorf("recording the refund of payment %s: %w", pay.ProviderRef, err)
 	}
-	if err := o.audit(res.ID, actor, "refund.due", "payment %s of %s taken for %d permits, not issued (%s: %s): refund due",
-		rf.PaymentRef, rf.AmountPence, qty, rule, reason); err != nil {
+	if err := o.audit(res.ID, actor, "refund.due", "payment %s of %s taken for %s, not issued (%s: %s): refund due",
+		rf.PaymentRef, rf.AmountPence, permitsWord(qty), rule, reason); err != nil {
 		return err
 	}
 	if err := o.text(NoticeRefundDue, rf.PaymentRef, res, 0, o.now); err != nil {

@@ -2,6 +2,7 @@ package domain_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -517,5 +518,30 @@ func TestPINNeverCheckedOnASnapshot(t *testing.T) {
 	}
 	if e := wantRule[*domain.WrongPINError](t, w.svc.VerifyPIN(w.ctx, callers[0], "1111"), "PIN"); e.AttemptsLeft != 2 {
 		t.Fatalf("a snapshot's wrong PIN was counted: %d left", e.AttemptsLeft)
+	}
+}
+
+// A purchase is audited in words: "1 permit", "2 permits".
+func TestAPurchaseIsAuditedInWords(t *testing.T) {
+	w := newWorld(t, "2026-11-30 10:00:00")
+	res := w.resident(cw, "07700900018")
+	for _, qty := range []int{1, 2} {
+		if _, err := w.buy(res.Account, qty); err != nil {
+			t.Fatal(err)
+		}
+	}
+	view, err := w.svc.Account(w.ctx, w.admin, res.Account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range view.Activity {
+		if e.Action == "permits.buy" {
+			n, _, _ := strings.Cut(e.Detail, " for ")
+			got = append(got, n)
+		}
+	}
+	if strings.Join(got, ", ") != "2 permits, 1 permit" {
+		t.Fatalf("purchases audited as %q (newest first)", got)
 	}
 }

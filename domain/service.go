@@ -182,6 +182,14 @@ func (o *Op) audit(residentID int64, actor Actor, action, format string, args ..
 		Action: action, Detail: fmt.Sprintf(format, args...)})
 }
 
+// permitsWord writes a number of permits: "1 permit", "2 permits".
+func permitsWord(n int) string {
+	if n == 1 {
+		return "1 permit"
+	}
+	return fmt.Sprintf("%d permits", n)
+}
+
 // residentByAccount loads an account, turning a missing one into ErrNotFound with context.
 func residentByAccount(r Reader, account string) (Resident, error) {
 	res, err := r.ResidentByAccount(account)
