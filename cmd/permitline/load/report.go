@@ -57,6 +57,9 @@ func (r Report) Print(w io.Writer) error {
 	p.f("  %d webhooks: %.0f webhooks/s\n", r.Webhooks, r.WebhooksPerSec)
 	if m := r.Machine; m != nil {
 		p.f("  the machine's CPUs: %.0f%% busy, %.0f%% stolen by its host\n", m.BusyPct, m.StolenPct)
+		if m.DiskWaitPct != nil {
+			p.f("  the machine's disk: some process waited on it %.1f%% of the run\n", *m.DiskWaitPct)
+		}
 	}
 	if r.Apologised == 0 {
 		p.f("  apologies heard: none\n")
